@@ -1,0 +1,135 @@
+"""The compiled road network: plain arrays that every other part of ``sim`` reads.
+
+A :class:`RoadNetwork` is what the loaders produce (from OSM XML/PBF, GraphML or the
+synthetic county) and what the cache stores. It holds no networkx graph: routing runs on
+its CSR arrays with scipy. Edge travel time is in minutes at free-flow speed; congestion
+and emergency factors are applied by the travel engine, never stored here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+#: Road classes, in the order used by the ``road_class`` code arrays. ``*_link`` ways take
+#: the class of their parent road; anything else drivable is ``"other"``.
+ROAD_CLASSES: tuple[str, ...] = (
+    "motorway",
+    "trunk",
+    "primary",
+    "secondary",
+    "tertiary",
+    "unclassified",
+    "residential",
+    "living_street",
+    "service",
+    "other",
+)
+ROAD_CLASS_CODE: dict[str, int] = {name: i for i, name in enumerate(ROAD_CLASSES)}
+
+OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
+SYNTHETIC_ATTRIBUTION = "synthetic road network (not real data)"
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What the loader kept and dropped, for ``network info`` and logs.
+
+    Attributes
+    ----------
+    ways_total, ways_drivable, ways_missing_nodes
+        OSM ways read, kept as drivable, dropped for referencing absent nodes.
+    nodes_before_scc, edges_before_scc
+        Graph size before keeping the largest strongly connected component.
+    maxspeed_tagged_edges
+        Edges whose speed came from a parseable ``maxspeed`` tag.
+    """
+
+    ways_total: int = 0
+    ways_drivable: int = 0
+    ways_missing_nodes: int = 0
+    nodes_before_scc: int = 0
+    edges_before_scc: int = 0
+    maxspeed_tagged_edges: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class RoadNetwork:
+    """A directed road graph as arrays (nodes indexed ``0..n-1``).
+
+    Attributes
+    ----------
+    name
+        Short name (manifest name, file stem, or ``"synthetic_county"``).
+    node_osmid
+        int64, OSM node id (or synthetic id) per node.
+    lon, lat
+        float64, WGS-84 coordinates per node.
+    indptr, indices
+        CSR adjacency by source node: edges of node ``u`` are ``indptr[u]:indptr[u+1]``,
+        their heads ``indices[...]``. Parallel edges are collapsed to the fastest.
+    length_m, speed_kph, travel_min
+        float64 per edge: length, free-flow speed and free-flow travel minutes.
+    road_class
+        uint8 per edge, an index into :data:`ROAD_CLASSES`.
+    synthetic
+        True for the generated county: every output made on it must say "synthetic".
+    source
+        Where it came from (file path or generator description).
+    source_hash
+        sha256 of the source file (or of the generator settings).
+    report
+        The loader's :class:`LoadReport`.
+    """
+
+    name: str
+    node_osmid: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    length_m: np.ndarray
+    speed_kph: np.ndarray
+    travel_min: np.ndarray
+    road_class: np.ndarray
+    synthetic: bool = False
+    source: str = ""
+    source_hash: str = ""
+    report: LoadReport = field(default_factory=LoadReport)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return int(self.node_osmid.shape[0])
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return int(self.indices.shape[0])
+
+    @property
+    def attribution(self) -> str:
+        """The credit line every plot, map or report of this network must carry."""
+        return SYNTHETIC_ATTRIBUTION if self.synthetic else OSM_ATTRIBUTION
+
+    def edge_sources(self) -> np.ndarray:
+        """int array: the tail node of every edge (expanded from ``indptr``)."""
+        return np.repeat(np.arange(self.n_nodes), np.diff(self.indptr))
+
+    def csr(self, weights: np.ndarray | None = None) -> sp.csr_matrix:
+        """Sparse adjacency matrix weighted by ``weights`` (default: free-flow minutes)."""
+        w = self.travel_min if weights is None else weights
+        return sp.csr_matrix(
+            (w, self.indices, self.indptr), shape=(self.n_nodes, self.n_nodes)
+        )
+
+    def bbox(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) in degrees."""
+        return (
+            float(self.lon.min()),
+            float(self.lat.min()),
+            float(self.lon.max()),
+            float(self.lat.max()),
+        )

@@ -1,0 +1,28 @@
+"""Shared fixtures. Tests never download anything."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir() -> Path:
+    """The folder of real OSM extracts, from ``$TRAUMA_SIM_DATA`` (skip when absent)."""
+    value = os.environ.get("TRAUMA_SIM_DATA")
+    if not value or not Path(value).is_dir():
+        pytest.skip("TRAUMA_SIM_DATA not set to the shared networks folder")
+    return Path(value)
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A per-session network cache folder, so tests never touch the user's cache."""
+    return tmp_path_factory.mktemp("network-cache")
