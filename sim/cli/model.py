@@ -1,0 +1,220 @@
+"""``trauma-sim validate|run|compare|demo|scenario-docs``: scenario files to results folders."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sim.cli import app
+from sim.errors import UserError
+
+console = Console(soft_wrap=True, width=max(140, Console().width))
+
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a field, e.g. --set fleet.ambulances=40 (repeatable)."),
+]
+DataDirOpt = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Folder with network/data files (else $TRAUMA_SIM_DATA)."),
+]
+CacheDirOpt = Annotated[
+    Path | None, typer.Option("--cache-dir", help="Network cache folder.")
+]
+RepsOpt = Annotated[int | None, typer.Option("--reps", min=1, help="Replications.")]
+JobsOpt = Annotated[int, typer.Option("--jobs", min=1, help="Parallel worker processes.")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Base seed.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Results root folder.")]
+DaysOpt = Annotated[
+    float | None, typer.Option("--horizon-days", min=0.01, help="Simulated days per replication.")
+]
+
+
+def _overrides(sets: list[str] | None, seed: int | None, days: float | None) -> list[str]:
+    out = list(sets or [])
+    if seed is not None:
+        out.append(f"run.seed={seed}")
+    if days is not None:
+        out.append(f"run.horizon_days={days}")
+    return out
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=False,
+    )
+
+
+def _kpi_table(kpis, title: str) -> Table:  # type: ignore[no-untyped-def]
+    table = Table(title=title)
+    for col in ("metric", "mean", "95% CI"):
+        table.add_column(col, justify="right" if col != "metric" else "left")
+    for _, r in kpis.iterrows():
+        ci = "" if r["ci_low"] != r["ci_low"] else f"{r['ci_low']:.3g} – {r['ci_high']:.3g}"
+        table.add_row(str(r["metric"]), f"{r['mean']:.4g}", ci)
+    return table
+
+
+@app.command("validate")
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files.")],
+    sets: SetOpt = None,
+    data_dir: DataDirOpt = None,
+    cache_dir: CacheDirOpt = None,
+    schema_only: Annotated[
+        bool, typer.Option("--schema-only", help="Skip loading facilities and the network.")
+    ] = False,
+) -> None:
+    """Check scenario files; list every problem as file:line field: message (exit 2)."""
+    from sim.scenario import load_scenario, validate_files
+
+    problems = validate_files(files, sets)
+    if not problems and not schema_only:
+        from sim.world import build_world
+
+        for f in files:
+            try:
+                build_world(load_scenario(f, sets), data_dir=data_dir, cache_dir=cache_dir)
+            except UserError as exc:
+                problems.append(f"{f}: {exc.message}")
+    if problems:
+        for p in problems:
+            typer.echo(p, err=True)
+        raise typer.Exit(2)
+    for f in files:
+        typer.echo(f"{f}: ok")
+
+
+@app.command("run")
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (.toml).")],
+    reps: RepsOpt = None,
+    jobs: JobsOpt = 1,
+    seed: SeedOpt = None,
+    out: OutOpt = Path("results"),
+    horizon_days: DaysOpt = None,
+    sets: SetOpt = None,
+    data_dir: DataDirOpt = None,
+    cache_dir: CacheDirOpt = None,
+) -> None:
+    """Run a scenario's replications and write results/<scenario>/<run-id>/."""
+    from sim.scenario import load_scenario
+    from sim.study import run_scenario, save_run
+
+    sc = load_scenario(scenario, _overrides(sets, seed, horizon_days))
+    with _progress() as prog:
+        task = prog.add_task(sc.name, total=reps or sc.run.replications)
+        tables = run_scenario(
+            sc, replications=reps, jobs=jobs, data_dir=data_dir, cache_dir=cache_dir,
+            progress=lambda done, total: prog.update(task, completed=done, total=total),
+            argv=sys.argv,
+        )
+    folder = save_run(tables, out, sc)
+    console.print(_kpi_table(tables.kpis, f"{sc.name}: KPIs ({tables.manifest['replications']} reps)"))
+    console.print(f"results: {folder}")
+    console.print(tables.manifest["attribution"])
+
+
+@app.command("compare")
+def compare(
+    base: Annotated[Path, typer.Argument(help="Base scenario.")],
+    others: Annotated[list[Path], typer.Argument(help="Scenarios compared with the base.")],
+    reps: RepsOpt = None,
+    jobs: JobsOpt = 1,
+    seed: SeedOpt = None,
+    out: OutOpt = Path("results"),
+    horizon_days: DaysOpt = None,
+    psa_draws: Annotated[int, typer.Option("--psa-draws", min=10)] = 200,
+    sets: SetOpt = None,
+    data_dir: DataDirOpt = None,
+    cache_dir: CacheDirOpt = None,
+) -> None:
+    """Run scenarios under common random numbers; write comparison.csv with paired CIs."""
+    from sim.cli.report import comparison_tables
+    from sim.scenario import load_scenario
+    from sim.study import compare_scenarios, save_comparison
+
+    ov = _overrides(sets, seed, horizon_days)
+    scenarios = [load_scenario(p, ov) for p in [base, *others]]
+    with _progress() as prog:
+        tasks: dict[str, int] = {}
+
+        def cb(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = prog.add_task(name, total=total)
+            prog.update(tasks[name], completed=done)
+
+        comp = compare_scenarios(scenarios, replications=reps, jobs=jobs, data_dir=data_dir,
+                                 cache_dir=cache_dir, psa_draws=psa_draws, progress=cb,
+                                 argv=sys.argv)
+    folder = save_comparison(comp, out)
+    for table in comparison_tables(comp):
+        console.print(table)
+    console.print(f"results: {folder}")
+    console.print(comp.manifest["attribution"])
+
+
+@app.command("demo")
+def demo(
+    out: OutOpt = Path("results"),
+    reps: Annotated[int, typer.Option("--reps", min=2)] = 4,
+    horizon_days: Annotated[float, typer.Option("--horizon-days", min=1)] = 28,
+    jobs: JobsOpt = 1,
+) -> None:
+    """A short baseline vs integrated comparison on the embedded synthetic county."""
+    from sim.cli.report import comparison_tables
+    from sim.scenario import load_scenario
+    from sim.study import compare_scenarios, save_comparison
+
+    root = Path(__file__).resolve().parents[2] / "scenarios"
+    files = [root / "county_baseline.toml", root / "county_integrated.toml"]
+    ov = [f"run.horizon_days={horizon_days}"]
+    scenarios = [load_scenario(f, ov) for f in files if f.exists()]
+    console.print("[bold]trauma-sim demo[/bold]: synthetic county (not real data), "
+                  f"{reps} replications × {horizon_days:g} days")
+    with _progress() as prog:
+        tasks: dict[str, int] = {}
+
+        def cb(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = prog.add_task(name, total=total)
+            prog.update(tasks[name], completed=done)
+
+        comp = compare_scenarios(scenarios, replications=reps, jobs=jobs, psa_draws=100,
+                                 progress=cb, argv=sys.argv)
+    folder = save_comparison(comp, out)
+    for table in comparison_tables(comp):
+        console.print(table)
+    console.print(f"results: {folder}")
+    _demo_outputs(folder)
+
+
+def _demo_outputs(folder: Path) -> None:
+    """Figures and brief for the demo run (when the plotting layer is available)."""
+    try:
+        from sim.plotting.brief import build_brief
+    except ImportError:
+        return
+    pdf = build_brief([folder], folder / "brief.pdf", lang="zh")
+    console.print(f"brief: {pdf}")
+    figs = sorted(folder.glob("figures/*.png"))
+    for f in figs:
+        console.print(f"figure: {f}")
+
+
+@app.command("scenario-docs")
+def scenario_docs(
+    out_dir: Annotated[Path, typer.Option("--out-dir")] = Path("scenarios"),
+) -> None:
+    """Write scenarios/schema.json and the field reference scenarios/README.md."""
+    from sim.scenario_docs import write_docs
+
+    for p in write_docs(out_dir):
+        typer.echo(f"wrote {p}")

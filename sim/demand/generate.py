@@ -1,0 +1,519 @@
+"""Demand for one replication, generated *before* the run from named random streams.
+
+Every random quantity an incident or patient may need during the run — arrival time, place,
+case mix, caller behaviour, and every service duration (turnout, scene, handover, hospital
+times) and the uniform draws any integration mechanism uses — is drawn here, each concern
+from its own stream. Scenarios that differ only in fleet, policy or mechanisms therefore see
+identical incidents and identical service times (common random numbers), and adding a new
+stream never changes the draws of the existing ones.
+
+The result is plain numpy arrays (struct of arrays); the SimPy model only reads them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sim.demand.spec import DemandSpec, MechanismMix
+from sim.entities import (
+    FALL,
+    INJURY_CLASS_CODE,
+    NON_TRAUMA,
+    OTHER_INJURY,
+    RTC,
+    TIERS,
+)
+from sim.facilities import Facilities
+from sim.mechanisms import MechanismsSpec
+from sim.model.spec import CallSpec, DestinationSpec, FleetSpec, HospitalSpec
+from sim.network.core import ROAD_CLASS_CODE, RoadNetwork
+from sim.network.snapping import Snapper
+from sim.rng import RandomStreams
+from sim.units import EARTH_RADIUS_M, MINUTES_PER_DAY
+
+MIN_PER_HOUR = 60.0
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where incidents can happen: precomputed once per network and scenario."""
+
+    edge_src: np.ndarray  # tail node of each candidate crash edge
+    edge_travel_min: np.ndarray
+    edge_cum_weight: np.ndarray  # cumulative crash weight over edges (normalised)
+    grid_lon: np.ndarray | None
+    grid_lat: np.ndarray | None
+    grid_cum_weight: np.ndarray | None
+    grid_half_m: float
+    node_lon: np.ndarray
+    node_lat: np.ndarray
+    urban_centres: list[tuple[float, float, float]]
+    centre_lon: np.ndarray
+    centre_lat: np.ndarray
+
+
+def prepare_places(
+    spec: DemandSpec,
+    network: RoadNetwork,
+    facilities: Facilities,
+    grid_rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> Places:
+    """Precompute crash-edge weights and the population grid (no randomness).
+
+    Parameters
+    ----------
+    spec
+        The ``[demand]`` section.
+    network
+        The road network.
+    facilities
+        Facilities (the 120 centres define jurisdictions).
+    grid_rows
+        (lon, lat, weight) arrays of the population grid, or None for uniform over nodes.
+    """
+    cls_weight = np.zeros(len(ROAD_CLASS_CODE))
+    for name, w in spec.rtc_road_weights.items():
+        if name in ROAD_CLASS_CODE:
+            cls_weight[ROAD_CLASS_CODE[name]] = w
+    w_edge = network.length_m * cls_weight[network.road_class]
+    if w_edge.sum() <= 0:
+        w_edge = network.length_m.astype(float).copy()
+    cum = np.cumsum(w_edge)
+    cum /= cum[-1]
+    if grid_rows is not None:
+        glon, glat, gw = grid_rows
+        gcum = np.cumsum(gw)
+        gcum = gcum / gcum[-1]
+    else:
+        glon = glat = gcum = None
+    return Places(
+        edge_src=network.edge_sources(),
+        edge_travel_min=network.travel_min,
+        edge_cum_weight=cum,
+        grid_lon=glon,
+        grid_lat=glat,
+        grid_cum_weight=gcum,
+        grid_half_m=250.0,
+        node_lon=network.lon,
+        node_lat=network.lat,
+        urban_centres=list(spec.urban_centres),
+        centre_lon=np.array([c.lon for c in facilities.centres]),
+        centre_lat=np.array([c.lat for c in facilities.centres]),
+    )
+
+
+def read_grid(path: Path, lon_col: str, lat_col: str, w_col: str) -> tuple[np.ndarray, ...]:
+    """Read a population grid CSV into (lon, lat, weight) arrays, with clear errors."""
+    import csv
+
+    from sim.errors import UserError
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        cols = reader.fieldnames or []
+        for c in (lon_col, lat_col, w_col):
+            if c not in cols:
+                raise UserError(
+                    f"{path}: demand.population_grid: missing column '{c}' "
+                    f"(columns: {', '.join(cols)})"
+                )
+        lon, lat, w = [], [], []
+        for i, row in enumerate(reader, start=2):
+            try:
+                lon.append(float(row[lon_col]))
+                lat.append(float(row[lat_col]))
+                w.append(float(row[w_col]))
+            except ValueError:
+                raise UserError(f"{path}:{i}: grid values must be numbers") from None
+    arr_w = np.asarray(w)
+    if arr_w.size == 0 or (arr_w < 0).any() or arr_w.sum() <= 0:
+        raise UserError(f"{path}: {w_col} must be >= 0 with a positive sum")
+    return np.asarray(lon), np.asarray(lat), arr_w
+
+
+def arrival_times(
+    rate_per_day: float,
+    hour_w: np.ndarray,
+    day_w: np.ndarray,
+    horizon_min: float,
+    start_weekday: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Non-homogeneous Poisson arrivals, piecewise constant by hour (exact, vectorised).
+
+    The rate in hour ``h`` of weekday ``d`` is ``rate_per_day / 24 * hour_w[h] * day_w[d]``
+    with both profiles normalised to mean 1.
+    """
+    if rate_per_day <= 0:
+        return np.zeros(0)
+    n_hours = math.ceil(horizon_min / MIN_PER_HOUR)
+    hours = np.arange(n_hours)
+    hw = hour_w / hour_w.mean()
+    dw = day_w / day_w.mean()
+    rate_per_hour = rate_per_day / 24.0 * hw[hours % 24] * dw[(hours // 24 + start_weekday) % 7]
+    counts = rng.poisson(rate_per_hour)
+    starts = np.repeat(hours * MIN_PER_HOUR, counts)
+    t = starts + rng.random(starts.shape[0]) * MIN_PER_HOUR
+    t = np.sort(t)
+    return t[t < horizon_min]
+
+
+def _local_xy(lon: np.ndarray, lat: np.ndarray, lat0: float) -> tuple[np.ndarray, np.ndarray]:
+    k = math.pi / 180.0 * EARTH_RADIUS_M
+    return lon * k * math.cos(math.radians(lat0)), lat * k
+
+
+def _zone(lon: np.ndarray, lat: np.ndarray, centres: list[tuple[float, float, float]]) -> np.ndarray:
+    if not centres:
+        return np.zeros(lon.shape[0], np.int8)
+    urban = np.zeros(lon.shape[0], bool)
+    x, y = _local_xy(lon, lat, float(np.mean(lat)) if lat.size else 30.0)
+    for clon, clat, r_km in centres:
+        cx, cy = _local_xy(np.array([clon]), np.array([clat]), float(np.mean(lat)))
+        urban |= (x - cx[0]) ** 2 + (y - cy[0]) ** 2 <= (r_km * 1000.0) ** 2
+    return (~urban).astype(np.int8)
+
+
+def _draw(dist: object, rng: np.random.Generator, n: int) -> np.ndarray:
+    return np.asarray(dist.sample(rng, n), dtype=float)  # type: ignore[attr-defined]
+
+
+def _case_mix(
+    mix: MechanismMix,
+    severe_shares: dict[str, float],
+    n: int,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """Injury class, ISS, RTS, age and sex for ``n`` trauma patients of one mechanism."""
+    u = rng.random((n, 6))
+    classes = list(severe_shares)
+    cum = np.cumsum([severe_shares[c] for c in classes])
+    cum[-1] = 1.0
+    sev_idx = np.searchsorted(cum, u[:, 1], side="right")
+    sev_code = np.array([INJURY_CLASS_CODE[c] for c in classes])[np.minimum(sev_idx, len(classes) - 1)]
+    imm = u[:, 0] < mix.imm_share
+    severe = (~imm) & (u[:, 0] < mix.imm_share + mix.severe_share)
+    cls = np.full(n, INJURY_CLASS_CODE["MN"], np.int8)
+    cls[severe] = sev_code[severe]
+    cls[imm] = INJURY_CLASS_CODE["IMM"]
+    # ISS: minor 1-15 skewed low; severe 16-75 (exponential tail, mean ~26) [U].
+    iss = np.where(
+        severe,
+        np.minimum(75, 16 + np.floor(-np.log(1 - u[:, 2]) * 10)),
+        np.minimum(15, 1 + np.floor(-np.log(1 - u[:, 2]) * 4)),
+    )
+    iss[imm] = 75
+    # RTS (0-7.84): severe patients below normal, TBI with surgical lesion lowest [U].
+    rts_sev = 2.5 + (7.8408 - 2.5) * np.sqrt(u[:, 3])
+    rts_tbs = 2.0 + (7.8408 - 2.0) * u[:, 3]
+    rts = np.where(severe, rts_sev, 7.8408 - 0.9 * u[:, 3] ** 3)
+    rts = np.where(cls == INJURY_CLASS_CODE["TBS"], rts_tbs, rts)
+    rts[imm] = 0.0
+    age = np.clip(mix.age_mean_years + mix.age_sd_years * rng.standard_normal(n), 1, 95)
+    male = u[:, 4] < mix.male_share
+    return {
+        "injury_class": cls,
+        "iss": iss.astype(np.int16),
+        "rts": rts,
+        "age_years": age,
+        "male": male,
+    }
+
+
+@dataclass(frozen=True)
+class Demand:
+    """One replication's incidents and patients as arrays (see module docstring).
+
+    ``incidents`` columns (one row per incident, sorted by ``t_injury``): t_injury, node,
+    access_min, lon, lat, zone, mechanism, n_patients, first_patient, centre, routed_centre,
+    witnessed, police_first, acn_equipped, aml_covered, location_problem, video_first_aid
+    and pre-drawn minutes: injury_to_call_min, acn_call_delay_min, handoff_min, ring_min,
+    call_taking_min, location_problem_min, dispatch_decision_min, centre_transfer_min,
+    aml_saving_min, video_first_aid_start_min, police_turnout_min, police_first_aid_start_min
+    and uniforms u_police_first_aid, u_escort, u_prenotify_police.
+
+    ``patients`` columns (one row per patient, grouped by incident): incident, injury_class,
+    iss, rts, age_years, male, severe, true_priority, triage_priority, transport_needed,
+    entrapped, turnout_min, on_scene_min, handover_min, definitive_min_<tier>,
+    surgery_min, transfer_decision_min, u_undertriage, u_overtriage, consult_min,
+    preactivation_saving_min, u_transfer_avoided, u_prenotify, prenotify_saving_min_<tier>.
+    """
+
+    incidents: dict[str, np.ndarray]
+    patients: dict[str, np.ndarray]
+
+    @property
+    def n_incidents(self) -> int:
+        """Number of incidents."""
+        return int(self.incidents["t_injury"].shape[0])
+
+    @property
+    def n_patients(self) -> int:
+        """Number of patients."""
+        return int(self.patients["incident"].shape[0])
+
+
+def generate_demand(
+    spec: DemandSpec,
+    calls: CallSpec,
+    fleet: FleetSpec,
+    destination: DestinationSpec,
+    hospital: HospitalSpec,
+    mechanisms: MechanismsSpec,
+    places: Places,
+    snapper: Snapper,
+    horizon_min: float,
+    start_weekday: int,
+    streams: RandomStreams,
+) -> Demand:
+    """Draw all incidents and patients of one replication.
+
+    Parameters
+    ----------
+    spec, calls, fleet, destination, hospital, mechanisms
+        Scenario sections whose distributions are pre-drawn here.
+    places
+        From :func:`prepare_places`.
+    snapper
+        Snaps grid points to road nodes.
+    horizon_min
+        Simulated minutes.
+    start_weekday
+        Weekday of day 0 (0 = Monday).
+    streams
+        The replication's named random streams.
+
+    Returns
+    -------
+    Demand
+    """
+    hour_w = np.asarray(spec.hour_profile, float)
+    day_w = np.asarray(spec.weekday_profile, float)
+    rates = {
+        RTC: spec.rtc_incidents_per_day,
+        FALL: spec.fall_incidents_per_day,
+        OTHER_INJURY: spec.other_injury_incidents_per_day,
+        NON_TRAUMA: spec.non_trauma_incidents_per_day,
+    }
+    names = {RTC: "rtc", FALL: "fall", OTHER_INJURY: "other", NON_TRAUMA: "non_trauma"}
+    t_parts, m_parts, node_parts, acc_parts, lon_parts, lat_parts = [], [], [], [], [], []
+    for mech, rate in rates.items():
+        t = arrival_times(rate, hour_w, day_w, horizon_min, start_weekday,
+                          streams[f"arrivals_{names[mech]}"])
+        n = t.shape[0]
+        if mech == RTC:
+            rng = streams["crash_location"]
+            e = np.searchsorted(places.edge_cum_weight, rng.random(n), side="right")
+            e = np.minimum(e, places.edge_cum_weight.shape[0] - 1)
+            frac = rng.random(n)
+            node = places.edge_src[e]
+            acc = frac * places.edge_travel_min[e]
+            lon, lat = places.node_lon[node], places.node_lat[node]
+        elif places.grid_cum_weight is not None:
+            assert places.grid_lon is not None and places.grid_lat is not None
+            rng = streams[f"location_{names[mech]}"]
+            c = np.searchsorted(places.grid_cum_weight, rng.random(n), side="right")
+            c = np.minimum(c, places.grid_cum_weight.shape[0] - 1)
+            dx, dy = (rng.random((2, n)) - 0.5) * 2 * places.grid_half_m
+            k = 180.0 / math.pi / EARTH_RADIUS_M
+            lat = places.grid_lat[c] + dy * k
+            lon = places.grid_lon[c] + dx * k / np.cos(np.radians(places.grid_lat[c]))
+            snaps = snapper.snap_many(lon, lat, ["grid point"] * n) if n else []
+            node = np.array([s.node for s in snaps], dtype=np.int64)
+            acc = np.array([s.access_min for s in snaps], dtype=float)
+        else:
+            rng = streams[f"location_{names[mech]}"]
+            node = rng.integers(0, places.node_lon.shape[0], n)
+            acc = np.zeros(n)
+            lon, lat = places.node_lon[node], places.node_lat[node]
+        t_parts.append(t)
+        m_parts.append(np.full(n, mech, np.int8))
+        node_parts.append(np.asarray(node, np.int64))
+        acc_parts.append(np.asarray(acc, float))
+        lon_parts.append(np.asarray(lon, float))
+        lat_parts.append(np.asarray(lat, float))
+
+    t_inj = np.concatenate(t_parts)
+    order = np.argsort(t_inj, kind="stable")
+    inc: dict[str, np.ndarray] = {
+        "t_injury": t_inj[order],
+        "mechanism": np.concatenate(m_parts)[order],
+        "node": np.concatenate(node_parts)[order],
+        "access_min": np.concatenate(acc_parts)[order],
+        "lon": np.concatenate(lon_parts)[order],
+        "lat": np.concatenate(lat_parts)[order],
+    }
+    n_inc = inc["t_injury"].shape[0]
+    if n_inc > spec.max_incidents_per_rep:
+        from sim.errors import UserError
+
+        raise UserError(
+            f"demand: {n_inc} incidents in one replication exceed max_incidents_per_rep "
+            f"({spec.max_incidents_per_rep}); shorten run.horizon_days"
+        )
+    mech = inc["mechanism"]
+    is_rtc = mech == RTC
+    is_trauma = mech != NON_TRAUMA
+    inc["zone"] = _zone(inc["lon"], inc["lat"], places.urban_centres)
+
+    # Patients per incident (crashes may have several).
+    counts = np.array([int(k) for k in spec.patients_per_crash], int)
+    probs = np.array(list(spec.patients_per_crash.values()), float)
+    n_pat = np.ones(n_inc, np.int32)
+    rng = streams["patients_per_crash"]
+    draw = counts[np.searchsorted(np.cumsum(probs) / probs.sum(), rng.random(n_inc), side="right")
+                  .clip(0, counts.size - 1)]
+    n_pat[is_rtc] = draw[is_rtc]
+    inc["n_patients"] = n_pat
+    inc["first_patient"] = np.concatenate([[0], np.cumsum(n_pat)[:-1]]).astype(np.int64)
+
+    # Jurisdiction: the nearest centre; a share of calls reaches the wrong one.
+    x, y = _local_xy(inc["lon"], inc["lat"], float(np.mean(places.centre_lat)))
+    cx, cy = _local_xy(places.centre_lon, places.centre_lat, float(np.mean(places.centre_lat)))
+    d2 = (x[:, None] - cx[None, :]) ** 2 + (y[:, None] - cy[None, :]) ** 2
+    home = np.argmin(d2, axis=1)
+    rng = streams["centre_routing"]
+    u_wrong, u_other = rng.random((2, n_inc))
+    n_c = places.centre_lon.shape[0]
+    routed = home.copy()
+    if n_c > 1:
+        wrong = u_wrong < calls.wrong_centre_share
+        other = (home + 1 + np.floor(u_other * (n_c - 1)).astype(int)) % n_c
+        routed[wrong] = other[wrong]
+    inc["centre"] = home
+    inc["routed_centre"] = routed
+    inc["centre_transfer_min"] = _draw(calls.transfer_min, streams["centre_transfer_min"], n_inc)
+
+    # Who calls, and when.
+    cal = calls.caller
+    rng = streams["caller"]
+    u_witness, u_police = rng.random((2, n_inc))
+    inc["witnessed"] = ~(is_trauma & (u_witness < cal.unwitnessed_share))
+    inc["police_first"] = is_rtc & (u_police < cal.rtc_police_first_share)
+    wit = _draw(cal.witnessed_delay_min, streams["injury_to_call_min"], n_inc)
+    unwit = _draw(cal.unwitnessed_delay_min, streams["unwitnessed_delay_min"], n_inc)
+    # Non-trauma calls start at the call (t_injury = onset of the emergency call).
+    inc["injury_to_call_min"] = np.where(is_trauma, np.where(inc["witnessed"], wit, unwit), 0.0)
+    inc["handoff_min"] = _draw(cal.police_handoff_min, streams["police_handoff_min"], n_inc)
+    inc["ring_min"] = _draw(calls.ring_min, streams["ring_min"], n_inc)
+    inc["call_taking_min"] = _draw(calls.call_taking_min, streams["call_taking_min"], n_inc)
+    inc["location_problem"] = streams["location_problem"].random(n_inc) < calls.location_problem_share
+    inc["location_problem_min"] = _draw(calls.location_problem_min,
+                                        streams["location_problem_min"], n_inc)
+    inc["dispatch_decision_min"] = _draw(calls.dispatch_decision_min,
+                                         streams["dispatch_decision_min"], n_inc)
+
+    # Mechanism draws (made whether or not the mechanism is on: common random numbers).
+    ip = mechanisms.internet_plus_120
+    rng = streams["internet_plus_120"]
+    u_acn, u_aml, u_aml_fix, u_video = rng.random((4, n_inc))
+    inc["acn_equipped"] = is_rtc & (u_acn < ip.acn_equipped_share)
+    inc["aml_covered"] = u_aml < ip.aml_coverage
+    inc["aml_fixes_location"] = u_aml_fix < ip.aml_location_problem_removed
+    inc["video_first_aid"] = is_trauma & (u_video < ip.video_first_aid_share)
+    inc["acn_call_delay_min"] = _draw(ip.acn_call_delay_min, streams["acn_call_delay_min"], n_inc)
+    inc["aml_saving_min"] = _draw(ip.aml_location_saving_min, streams["aml_saving_min"], n_inc)
+    inc["video_first_aid_start_min"] = _draw(ip.video_first_aid_start_min,
+                                             streams["video_first_aid_start_min"], n_inc)
+    pl = mechanisms.police_linkage
+    rng = streams["police_linkage"]
+    u_pfa, u_esc, u_pn = rng.random((3, n_inc))
+    inc["police_first_aid"] = u_pfa < pl.police_first_aid_share
+    inc["escorted"] = u_esc < pl.escort_share
+    inc["police_prenotify"] = u_pn < pl.prenotify_share
+    inc["police_turnout_min"] = _draw(pl.police_turnout_min, streams["police_turnout_min"], n_inc)
+    inc["police_scene_min"] = _draw(pl.police_scene_min, streams["police_scene_min"], n_inc)
+    inc["police_first_aid_start_min"] = _draw(pl.police_first_aid_start_min,
+                                              streams["police_first_aid_start_min"], n_inc)
+
+    # Patients.
+    n_p = int(n_pat.sum())
+    p_inc = np.repeat(np.arange(n_inc), n_pat)
+    p_mech = mech[p_inc]
+    pat: dict[str, np.ndarray] = {"incident": p_inc}
+    cls = np.full(n_p, INJURY_CLASS_CODE["none"], np.int8)
+    iss = np.zeros(n_p, np.int16)
+    rts = np.full(n_p, 7.8408)
+    age = np.zeros(n_p)
+    male = np.zeros(n_p, bool)
+    mix_by = {RTC: spec.case_mix.rtc, FALL: spec.case_mix.fall, OTHER_INJURY: spec.case_mix.other}
+    for m, mix in mix_by.items():
+        sel = np.flatnonzero(p_mech == m)
+        cm = _case_mix(mix, spec.case_mix.severe_class_shares, sel.size,
+                       streams[f"case_mix_{names[m]}"])
+        cls[sel], iss[sel], rts[sel] = cm["injury_class"], cm["iss"], cm["rts"]
+        age[sel], male[sel] = cm["age_years"], cm["male"]
+    nt = np.flatnonzero(p_mech == NON_TRAUMA)
+    rng = streams["non_trauma_patients"]
+    age[nt] = np.clip(65 + 18 * rng.standard_normal(nt.size), 1, 100)
+    male[nt] = rng.random(nt.size) < 0.55
+    pat.update(injury_class=cls, iss=iss, rts=rts, age_years=age, male=male)
+    severe = iss >= 16
+    imm = cls == INJURY_CLASS_CODE["IMM"]
+    pat["severe"] = severe & ~imm
+
+    # Priority: true from the case; the call-taker gets it right with triage_accuracy.
+    true_p = np.where(severe | imm, 1, 2).astype(np.int8)
+    rng = streams["non_trauma_priority"]
+    cum = np.cumsum(spec.case_mix.non_trauma_priority_shares)
+    true_p[nt] = (np.searchsorted(cum / cum[-1], rng.random(nt.size), side="right") + 1).clip(1, 3)
+    rng = streams["triage"]
+    u_ok, u_dir = rng.random((2, n_p))
+    off = np.where(u_dir < 0.5, -1, 1)
+    off = np.where(true_p == 1, 1, np.where(true_p == 3, -1, off))
+    tri = np.where(u_ok < calls.triage_accuracy, true_p, true_p + off).astype(np.int8)
+    # A crash's patients share one call: the call's priority is its most urgent patient's.
+    inc_prio = np.full(n_inc, 3, np.int8)
+    np.minimum.at(inc_prio, p_inc, tri)
+    pat["true_priority"] = true_p
+    pat["triage_priority"] = inc_prio[p_inc]
+
+    rng = streams["transport_decision"]
+    u_nt = rng.random(n_p)
+    not_tx = np.where(
+        p_mech == NON_TRAUMA,
+        u_nt < fleet.not_transported_share_non_trauma,
+        (~severe) & (u_nt < fleet.not_transported_share_minor),
+    )
+    pat["transport_needed"] = ~(not_tx | imm)
+    pat["entrapped"] = (p_mech == RTC) & (streams["entrapment"].random(n_p)
+                                          < fleet.entrapment_share_rtc)
+    pat["turnout_min"] = _draw(fleet.turnout_min, streams["turnout_min"], n_p)
+    scene = np.where(
+        p_mech == NON_TRAUMA,
+        _draw(fleet.non_trauma_on_scene_min, streams["non_trauma_on_scene_min"], n_p),
+        _draw(fleet.on_scene_min, streams["on_scene_min"], n_p),
+    )
+    extra = _draw(fleet.entrapment_extra_min, streams["entrapment_extra_min"], n_p)
+    pat["on_scene_min"] = scene + np.where(pat["entrapped"], extra, 0.0)
+    pat["handover_min"] = _draw(fleet.handover_min, streams["handover_min"], n_p)
+    for tier in TIERS:
+        pat[f"definitive_min_{tier}"] = _draw(hospital.arrival_to_definitive_min[tier],
+                                              streams[f"definitive_min_{tier}"], n_p)
+    minor_def = _draw(hospital.minor_arrival_to_definitive_min, streams["minor_definitive_min"], n_p)
+    for tier in TIERS:
+        pat[f"definitive_min_{tier}"] = np.where(severe, pat[f"definitive_min_{tier}"], minor_def)
+    pat["surgery_min"] = _draw(hospital.surgery_min, streams["surgery_min"], n_p)
+    pat["transfer_decision_min"] = _draw(hospital.transfer_decision_min,
+                                         streams["transfer_decision_min"], n_p)
+    rng = streams["field_triage"]
+    pat["u_undertriage"], pat["u_overtriage"] = rng.random((2, n_p))
+    ec = mechanisms.expert_consultation
+    pat["consult_min"] = _draw(ec.consult_min, streams["consult_min"], n_p)
+    pat["preactivation_saving_min"] = _draw(ec.preactivation_saving_min,
+                                            streams["preactivation_saving_min"], n_p)
+    pat["u_transfer_avoided"] = streams["transfer_avoided"].random(n_p)
+    pn = mechanisms.prenotification
+    pat["u_prenotify"] = streams["prenotify"].random(n_p)
+    for tier in TIERS:
+        pat[f"prenotify_saving_min_{tier}"] = _draw(pn.saving_min[tier],
+                                                    streams[f"prenotify_saving_min_{tier}"], n_p)
+    _ = destination  # field-triage rates are applied in the model to these uniforms
+    return Demand(incidents=inc, patients=pat)
+
+
+DAY_MIN = MINUTES_PER_DAY

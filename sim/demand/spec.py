@@ -1,0 +1,227 @@
+"""Scenario section ``[demand]``: how many incidents, when, where, and who is injured how."""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.distributions import Duration, Lognormal, Triangular
+from sim.entities import SEVERE_CLASSES
+from sim.spec import Spec
+
+# Relative 120 demand by hour of day (00-23). Chinese 120 centres report a daytime plateau
+# (09-21 h) about twice the night trough; shape assumed from published diurnal EMS curves,
+# [U] pending local CAD data.
+DEFAULT_HOUR_PROFILE = [
+    0.55, 0.45, 0.40, 0.35, 0.35, 0.45, 0.70, 0.95, 1.15, 1.25, 1.30, 1.30,
+    1.25, 1.20, 1.20, 1.25, 1.30, 1.35, 1.30, 1.25, 1.15, 1.00, 0.85, 0.70,
+]  # fmt: skip
+DEFAULT_WEEKDAY_PROFILE = [1.0, 1.0, 1.0, 1.0, 1.05, 1.0, 0.95]
+
+# Crash exposure per km of road, relative (crashes concentrate on arterials); [U] assumption.
+DEFAULT_RTC_ROAD_WEIGHTS = {
+    "motorway": 1.5,
+    "trunk": 2.0,
+    "primary": 2.0,
+    "secondary": 1.6,
+    "tertiary": 1.2,
+    "unclassified": 0.6,
+    "residential": 0.5,
+    "living_street": 0.2,
+    "service": 0.1,
+    "other": 0.3,
+}
+
+# Injury class mix among ISS>=16 patients (evidence.md A4, [D]/[U] assumption).
+DEFAULT_SEVERE_CLASS_SHARES = {
+    "TBS": 0.15,
+    "TBN": 0.25,
+    "HT": 0.15,
+    "HL": 0.05,
+    "AW": 0.10,
+    "MS": 0.30,
+}
+
+
+class GridSpec(Spec):
+    """A population grid: CSV of cells with weights (e.g. hangzhou_demand_grid_500m.csv)."""
+
+    file: str = Field(description="CSV file of grid cells (looked up on the data path).")
+    lon_column: str = Field(default="center_lon_wgs84", description="Column of cell lon.")
+    lat_column: str = Field(default="center_lat_wgs84", description="Column of cell lat.")
+    weight_column: str = Field(default="demand_weight", description="Column of weights.")
+    population_column: str | None = Field(
+        default=None, description="Optional column of residents (sums to the population)."
+    )
+
+
+class MechanismMix(Spec):
+    """Case mix for one injury mechanism."""
+
+    severe_share: float = Field(
+        ge=0, le=1, description="P(ISS>=16) among patients (evidence.md A3: 0.058-0.088)."
+    )
+    imm_share: float = Field(
+        ge=0,
+        le=1,
+        description="P(immediately non-survivable) among patients; never counted preventable "
+        "(evidence.md A5, calibrated to the 20.8 % on-the-spot share of road deaths, §9).",
+    )
+    age_mean_years: float = Field(gt=0, le=100, description="Mean patient age, years.")
+    age_sd_years: float = Field(gt=0, description="SD of patient age, years.")
+    male_share: float = Field(ge=0, le=1, description="Share of male patients.")
+
+    @model_validator(mode="after")
+    def _shares(self) -> MechanismMix:
+        if self.severe_share + self.imm_share > 1:
+            raise ValueError("severe_share + imm_share must not exceed 1")
+        return self
+
+
+class CaseMixSpec(Spec):
+    """Who is injured how (``[demand.case_mix]``)."""
+
+    rtc: MechanismMix = MechanismMix(
+        severe_share=0.09, imm_share=0.008, age_mean_years=44, age_sd_years=17, male_share=0.66
+    )
+    fall: MechanismMix = MechanismMix(
+        severe_share=0.05, imm_share=0.002, age_mean_years=62, age_sd_years=18, male_share=0.5
+    )
+    other: MechanismMix = MechanismMix(
+        severe_share=0.05, imm_share=0.002, age_mean_years=40, age_sd_years=16, male_share=0.7
+    )
+    severe_class_shares: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_SEVERE_CLASS_SHARES),
+        description="Shares of injury classes among ISS>=16 patients; must sum to 1 "
+        "(evidence.md A4 Dirichlet means, assumption [U]).",
+    )
+    non_trauma_priority_shares: list[float] = Field(
+        default=[0.2, 0.5, 0.3],
+        description="Shares of non-trauma 120 calls at priority 1, 2, 3 (sum 1) [U].",
+    )
+
+    @field_validator("severe_class_shares")
+    @classmethod
+    def _classes(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(SEVERE_CLASSES))
+        if unknown:
+            raise ValueError(f"unknown classes {unknown}; allowed: {list(SEVERE_CLASSES)}")
+        if any(x < 0 for x in v.values()) or not math.isclose(sum(v.values()), 1.0, abs_tol=1e-6):
+            raise ValueError(f"shares must be >= 0 and sum to 1 (sum is {sum(v.values()):.4f})")
+        return v
+
+    @field_validator("non_trauma_priority_shares")
+    @classmethod
+    def _prio(cls, v: list[float]) -> list[float]:
+        if len(v) != 3 or any(x < 0 for x in v) or not math.isclose(sum(v), 1.0, abs_tol=1e-6):
+            raise ValueError("needs 3 shares >= 0 summing to 1")
+        return v
+
+
+class DemandSpec(Spec):
+    """Incidents per day by mechanism, their timing profile and placement (``[demand]``)."""
+
+    population: float | None = Field(
+        default=None,
+        gt=0,
+        description="Residents served (for per-100,000 rates); default: the population grid's "
+        "population column, else required for per-capita outputs.",
+    )
+    rtc_incidents_per_day: float = Field(
+        ge=0, description="Road-traffic crashes needing 120 per day (each may have several patients)."
+    )
+    fall_incidents_per_day: float = Field(ge=0, description="Falls needing 120 per day.")
+    other_injury_incidents_per_day: float = Field(
+        ge=0, description="Other injuries (cuts, crush, assault...) needing 120 per day."
+    )
+    non_trauma_incidents_per_day: float = Field(
+        ge=0, description="Non-trauma 120 dispatches per day (background load on ambulances)."
+    )
+    hour_profile: list[float] = Field(
+        default_factory=lambda: list(DEFAULT_HOUR_PROFILE),
+        description="24 relative weights of demand by hour of day (normalised to mean 1) [U].",
+    )
+    weekday_profile: list[float] = Field(
+        default_factory=lambda: list(DEFAULT_WEEKDAY_PROFILE),
+        description="7 relative weights Monday..Sunday (normalised to mean 1) [U].",
+    )
+    rtc_road_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_RTC_ROAD_WEIGHTS),
+        description="Crash weight per km by road class (crashes placed on edges) [U].",
+    )
+    population_grid: GridSpec | None = Field(
+        default=None,
+        description="Grid placing falls, other injuries and non-trauma calls; absent = uniform "
+        "over road nodes.",
+    )
+    patients_per_crash: dict[str, float] = Field(
+        default_factory=lambda: {"1": 0.72, "2": 0.2, "3": 0.06, "4": 0.02},
+        description="P(number of patients) for a crash, keys are counts (sum 1) [U].",
+    )
+    case_mix: CaseMixSpec = CaseMixSpec()
+    urban_centres: list[tuple[float, float, float]] = Field(
+        default_factory=list,
+        description="Urban areas as [lon, lat, radius_km]; a place within one is 'urban' "
+        "(Hangzhou target 8 min), else 'rural' (12 min). Empty = all urban.",
+    )
+    max_incidents_per_rep: int = Field(
+        default=5_000_000, gt=0, description="Safety cap on incidents per replication."
+    )
+
+    @field_validator("hour_profile")
+    @classmethod
+    def _hours(cls, v: list[float]) -> list[float]:
+        if len(v) != 24 or any(x < 0 for x in v) or sum(v) <= 0:
+            raise ValueError("needs 24 weights >= 0, not all zero")
+        return v
+
+    @field_validator("weekday_profile")
+    @classmethod
+    def _days(cls, v: list[float]) -> list[float]:
+        if len(v) != 7 or any(x < 0 for x in v) or sum(v) <= 0:
+            raise ValueError("needs 7 weights >= 0, not all zero")
+        return v
+
+    @field_validator("patients_per_crash")
+    @classmethod
+    def _ppc(cls, v: dict[str, float]) -> dict[str, float]:
+        try:
+            counts = [int(k) for k in v]
+        except ValueError:
+            raise ValueError("keys must be whole numbers of patients, e.g. \"1\"") from None
+        if any(c < 1 for c in counts) or any(p < 0 for p in v.values()):
+            raise ValueError("counts must be >= 1 and probabilities >= 0")
+        if not math.isclose(sum(v.values()), 1.0, abs_tol=1e-6):
+            raise ValueError(f"probabilities must sum to 1 (sum is {sum(v.values()):.4f})")
+        return v
+
+
+class CallerSpec(Spec):
+    """Injury -> call: who calls and how late (``[calls.caller]``)."""
+
+    witnessed_delay_min: Duration = Field(
+        default=Lognormal(median=2.0, sigma=1.0, max_min=60.0),
+        description="Injury->call when someone can phone (evidence.md B1: median ~1-3 min).",
+    )
+    unwitnessed_share: float = Field(
+        default=0.04,
+        ge=0,
+        le=1,
+        description="Share of trauma incidents nobody can report at once (Virtanen 2009: 4 % "
+        "of calls >30 min, B1).",
+    )
+    unwitnessed_delay_min: Duration = Field(
+        default=Lognormal(median=45.0, sigma=0.5),
+        description="Injury->call when nobody can phone at once (B1 tail LN(ln 45, 0.5)).",
+    )
+    rtc_police_first_share: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Share of crashes first reported to 110/122, not 120 [U] assumption.",
+    )
+    police_handoff_min: Duration = Field(
+        default=Triangular(low=0.5, mode=1.5, high=3.0),
+        description="110/122 -> 120 sequential hand-off without linkage (B9, [U] Tri(0.5,1.5,3)).",
+    )

@@ -1,0 +1,92 @@
+"""Vocabulary shared by demand, model, metrics and outcomes: enums and code tables.
+
+Codes are small integers so the demand arrays and the event log stay numeric (fast, compact);
+the names are what tables, plots and scenario files show.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+MECHANISMS: tuple[str, ...] = ("rtc", "fall", "other", "non_trauma")
+MECHANISM_CODE = {m: i for i, m in enumerate(MECHANISMS)}
+RTC, FALL, OTHER_INJURY, NON_TRAUMA = range(4)
+
+#: Injury classes (evidence.md §7.1): immediately non-survivable, torso haemorrhage, limb
+#: haemorrhage, TBI with surgical lesion, TBI non-surgical, airway/chest, other multi-system
+#: ISS>=16, minor ISS<16; "none" for non-trauma patients.
+INJURY_CLASSES: tuple[str, ...] = ("IMM", "HT", "HL", "TBS", "TBN", "AW", "MS", "MN", "none")
+INJURY_CLASS_CODE = {c: i for i, c in enumerate(INJURY_CLASSES)}
+SEVERE_CLASSES: tuple[str, ...] = ("HT", "HL", "TBS", "TBN", "AW", "MS")
+
+TIERS: tuple[str, ...] = ("trauma_centre", "city", "county")
+TIER_CODE = {t: i for i, t in enumerate(TIERS)}
+
+ZONES: tuple[str, ...] = ("urban", "rural")
+
+
+class EventKind(IntEnum):
+    """What happened. Past tense; one record per state change (see sim.events)."""
+
+    INJURY_OCCURRED = 1
+    CALL_PLACED = 2
+    CALL_HANDED_OFF = 3  # 110/122 -> 120 sequential hand-off (no linkage)
+    CALL_TRANSFERRED = 4  # received by the wrong 120 centre and transferred
+    CALL_ANSWERED = 5  # a call-taker seat picked up
+    LOCATION_VERIFIED = 6
+    CALL_TRIAGED = 7
+    DISPATCH_REQUESTED = 8  # call-taker released; unit wanted
+    AMBULANCE_DISPATCHED = 9
+    WHEELS_ROLLING = 10
+    AMBULANCE_ON_SCENE = 11
+    FIRST_AID_STARTED = 12  # bystander (video-guided) or police first aid
+    SCENE_DEPARTED = 13
+    PATIENT_NOT_TRANSPORTED = 14
+    HOSPITAL_ARRIVED = 15
+    HANDOVER_STARTED = 16  # a resuscitation bay obtained
+    PATIENT_HANDED_OVER = 17
+    DEFINITIVE_CARE_STARTED = 18
+    TRANSFER_DECIDED = 19
+    TRANSFER_DEPARTED = 20
+    TRANSFER_ARRIVED = 21
+    UNIT_AT_STATION = 22
+    UNIT_REDIRECTED = 23  # a returning unit sent on a new call
+    POLICE_ALERTED = 24
+    POLICE_DISPATCHED = 25
+    POLICE_ON_SCENE = 26
+    ESCORT_APPLIED = 27  # value = minutes saved on the leg
+    CONSULT_REQUESTED = 28
+    CONSULT_STARTED = 29  # value = wait minutes
+    CONSULT_ENDED = 30
+    PRENOTIFIED = 31  # hospital trauma team pre-activated; value = minutes saved
+    HANDOFF_REMOVED = 32  # linkage: value = hand-off minutes avoided
+    AML_LOCATED = 33  # handset location; value = minutes saved
+    CRASH_AUTO_NOTIFIED = 34  # automatic crash notification; value = minutes saved
+    TRANSFER_AVOIDED = 35  # tele-guided care at a county hospital
+    CONSULT_ABANDONED = 36  # not started within max_wait_min
+    POLICE_CLEARED = 37
+
+
+class UnitStatus(IntEnum):
+    """What an ambulance is doing (present state)."""
+
+    IDLE_AT_STATION = 0
+    DISPATCHED = 1  # turnout
+    EN_ROUTE_TO_SCENE = 2
+    ON_SCENE = 3
+    TRANSPORTING = 4
+    AT_HOSPITAL = 5
+    RETURNING = 6
+
+
+#: Which event moves a unit into which status (the unit-status table is derived from the log).
+STATUS_AFTER_EVENT: dict[EventKind, UnitStatus] = {
+    EventKind.AMBULANCE_DISPATCHED: UnitStatus.DISPATCHED,
+    EventKind.WHEELS_ROLLING: UnitStatus.EN_ROUTE_TO_SCENE,
+    EventKind.AMBULANCE_ON_SCENE: UnitStatus.ON_SCENE,
+    EventKind.SCENE_DEPARTED: UnitStatus.TRANSPORTING,
+    EventKind.HOSPITAL_ARRIVED: UnitStatus.AT_HOSPITAL,
+    EventKind.PATIENT_HANDED_OVER: UnitStatus.RETURNING,
+    EventKind.PATIENT_NOT_TRANSPORTED: UnitStatus.RETURNING,
+    EventKind.UNIT_AT_STATION: UnitStatus.IDLE_AT_STATION,
+}

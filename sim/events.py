@@ -1,0 +1,66 @@
+"""The append-only event log: the single source of truth of a replication.
+
+SimPy processes only *append* records; every table (incidents, unit status, KPIs) is
+derived from the log afterwards by ``sim.metrics``. A record is the tuple
+``(t, kind, incident, patient, unit, place, value)``: sim minutes, :class:`EventKind`,
+incident and patient index (-1 if none; incident-level events such as the call carry
+patient -1), unit index (-1), a place index (facility, -1) and a number whose meaning depends
+on the kind (a wait, minutes saved...). Tuples in one list keep appending cheap in
+the hot loop; :meth:`EventLog.to_arrays` turns them into typed numpy columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.entities import EventKind
+
+EVENT_COLUMNS: tuple[str, ...] = ("t", "kind", "incident", "patient", "unit", "place", "value")
+
+
+class EventLog:
+    """Append-only list of event records for one replication."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[float, int, int, int, int, int, float]] = []
+
+    def append(
+        self,
+        t: float,
+        kind: EventKind,
+        incident: int = -1,
+        patient: int = -1,
+        unit: int = -1,
+        place: int = -1,
+        value: float = float("nan"),
+    ) -> None:
+        """Append one record (never modify or delete)."""
+        self._rows.append((t, kind, incident, patient, unit, place, value))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Columns as numpy arrays, in append order (which is time order)."""
+        if not self._rows:
+            return {
+                "t": np.zeros(0),
+                "kind": np.zeros(0, np.int16),
+                "incident": np.zeros(0, np.int32),
+                "patient": np.zeros(0, np.int32),
+                "unit": np.zeros(0, np.int32),
+                "place": np.zeros(0, np.int32),
+                "value": np.zeros(0),
+            }
+        t, kind, incident, patient, unit, place, value = zip(*self._rows, strict=True)
+        return {
+            "t": np.asarray(t, dtype=np.float64),
+            "kind": np.asarray(kind, dtype=np.int16),
+            "incident": np.asarray(incident, dtype=np.int32),
+            "patient": np.asarray(patient, dtype=np.int32),
+            "unit": np.asarray(unit, dtype=np.int32),
+            "place": np.asarray(place, dtype=np.int32),
+            "value": np.asarray(value, dtype=np.float64),
+        }

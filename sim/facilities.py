@@ -1,0 +1,273 @@
+"""Facilities from the scenario: 120 centres, ambulance stations, hospitals, police posts.
+
+Each kind comes from a CSV file (scenario folder, or the data path for shared files such as
+``hangzhou_hospitals.csv``) or from inline TOML rows, with WGS-84 ``lon``/``lat``. An optional
+``attributes`` CSV in the scenario folder is joined on ``id``: it adds scenario assumptions
+(e.g. a hospital's trauma tier) to a shared coordinate file and selects which rows are used.
+Errors name the file, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from sim.entities import TIERS
+from sim.errors import UserError
+from sim.spec import Spec
+
+
+class FacilityTable(Spec):
+    """Where one kind of facility comes from: a CSV ``file`` or inline ``rows``."""
+
+    file: str | None = Field(default=None, description="CSV file of facilities.")
+    on_data_path: bool = Field(
+        default=False,
+        description="Look the file up on the data path (--data-dir, $TRAUMA_SIM_DATA) instead "
+        "of the scenario folder.",
+    )
+    id_column: str = Field(default="id", description="Column holding the facility id.")
+    name_column: str = Field(default="name", description="Column holding the name.")
+    lon_column: str = Field(default="lon", description="Column holding WGS-84 longitude.")
+    lat_column: str = Field(default="lat", description="Column holding WGS-84 latitude.")
+    attributes: str | None = Field(
+        default=None,
+        description="CSV in the scenario folder joined on id: adds columns and keeps only its ids.",
+    )
+    rows: list[dict[str, Any]] | None = Field(
+        default=None, description="Inline facilities (instead of a file)."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FacilityTable:
+        if (self.file is None) == (self.rows is None):
+            raise ValueError("give exactly one of 'file' or 'rows'")
+        return self
+
+
+class FacilitiesSpec(Spec):
+    """All facilities of the scenario (``[facilities]``)."""
+
+    centres: FacilityTable = Field(description="120 dispatch centres: seats (call-takers).")
+    stations: FacilityTable = Field(description="Ambulance stations: als, bls, optional shift.")
+    hospitals: FacilityTable = Field(
+        description="Hospitals: tier (trauma_centre|city|county), resus_bays, theatres."
+    )
+    police_posts: FacilityTable | None = Field(
+        default=None, description="Police posts: units (used by the police-medical linkage)."
+    )
+
+
+@dataclass(frozen=True)
+class Centre:
+    """A 120 dispatch centre."""
+
+    id: str
+    name: str
+    lon: float
+    lat: float
+    seats: int
+
+
+@dataclass(frozen=True)
+class Station:
+    """An ambulance station."""
+
+    id: str
+    name: str
+    lon: float
+    lat: float
+    als: int
+    bls: int
+    shift: str  # "24h" or "day" (08-20)
+
+
+@dataclass(frozen=True)
+class Hospital:
+    """A receiving hospital."""
+
+    id: str
+    name: str
+    lon: float
+    lat: float
+    tier: str
+    resus_bays: int
+    theatres: int
+
+
+@dataclass(frozen=True)
+class PolicePost:
+    """A traffic-police post."""
+
+    id: str
+    name: str
+    lon: float
+    lat: float
+    units: int
+
+
+@dataclass(frozen=True)
+class Facilities:
+    """Validated facilities of a scenario."""
+
+    centres: tuple[Centre, ...]
+    stations: tuple[Station, ...]
+    hospitals: tuple[Hospital, ...]
+    police_posts: tuple[PolicePost, ...]
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            return list(reader.fieldnames or []), rows
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _rows(
+    table: FacilityTable, kind: str, base_dir: Path, find: Callable[[str], Path]
+) -> tuple[str, list[dict[str, Any]]]:
+    """Rows of one facility table with canonical keys id/name/lon/lat + the rest."""
+    if table.rows is not None:
+        origin = f"[facilities.{kind}] rows"
+        raw: list[dict[str, Any]] = [dict(r) for r in table.rows]
+        columns = sorted({k for r in raw for k in r})
+    else:
+        assert table.file is not None
+        path = find(table.file) if table.on_data_path else (base_dir / table.file)
+        if not path.exists():
+            raise UserError(f"{path}: facilities file for {kind} not found")
+        origin = str(path)
+        columns, raw = _read_csv(path)
+    for col in (table.id_column, table.lon_column, table.lat_column):
+        if col not in columns:
+            raise UserError(
+                f"{origin}: missing column '{col}' for {kind} (columns: {', '.join(columns)})"
+            )
+    out = []
+    for r in raw:
+        row = dict(r)
+        row["id"] = str(r[table.id_column]).strip()
+        row["name"] = str(r.get(table.name_column, row["id"]) or row["id"])
+        row["lon"] = r[table.lon_column]
+        row["lat"] = r[table.lat_column]
+        out.append(row)
+    if table.attributes is not None:
+        apath = base_dir / table.attributes
+        if not apath.exists():
+            raise UserError(f"{apath}: attributes file for {kind} not found")
+        acols, arows = _read_csv(apath)
+        if "id" not in acols:
+            raise UserError(f"{apath}: missing column 'id' (columns: {', '.join(acols)})")
+        by_id = {row["id"]: row for row in out}
+        joined = []
+        for i, a in enumerate(arows, start=2):
+            if a["id"] not in by_id:
+                raise UserError(f"{apath}:{i} id: '{a['id']}' is not in {origin}")
+            merged = dict(by_id[a["id"]])
+            merged.update({k: v for k, v in a.items() if k != "id" and v not in ("", None)})
+            joined.append(merged)
+        out, origin = joined, f"{origin} + {apath}"
+    if not out:
+        raise UserError(f"{origin}: no {kind} listed")
+    return origin, out
+
+
+def _num(origin: str, i: int, row: dict[str, Any], col: str, kind: type, *, lo: float) -> Any:
+    if col not in row or row[col] in ("", None):
+        raise UserError(f"{origin} row {i} {col}: missing (required for this facility kind)")
+    try:
+        value = kind(float(row[col])) if kind is int else float(row[col])
+    except (TypeError, ValueError):
+        raise UserError(f"{origin} row {i} {col}: not a number ({row[col]!r})") from None
+    if not math.isfinite(value) or value < lo or (kind is int and float(row[col]) != value):
+        allowed = f"a whole number >= {lo:g}" if kind is int else f"a number >= {lo:g}"
+        raise UserError(f"{origin} row {i} {col}: must be {allowed} (got {row[col]!r})")
+    return value
+
+
+def _coords(origin: str, i: int, row: dict[str, Any]) -> tuple[float, float]:
+    lon = _num(origin, i, row, "lon", float, lo=-180)
+    lat = _num(origin, i, row, "lat", float, lo=-90)
+    if lon > 180 or lat > 90:
+        raise UserError(f"{origin} row {i}: lon/lat out of range ({lon}, {lat})")
+    return lon, lat
+
+
+def load_facilities(
+    spec: FacilitiesSpec, base_dir: Path, find_data_file: Callable[[str], Path]
+) -> Facilities:
+    """Read and validate every facility table of a scenario.
+
+    Parameters
+    ----------
+    spec
+        The ``[facilities]`` section.
+    base_dir
+        Folder of the scenario file (relative paths start here).
+    find_data_file
+        Resolves a file name on the data path (for ``on_data_path = true``).
+
+    Returns
+    -------
+    Facilities
+    """
+    origin, rows = _rows(spec.centres, "centres", base_dir, find_data_file)
+    centres = []
+    for i, r in enumerate(rows, start=1):
+        lon, lat = _coords(origin, i, r)
+        centres.append(Centre(r["id"], r["name"], lon, lat, _num(origin, i, r, "seats", int, lo=1)))
+
+    origin, rows = _rows(spec.stations, "stations", base_dir, find_data_file)
+    stations = []
+    for i, r in enumerate(rows, start=1):
+        lon, lat = _coords(origin, i, r)
+        als = _num(origin, i, r, "als", int, lo=0) if r.get("als") not in (None, "") else 0
+        bls = _num(origin, i, r, "bls", int, lo=0) if r.get("bls") not in (None, "") else 0
+        shift = str(r.get("shift") or "24h")
+        if shift not in ("24h", "day"):
+            raise UserError(f"{origin} row {i} shift: must be '24h' or 'day' (got {shift!r})")
+        stations.append(Station(r["id"], r["name"], lon, lat, als, bls, shift))
+    if sum(s.als + s.bls for s in stations) == 0:
+        raise UserError(f"{origin}: stations hold no ambulances (als + bls = 0)")
+
+    origin, rows = _rows(spec.hospitals, "hospitals", base_dir, find_data_file)
+    hospitals = []
+    for i, r in enumerate(rows, start=1):
+        lon, lat = _coords(origin, i, r)
+        tier = str(r.get("tier", "")).strip()
+        if tier not in TIERS:
+            raise UserError(
+                f"{origin} row {i} tier: must be one of {', '.join(TIERS)} (got {tier!r})"
+            )
+        hospitals.append(
+            Hospital(
+                r["id"], r["name"], lon, lat, tier,
+                _num(origin, i, r, "resus_bays", int, lo=1),
+                _num(origin, i, r, "theatres", int, lo=1),
+            )
+        )
+
+    police: list[PolicePost] = []
+    if spec.police_posts is not None:
+        origin, rows = _rows(spec.police_posts, "police_posts", base_dir, find_data_file)
+        for i, r in enumerate(rows, start=1):
+            lon, lat = _coords(origin, i, r)
+            police.append(
+                PolicePost(r["id"], r["name"], lon, lat, _num(origin, i, r, "units", int, lo=1))
+            )
+    for kind, items in (("centres", centres), ("stations", stations), ("hospitals", hospitals),
+                        ("police_posts", police)):
+        ids = [x.id for x in items]
+        dup = sorted({x for x in ids if ids.count(x) > 1})
+        if dup:
+            raise UserError(f"[facilities.{kind}]: duplicate ids {dup}")
+    return Facilities(tuple(centres), tuple(stations), tuple(hospitals), tuple(police))

@@ -1,0 +1,372 @@
+"""Tables and KPIs derived from the event log. Reads results; never runs the model.
+
+* :func:`incidents_table`: one row per patient, every ``t_*`` timestamp and interval.
+* :func:`unit_status_table`: one row per ambulance status change.
+* :func:`kpis_by_rep` / :func:`summarise`: KPIs per replication, then mean and 95 % CI
+  across replications (t distribution). Warm-up is trimmed here (patients injured before
+  ``warm_up_min`` are excluded), never in the model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.entities import (
+    INJURY_CLASSES,
+    MECHANISMS,
+    NON_TRAUMA,
+    STATUS_AFTER_EVENT,
+    ZONES,
+    EventKind,
+    UnitStatus,
+)
+
+E = EventKind
+
+#: The stages of the time-to-treatment chain, in order; they add up to injury -> definitive.
+STAGES: tuple[str, ...] = (
+    "injury_to_call",
+    "call_to_answer",
+    "answer_to_dispatch",
+    "turnout",
+    "drive_to_scene",
+    "scene",
+    "transport",
+    "arrival_to_definitive",
+)
+
+#: Hangzhou 2027 response-time targets (minutes) by zone (evidence.md §3 [V]).
+RESPONSE_TARGET_MIN = {"urban": 8.0, "rural": 12.0}
+
+_INCIDENT_TIMES = {
+    "t_call": E.CALL_PLACED,
+    "t_call_answered": E.CALL_ANSWERED,
+    "t_location_verified": E.LOCATION_VERIFIED,
+    "t_dispatch_requested": E.DISPATCH_REQUESTED,
+    "t_police_on_scene": E.POLICE_ON_SCENE,
+}
+_PATIENT_TIMES = {
+    "t_dispatch": E.AMBULANCE_DISPATCHED,
+    "t_wheels_rolling": E.WHEELS_ROLLING,
+    "t_on_scene": E.AMBULANCE_ON_SCENE,
+    "t_first_aid": E.FIRST_AID_STARTED,
+    "t_left_scene": E.SCENE_DEPARTED,
+    "t_not_transported": E.PATIENT_NOT_TRANSPORTED,
+    "t_at_hospital": E.HOSPITAL_ARRIVED,
+    "t_handover_start": E.HANDOVER_STARTED,
+    "t_handed_over": E.PATIENT_HANDED_OVER,
+    "t_transfer_depart": E.TRANSFER_DEPARTED,
+    "t_transfer_arrive": E.TRANSFER_ARRIVED,
+    "t_definitive_care": E.DEFINITIVE_CARE_STARTED,
+    "t_consult_requested": E.CONSULT_REQUESTED,
+    "t_consult_start": E.CONSULT_STARTED,
+}
+_INCIDENT_VALUES = {
+    "handoff_min": E.CALL_HANDED_OFF,
+    "handoff_removed_min": E.HANDOFF_REMOVED,
+    "aml_saved_min": E.AML_LOCATED,
+    "acn_saved_min": E.CRASH_AUTO_NOTIFIED,
+}
+_PATIENT_VALUES = {
+    "escort_saved_min": E.ESCORT_APPLIED,
+    "prenotify_saved_min": E.PRENOTIFIED,
+    "bay_wait_min": E.HANDOVER_STARTED,
+    "theatre_wait_min": E.DEFINITIVE_CARE_STARTED,
+    "consult_wait_min": E.CONSULT_STARTED,
+    "first_aid_by": E.FIRST_AID_STARTED,
+}
+
+
+def _first(
+    key: np.ndarray, kind: np.ndarray, col: np.ndarray, k: EventKind, n: int
+) -> np.ndarray:
+    """Per index (patient or incident): ``col`` at the first event of kind ``k`` (NaN if none)."""
+    out = np.full(n, np.nan)
+    sel = np.flatnonzero((kind == int(k)) & (key >= 0))
+    # Assign in reverse so the earliest record of each index wins.
+    out[key[sel][::-1]] = col[sel][::-1]
+    return out
+
+
+def _last(key: np.ndarray, kind: np.ndarray, col: np.ndarray, k: EventKind, n: int) -> np.ndarray:
+    out = np.full(n, np.nan)
+    sel = np.flatnonzero((kind == int(k)) & (key >= 0))
+    out[key[sel]] = col[sel]
+    return out
+
+
+def incidents_table(
+    replication: int,
+    demand_incidents: Mapping[str, np.ndarray],
+    demand_patients: Mapping[str, np.ndarray],
+    events: Mapping[str, np.ndarray],
+    *,
+    hospital_ids: Sequence[str],
+    hospital_tiers: Sequence[str],
+    capable_tiers: Mapping[str, Sequence[str]],
+    unit_station_ids: Sequence[str],
+) -> pd.DataFrame:
+    """One row per patient of one replication, with every timestamp and interval.
+
+    Parameters
+    ----------
+    replication
+        Replication index (the ``rep`` column).
+    demand_incidents, demand_patients
+        The replication's demand arrays (see :class:`sim.demand.generate.Demand`).
+    events
+        The event log as arrays (:meth:`sim.events.EventLog.to_arrays`).
+    hospital_ids, hospital_tiers
+        Per hospital index.
+    capable_tiers
+        Tiers able to treat each injury class (``HospitalSpec.capable_tiers``).
+    unit_station_ids
+        Station id of each unit index.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns described in docs/results.md.
+    """
+    inc, pat = demand_incidents, demand_patients
+    n_p = int(pat["incident"].shape[0])
+    n_i = int(inc["t_injury"].shape[0])
+    p_inc = np.asarray(pat["incident"])
+    kind, t = events["kind"], events["t"]
+    ev_inc, ev_pat = events["incident"], events["patient"]
+    cols: dict[str, object] = {
+        "rep": np.full(n_p, replication, np.int32),
+        "patient_id": np.arange(n_p, dtype=np.int64),
+        "incident_id": p_inc,
+    }
+    mech = np.asarray(inc["mechanism"])[p_inc]
+    cols["kind"] = np.where(mech == NON_TRAUMA, "non_trauma", "trauma")
+    cols["mechanism"] = np.asarray(MECHANISMS)[mech]
+    cols["injury_class"] = np.asarray(INJURY_CLASSES)[pat["injury_class"]]
+    cols["iss"] = pat["iss"]
+    cols["rts"] = pat["rts"]
+    cols["age_years"] = pat["age_years"]
+    cols["sex"] = np.where(pat["male"], "m", "f")
+    cols["severe"] = pat["severe"]
+    cols["priority"] = pat["triage_priority"]
+    cols["transport_needed"] = pat["transport_needed"]
+    cols["zone"] = np.asarray(ZONES)[np.asarray(inc["zone"])[p_inc]]
+    cols["lon"] = np.asarray(inc["lon"])[p_inc]
+    cols["lat"] = np.asarray(inc["lat"])[p_inc]
+    cols["node"] = np.asarray(inc["node"])[p_inc]
+    cols["t_injury"] = np.asarray(inc["t_injury"])[p_inc]
+    for name, k in _INCIDENT_TIMES.items():
+        cols[name] = _first(ev_inc, kind, t, k, n_i)[p_inc]
+    for name, k in _PATIENT_TIMES.items():
+        cols[name] = _first(ev_pat, kind, t, k, n_p)
+    for name, k in _INCIDENT_VALUES.items():
+        v = _first(ev_inc, kind, events["value"], k, n_i)[p_inc]
+        cols[name] = np.nan_to_num(v, nan=0.0)
+    for name, k in _PATIENT_VALUES.items():
+        cols[name] = _first(ev_pat, kind, events["value"], k, n_p)
+    fa = cols.pop("first_aid_by")
+    cols["first_aid_by"] = np.select(
+        [fa == 1.0, fa == 2.0], ["bystander_video", "police"], default=""
+    )
+    for name in ("escort_saved_min", "prenotify_saved_min"):
+        cols[name] = np.nan_to_num(cols[name], nan=0.0)  # type: ignore[call-overload]
+    unit = _first(ev_pat, kind, events["unit"].astype(float), E.AMBULANCE_DISPATCHED, n_p)
+    cols["unit"] = np.where(np.isnan(unit), -1, unit).astype(np.int32)
+    st_ids = np.asarray(list(unit_station_ids) + [""], dtype=object)
+    cols["station_id"] = st_ids[cols["unit"]]  # -1 -> ""
+    cols["redirected"] = ~np.isnan(_first(ev_pat, kind, t, E.UNIT_REDIRECTED, n_p))
+    first_h = _first(ev_pat, kind, events["place"].astype(float), E.HOSPITAL_ARRIVED, n_p)
+    final_h = _last(ev_pat, kind, events["place"].astype(float), E.DEFINITIVE_CARE_STARTED, n_p)
+    final_h = np.where(np.isnan(final_h), first_h, final_h)
+    h_ids = np.asarray(list(hospital_ids) + [""], dtype=object)
+    h_tiers = np.asarray(list(hospital_tiers) + [""], dtype=object)
+    fh = np.where(np.isnan(first_h), -1, first_h).astype(int)
+    lh = np.where(np.isnan(final_h), -1, final_h).astype(int)
+    cols["hospital_id"] = h_ids[fh]
+    cols["final_hospital_id"] = h_ids[lh]
+    cols["final_hospital_tier"] = h_tiers[lh]
+    cols["transferred"] = ~np.isnan(cols["t_transfer_depart"])  # type: ignore[call-overload]
+    guided = ~np.isnan(_first(ev_pat, kind, t, E.TRANSFER_AVOIDED, n_p))
+    cols["transfer_avoided"] = guided
+    cls_names = cols["injury_class"]
+    capable = np.array(
+        [tier in capable_tiers.get(c, (tier,)) for c, tier in zip(cls_names, h_tiers[lh],
+                                                                   strict=True)]
+    ) if n_p else np.zeros(0, bool)
+    cols["capable_care"] = (capable & (lh >= 0)) | guided
+    cols["escorted"] = np.asarray(cols["escort_saved_min"]) > 0
+    cols["prenotified"] = np.asarray(cols["prenotify_saved_min"]) > 0
+    df = pd.DataFrame(cols)
+
+    # Status at the end of the run.
+    non_tr = df["kind"].to_numpy() == "non_trauma"
+    seen = df["t_on_scene"].notna().to_numpy()
+    not_tx = ~df["transport_needed"].to_numpy() & seen
+    imm = df["injury_class"].to_numpy() == "IMM"
+    done = np.where(non_tr, df["t_handed_over"].notna(), df["t_definitive_care"].notna())
+    df["status"] = np.select(
+        [not_tx & imm, not_tx, done], ["dead_on_scene", "not_transported", "completed"],
+        default="in_progress",
+    )
+    # Intervals (minutes); they add up along the chain.
+    answer_or_call = df["t_call_answered"]
+    df["injury_to_call_min"] = df["t_call"] - df["t_injury"]
+    df["call_to_answer_min"] = df["t_call_answered"] - df["t_call"]
+    df["answer_to_dispatch_min"] = df["t_dispatch"] - answer_or_call
+    df["call_to_dispatch_min"] = df["t_dispatch"] - df["t_call"]
+    df["dispatch_queue_min"] = df["t_dispatch"] - df["t_dispatch_requested"]
+    df["turnout_min"] = df["t_wheels_rolling"] - df["t_dispatch"]
+    df["drive_to_scene_min"] = df["t_on_scene"] - df["t_wheels_rolling"]
+    df["response_min"] = df["t_on_scene"] - df["t_call"]
+    df["injury_to_scene_min"] = df["t_on_scene"] - df["t_injury"]
+    df["scene_min"] = df["t_left_scene"] - df["t_on_scene"]
+    df["transport_min"] = df["t_at_hospital"] - df["t_left_scene"]
+    df["handover_min"] = df["t_handed_over"] - df["t_at_hospital"]
+    df["arrival_to_definitive_min"] = df["t_definitive_care"] - df["t_at_hospital"]
+    df["injury_to_definitive_min"] = df["t_definitive_care"] - df["t_injury"]
+    df["prehospital_min"] = df["t_at_hospital"] - df["t_on_scene"]
+    return df
+
+
+def unit_status_table(
+    replication: int, events: Mapping[str, np.ndarray], unit_station_ids: Sequence[str]
+) -> pd.DataFrame:
+    """One row per ambulance status change (from the event log)."""
+    kind = events["kind"]
+    codes = {int(k): int(s) for k, s in STATUS_AFTER_EVENT.items()}
+    sel = np.isin(kind, list(codes)) & (events["unit"] >= 0)
+    status = np.array([codes[int(k)] for k in kind[sel]], dtype=np.int16)
+    units = events["unit"][sel]
+    names = np.array([s.name for s in UnitStatus], dtype=object)
+    st_ids = np.asarray(list(unit_station_ids), dtype=object)
+    return pd.DataFrame(
+        {
+            "rep": np.full(units.shape[0], replication, np.int32),
+            "unit": units,
+            "station_id": st_ids[units] if units.size else np.zeros(0, object),
+            "t": events["t"][sel],
+            "status": names[status] if status.size else np.zeros(0, object),
+        }
+    )
+
+
+_BUSY = {"DISPATCHED", "EN_ROUTE_TO_SCENE", "ON_SCENE", "TRANSPORTING", "AT_HOSPITAL"}
+
+
+def busy_unit_minutes(units: pd.DataFrame, t_start: float, t_end: float) -> float:
+    """Unit-minutes spent committed to a call (dispatched until free) within [t_start, t_end)."""
+    total = 0.0
+    for _, g in units.sort_values(["unit", "t"], kind="stable").groupby("unit", sort=False):
+        ts = np.clip(g["t"].to_numpy(), t_start, t_end)
+        busy = np.isin(g["status"].to_numpy(), list(_BUSY))
+        nxt = np.append(ts[1:], t_end)
+        total += float(((nxt - ts) * busy).sum())
+    return total
+
+
+def busy_by_hour(units: pd.DataFrame, n_units: int, t_start: float, t_end: float) -> np.ndarray:
+    """Mean share of units committed, by hour of day (24 values)."""
+    out = np.zeros(24)
+    exposure = np.zeros(24)
+    for h0 in np.arange(math.floor(t_start / 60) * 60, t_end, 60.0):
+        h = int(h0 // 60) % 24
+        exposure[h] += 60.0 * n_units
+        out[h] += busy_unit_minutes(units, max(h0, t_start), min(h0 + 60, t_end))
+    return np.divide(out, exposure, out=np.zeros(24), where=exposure > 0)
+
+
+def _share(x: pd.Series, cond: pd.Series) -> float:
+    x = x.dropna()
+    return float(cond.loc[x.index].mean()) if len(x) else math.nan
+
+
+def kpis_for_rep(
+    df: pd.DataFrame,
+    units: pd.DataFrame,
+    *,
+    warm_up_min: float,
+    horizon_min: float,
+    n_units: int,
+    seats: int,
+) -> dict[str, float]:
+    """KPIs of one replication (patients injured after the warm-up)."""
+    d = df[df["t_injury"] >= warm_up_min]
+    days = max((horizon_min - warm_up_min) / 1440.0, 1e-9)
+    tr = d[d["kind"] == "trauma"]
+    sev = tr[tr["severe"]]
+    out: dict[str, float] = {
+        "patients_per_day": len(d) / days,
+        "trauma_patients_per_day": len(tr) / days,
+        "severe_patients_per_day": len(sev) / days,
+        "calls_per_day": d["incident_id"].nunique() / days,
+    }
+    first = d.drop_duplicates("incident_id")
+    out["call_to_answer_min_mean"] = float(first["call_to_answer_min"].mean())
+    out["answer_within_10s_share"] = _share(
+        first["call_to_answer_min"], first["call_to_answer_min"] <= 10 / 60
+    )
+    out["call_wait_share"] = _share(
+        first["call_to_answer_min"], first["call_to_answer_min"] > 0.5
+    )
+    out["call_to_dispatch_min_mean"] = float(d["call_to_dispatch_min"].mean())
+    out["call_to_dispatch_min_median"] = float(d["call_to_dispatch_min"].median())
+    out["dispatch_queue_min_mean"] = float(d["dispatch_queue_min"].mean())
+    out["departure_within_3min_share"] = _share(d["turnout_min"], d["turnout_min"] <= 3.0)
+    r = d["response_min"].dropna()
+    out["response_min_mean"] = float(r.mean())
+    out["response_min_median"] = float(r.median())
+    out["response_min_p90"] = float(r.quantile(0.9)) if len(r) else math.nan
+    for zone, target in RESPONSE_TARGET_MIN.items():
+        z = d[d["zone"] == zone]["response_min"].dropna()
+        out[f"response_within_target_{zone}_share"] = (
+            float((z <= target).mean()) if len(z) else math.nan
+        )
+    for col in ("scene_min", "transport_min", "handover_min", "bay_wait_min"):
+        out[f"{col}_mean"] = float(d[col].mean())
+    # Time-to-treatment chain for severe trauma patients who reached definitive care.
+    chain = sev[sev["t_definitive_care"].notna()]
+    for stage in STAGES:
+        out[f"{stage}_min_mean"] = float(chain[f"{stage}_min"].mean())
+    out["injury_to_definitive_care_min_mean"] = float(chain["injury_to_definitive_min"].mean())
+    out["injury_to_definitive_care_min_median"] = float(chain["injury_to_definitive_min"].median())
+    out["severe_transferred_share"] = float(sev["transferred"].mean()) if len(sev) else math.nan
+    out["severe_capable_care_share"] = (
+        float(sev.loc[sev["status"] == "completed", "capable_care"].mean()) if len(sev)
+        else math.nan
+    )
+    out["consult_wait_min_mean"] = float(d["consult_wait_min"].mean())
+    out["consults_per_day"] = float(d["t_consult_start"].notna().sum()) / days
+    busy = busy_unit_minutes(units, warm_up_min, horizon_min)
+    out["ambulance_utilisation"] = busy / (n_units * (horizon_min - warm_up_min))
+    hold = (first["t_dispatch_requested"] - first["t_call_answered"]).dropna()
+    hold = hold + (first["t_call_answered"] - first["t_call"]).clip(upper=0.5).fillna(0)
+    out["call_taker_utilisation"] = float(hold.sum()) / (seats * (horizon_min - warm_up_min))
+    return out
+
+
+def t_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and two-sided ``level`` t-interval of replication values (NaNs dropped)."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return math.nan, math.nan, math.nan
+    m = float(x.mean())
+    if x.size == 1:
+        return m, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
+    return m, m - half, m + half
+
+
+def summarise(per_rep: pd.DataFrame) -> pd.DataFrame:
+    """Tidy KPI table: metric, mean, ci_low, ci_high, n_reps (from one row per replication)."""
+    rows = []
+    for metric in [c for c in per_rep.columns if c != "rep"]:
+        m, lo, hi = t_interval(per_rep[metric].to_numpy())
+        rows.append({"metric": metric, "mean": m, "ci_low": lo, "ci_high": hi,
+                     "n_reps": int(per_rep[metric].notna().sum())})
+    return pd.DataFrame(rows)

@@ -1,0 +1,207 @@
+"""Scenario sections for today's 120 chain: calls, fleet, destination and hospitals.
+
+Defaults are from ../shared/reference/evidence.md (item codes such as B3 refer to its
+parameter table, section 6). [V] verified, [S] secondary, [U] assumption, [D] derived.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.demand.spec import CallerSpec
+from sim.distributions import Duration, Exponential, Gamma, Lognormal, Triangular
+from sim.entities import INJURY_CLASSES, TIERS
+from sim.spec import Spec
+
+
+class CallSpec(Spec):
+    """The 120 call chain (接报转派): answer, call-taking, location, triage, dispatch."""
+
+    caller: CallerSpec = CallerSpec()
+    ring_min: Duration = Field(
+        default=Exponential(mean_min=5 / 60),
+        description="Ring time once a seat is free (B2: 95 % answered <=10 s, exp. mean 5 s).",
+    )
+    call_taking_min: Duration = Field(
+        default=Gamma(mean_min=1.5, shape=4.0),
+        description="Call-taking and address verification, mobile caller without handset "
+        "location (B3: 60-180 s, Gamma mean 90 s).",
+    )
+    location_problem_share: float = Field(
+        default=0.15,
+        ge=0,
+        le=1,
+        description="Share of calls whose location is hard to establish [U] (UK: mobile calls "
+        "took 30 s longer, up to 3 min locating, evidence.md §4.1 [S]).",
+    )
+    location_problem_min: Duration = Field(
+        default=Lognormal(median=1.5, sigma=0.6),
+        description="Extra minutes to locate a hard-to-find caller [U].",
+    )
+    dispatch_decision_min: Duration = Field(
+        default=Lognormal(median=0.5, sigma=0.5),
+        description="Triage and unit selection after call-taking; with call-taking gives "
+        "call->dispatch ~2 min (B4, Beijing 2014 [S]).",
+    )
+    triage_accuracy: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="P(the call-taker assigns the true priority); otherwise one level off [U].",
+    )
+    wrong_centre_share: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="With several 120 centres: share of calls reaching the wrong one [U].",
+    )
+    transfer_min: Duration = Field(
+        default=Triangular(low=0.5, mode=1.0, high=3.0),
+        description="Inter-centre transfer of a wrongly routed call [U] (Kunshan: cross-district "
+        "response +3.3 min, evidence.md §3 [V]).",
+    )
+
+
+class FleetSpec(Spec):
+    """Ambulances, their cycle times and the dispatch policy (``[fleet]``)."""
+
+    dispatch_policy: Literal["nearest_available", "station_first_due"] = Field(
+        default="nearest_available", description="Dispatch policy by name."
+    )
+    ambulances: int | None = Field(
+        default=None,
+        ge=1,
+        description="Total fleet; when set, overrides the station files' unit counts, spread "
+        "over stations in proportion to them (1 per 30,000 residents is the national target, "
+        "evidence.md §3).",
+    )
+    turnout_min: Duration = Field(
+        default=Lognormal(median=2.2, sigma=0.5),
+        description="Dispatch -> wheels rolling (B5: 3-min departure target; Chongqing 33 % >3 min).",
+    )
+    on_scene_min: Duration = Field(
+        default=Lognormal(median=12.0, sigma=0.5),
+        description="Scene time, trauma (C1: LN(ln 12, 0.5); no Chinese data [U]).",
+    )
+    non_trauma_on_scene_min: Duration = Field(
+        default=Lognormal(median=15.0, sigma=0.5),
+        description="Scene time, non-trauma calls [U].",
+    )
+    entrapment_share_rtc: float = Field(
+        default=0.05, ge=0, le=1, description="Share of crash patients trapped [U]."
+    )
+    entrapment_extra_min: Duration = Field(
+        default=Lognormal(median=15.0, sigma=0.5),
+        description="Extra scene minutes for extrication [U].",
+    )
+    handover_min: Duration = Field(
+        default=Lognormal(median=10.0, sigma=0.4),
+        description="Handover at the hospital once a bay is free [U] (no Chinese data).",
+    )
+    not_transported_share_minor: float = Field(
+        default=0.15,
+        ge=0,
+        le=1,
+        description="Minor trauma (ISS<16) not transported: treated on scene or refusal [U].",
+    )
+    not_transported_share_non_trauma: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="Non-trauma patients not transported (Shaoxing 2022: 110 patients from 117 "
+        "dispatches a day [V]).",
+    )
+
+
+class DestinationSpec(Spec):
+    """Where patients are taken (``[destination]``)."""
+
+    policy: Literal["nearest", "tiered"] = Field(
+        default="tiered",
+        description="'nearest': nearest hospital; 'tiered': field triage asks for a tier.",
+    )
+    severe_tiers: list[Literal["trauma_centre", "city", "county"]] = Field(
+        default=["trauma_centre", "city"],
+        description="Tiers field triage asks for when it judges a patient severe (ISS>=16).",
+    )
+    undertriage: float = Field(
+        default=0.142,
+        ge=0,
+        le=1,
+        description="P(severe patient judged minor) = 1 - sensitivity 0.858 (D1, Newgard 2011 [V]).",
+    )
+    overtriage: float = Field(
+        default=0.313,
+        ge=0,
+        le=1,
+        description="P(minor patient judged severe) = 1 - specificity 0.687 (D2, Newgard 2011 [V]).",
+    )
+
+
+class HospitalSpec(Spec):
+    """In-hospital path to definitive care, capacity queues and transfers (``[hospital]``)."""
+
+    arrival_to_definitive_min: dict[str, Duration] = Field(
+        default_factory=lambda: {
+            "trauma_centre": Lognormal(median=42.0, sigma=0.4),
+            "city": Lognormal(median=50.0, sigma=0.4),
+            "county": Lognormal(median=60.0, sigma=0.45),
+        },
+        description="Arrival -> definitive care (CT, theatre, haemorrhage control) by tier for "
+        "severe patients, before any queue (C5/C8: LN(ln 42, 0.4) at a level-I centre [V]; "
+        "city/county longer [U]).",
+    )
+    minor_arrival_to_definitive_min: Duration = Field(
+        default=Lognormal(median=60.0, sigma=0.5),
+        description="Arrival -> definitive treatment for minor trauma (no bay needed) [U].",
+    )
+    surgery_min: Duration = Field(
+        default=Lognormal(median=120.0, sigma=0.4),
+        description="Operating-theatre occupancy per surgical patient [U].",
+    )
+    surgical_classes: list[str] = Field(
+        default=["HT", "TBS", "HL"],
+        description="Classes whose definitive care needs an operating theatre.",
+    )
+    capable_tiers: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "TBS": ["trauma_centre", "city"],
+            "MS": ["trauma_centre", "city"],
+            "HT": ["trauma_centre", "city", "county"],
+            "HL": ["trauma_centre", "city", "county"],
+            "AW": ["trauma_centre", "city", "county"],
+            "TBN": ["trauma_centre", "city", "county"],
+            "MN": ["trauma_centre", "city", "county"],
+        },
+        description="Tiers able to give definitive care per class [U]: county-general hospitals "
+        "assumed to lack neurosurgery and multi-system trauma capability.",
+    )
+    transfer_decision_min: Duration = Field(
+        default=Lognormal(median=60.0, sigma=0.5),
+        description="Arrival -> departure of an inter-facility transfer (assessment, CT, "
+        "arranging the bed); with the drive it gives D5's 60-180 min [U].",
+    )
+
+    @field_validator("arrival_to_definitive_min")
+    @classmethod
+    def _tiers(cls, v: dict[str, object]) -> dict[str, object]:
+        missing = sorted(set(TIERS) - set(v))
+        unknown = sorted(set(v) - set(TIERS))
+        if missing or unknown:
+            raise ValueError(f"needs exactly the tiers {list(TIERS)} (missing {missing}, "
+                             f"unknown {unknown})")
+        return v
+
+    @model_validator(mode="after")
+    def _classes(self) -> HospitalSpec:
+        known = set(INJURY_CLASSES)
+        for c in [*self.surgical_classes, *self.capable_tiers]:
+            if c not in known:
+                raise ValueError(f"unknown injury class {c!r}; allowed: {list(INJURY_CLASSES)}")
+        for c, tiers in self.capable_tiers.items():
+            bad = [t for t in tiers if t not in TIERS]
+            if bad:
+                raise ValueError(f"capable_tiers.{c}: unknown tiers {bad}; allowed {list(TIERS)}")
+        return self

@@ -1,0 +1,64 @@
+"""Per-replication patient and incident state read by decisions during the run.
+
+The demand arrays are converted once to Python lists (scalar indexing of lists is several
+times faster than of numpy arrays in the SimPy hot loop). Mutable fields record what has
+happened so far that later decisions depend on (is EMS on scene yet? did a consultation
+start?). The event log, not this state, is the output.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sim.demand.generate import Demand
+from sim.entities import TIERS
+
+NAN = math.nan
+
+
+@dataclass
+class PatientState:
+    """Demand columns as lists plus mutable run state."""
+
+    inc: dict[str, list[Any]]
+    pat: dict[str, list[Any]]
+    n_incidents: int
+    n_patients: int
+    # mutable, per patient
+    t_on_scene: list[float]
+    t_first_aid: list[float]
+    t_consult_start: list[float]
+    prenotified: list[bool]
+    capable_by_guidance: list[bool]
+    # mutable, per incident
+    t_police_on_scene: list[float]
+    definitive_by_tier: dict[str, list[float]]
+    prenotify_by_tier: dict[str, list[float]]
+
+    @classmethod
+    def from_demand(cls, demand: Demand) -> PatientState:
+        """Convert the demand arrays and initialise run state."""
+        inc = {k: v.tolist() for k, v in demand.incidents.items()}
+        pat = {k: v.tolist() for k, v in demand.patients.items()}
+        n_i, n_p = demand.n_incidents, demand.n_patients
+        return cls(
+            inc=inc,
+            pat=pat,
+            n_incidents=n_i,
+            n_patients=n_p,
+            t_on_scene=[NAN] * n_p,
+            t_first_aid=[NAN] * n_p,
+            t_consult_start=[NAN] * n_p,
+            prenotified=[False] * n_p,
+            capable_by_guidance=[False] * n_p,
+            t_police_on_scene=[NAN] * n_i,
+            definitive_by_tier={t: pat[f"definitive_min_{t}"] for t in TIERS},
+            prenotify_by_tier={t: pat[f"prenotify_saving_min_{t}"] for t in TIERS},
+        )
+
+    def patients_of(self, incident: int) -> range:
+        """Patient indices of an incident."""
+        first = self.inc["first_patient"][incident]
+        return range(first, first + self.inc["n_patients"][incident])

@@ -1,0 +1,98 @@
+"""Composition root: the only place that wires entities, resources, policies and processes.
+
+:func:`build_system` takes the validated scenario sections, the prepared world, the
+replication's pre-generated demand and an empty event log, and returns a
+:class:`TraumaSystem` ready to :meth:`~TraumaSystem.run`. It does no I/O and no plotting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import simpy
+
+from sim.demand.generate import Demand
+from sim.entities import NON_TRAUMA
+from sim.events import EventLog
+from sim.model.ambulance import Fleet
+from sim.model.consultation import ExpertPool
+from sim.model.dispatch_centre import DispatchCentres
+from sim.model.hospital import Hospitals
+from sim.model.police import Police
+from sim.model.state import PatientState
+from sim.policies.destination import DESTINATION_POLICIES
+from sim.policies.dispatch import DISPATCH_POLICIES
+from sim.scenario import Scenario
+from sim.world import World, fleet_allocation
+
+
+@dataclass
+class TraumaSystem:
+    """A wired replication: the SimPy environment and its actors."""
+
+    env: simpy.Environment
+    log: EventLog
+    state: PatientState
+    centres: DispatchCentres
+    fleet: Fleet
+    hospitals: Hospitals
+    police: Police
+    experts: ExpertPool | None
+
+    def run(self, horizon_min: float) -> None:
+        """Simulate until ``horizon_min`` (incidents in progress then stay in progress)."""
+        self.env.run(until=horizon_min)
+
+
+def build_system(scenario: Scenario, world: World, demand: Demand, log: EventLog) -> TraumaSystem:
+    """Wire one replication.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario (only its sections are handed on).
+    world
+        Network, facilities and travel tables (shared by replications).
+    demand
+        This replication's incidents and patients, drawn before the run.
+    log
+        An empty event log the processes append to.
+
+    Returns
+    -------
+    TraumaSystem
+    """
+    env = simpy.Environment()
+    mech = scenario.mechanisms
+    state = PatientState.from_demand(demand)
+    experts = (
+        ExpertPool(env, log, mech.expert_consultation, state)
+        if mech.expert_consultation.enabled
+        else None
+    )
+    hospitals = Hospitals(
+        env, log, world, scenario.hospital, mech, state, experts
+    )
+    fleet = Fleet(
+        env,
+        log,
+        world,
+        state,
+        units=fleet_allocation(world.facilities, scenario.fleet.ambulances),
+        dispatch_policy=DISPATCH_POLICIES[scenario.fleet.dispatch_policy],
+        destination_policy=DESTINATION_POLICIES[scenario.destination.policy],
+        fleet_spec=scenario.fleet,
+        destination_spec=scenario.destination,
+        mechanisms=mech,
+        hospitals=hospitals,
+        experts=experts,
+    )
+    police = Police(env, log, world, mech.police_linkage, state)
+    centres = DispatchCentres(
+        env, log, world, scenario.calls, mech, state, fleet, police
+    )
+    env.process(centres.arrivals())
+    if any(s.shift == "day" for s in world.facilities.stations):
+        env.process(fleet.shift_changes())
+    _ = NON_TRAUMA
+    return TraumaSystem(env, log, state, centres, fleet, hospitals, police, experts)

@@ -1,0 +1,119 @@
+"""Writing and reading results folders, atomically. Nothing here runs the model.
+
+A run folder ``results/<scenario>/<run-id>/`` holds ``incidents.parquet``, ``events.parquet``,
+``units.parquet``, ``kpis.csv``, ``kpis_by_rep.csv``, ``outcomes.csv``,
+``scenario.resolved.toml`` and ``manifest.json``. A comparison folder holds
+``comparison.csv``, ``stages.csv``, ``tornado.csv``, ``manifest.json`` and one run folder per
+scenario. Folders are written under a temporary name and renamed into place, so a failed or
+interrupted run never leaves a partial folder behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.errors import UserError
+
+
+@dataclass
+class RunTables:
+    """The tables of one scenario run (all replications)."""
+
+    incidents: pd.DataFrame
+    events: pd.DataFrame
+    units: pd.DataFrame
+    kpis_by_rep: pd.DataFrame
+    kpis: pd.DataFrame
+    outcomes: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+    scenario_toml: str = ""
+
+
+@contextmanager
+def atomic_dir(final: Path) -> Iterator[Path]:
+    """Yield a temporary folder that is renamed to ``final`` only if the block succeeds."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+    try:
+        yield tmp
+        if final.exists():
+            raise UserError(f"{final}: results folder already exists")
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_run_files(folder: Path, tables: RunTables) -> None:
+    """Write a run's tables into ``folder`` (inside an :func:`atomic_dir` block)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tables.incidents.to_parquet(folder / "incidents.parquet", index=False)
+    tables.events.to_parquet(folder / "events.parquet", index=False)
+    tables.units.to_parquet(folder / "units.parquet", index=False)
+    tables.kpis.to_csv(folder / "kpis.csv", index=False)
+    tables.kpis_by_rep.to_csv(folder / "kpis_by_rep.csv", index=False)
+    tables.outcomes.to_csv(folder / "outcomes.csv", index=False)
+    (folder / "scenario.resolved.toml").write_text(tables.scenario_toml, encoding="utf-8")
+    (folder / "manifest.json").write_text(
+        json.dumps(tables.manifest, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+    )
+
+
+def write_run(folder: Path, tables: RunTables) -> Path:
+    """Write a run folder atomically; returns its path."""
+    with atomic_dir(folder) as tmp:
+        write_run_files(tmp, tables)
+    return folder
+
+
+def read_run(folder: str | Path) -> RunTables:
+    """Read a run folder back into DataFrames.
+
+    Parameters
+    ----------
+    folder
+        A folder written by :func:`write_run` (or a run inside a comparison folder).
+
+    Returns
+    -------
+    RunTables
+    """
+    folder = Path(folder)
+    manifest_file = folder / "manifest.json"
+    if not manifest_file.exists():
+        raise UserError(f"{folder}: not a results folder (no manifest.json)")
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    if manifest.get("kind") != "run":
+        raise UserError(f"{folder}: manifest kind is {manifest.get('kind')!r}, expected 'run'")
+
+    def opt_csv(name: str) -> pd.DataFrame:
+        p = folder / name
+        return pd.read_csv(p) if p.exists() else pd.DataFrame()
+
+    return RunTables(
+        incidents=pd.read_parquet(folder / "incidents.parquet"),
+        events=pd.read_parquet(folder / "events.parquet"),
+        units=pd.read_parquet(folder / "units.parquet"),
+        kpis_by_rep=opt_csv("kpis_by_rep.csv"),
+        kpis=pd.read_csv(folder / "kpis.csv"),
+        outcomes=opt_csv("outcomes.csv"),
+        manifest=manifest,
+        scenario_toml=(folder / "scenario.resolved.toml").read_text(encoding="utf-8"),
+    )
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON atomically (temp file + rename)."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    os.replace(tmp, path)

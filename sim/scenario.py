@@ -1,0 +1,371 @@
+"""Scenario files: strict schema, loading with inheritance and overrides, clear errors.
+
+A scenario is a TOML file validated into a frozen :class:`Scenario`. Unknown keys are
+rejected; every problem is reported as ``file:line field: message``. A scenario may
+``extends = "other.toml"`` (path relative to it): its tables are merged over the parent's,
+so variants are small files, not copies. ``--set fleet.ambulances=40`` overrides any field.
+Each section (sub-spec) is handed only to the code that needs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import Field, PrivateAttr, ValidationError, field_validator
+
+from sim.demand.spec import DemandSpec
+from sim.distributions import Empirical
+from sim.errors import UserError
+from sim.facilities import FacilitiesSpec
+from sim.mechanisms import MechanismsSpec
+from sim.model.spec import CallSpec, DestinationSpec, FleetSpec, HospitalSpec
+from sim.network.speeds import SpeedSpec
+from sim.network.travel import TravelSpec
+from sim.outcomes.params import OutcomeSpec
+from sim.spec import Spec
+
+
+class NetworkSpec(Spec):
+    """Which road network (``[network]``)."""
+
+    source: str = Field(
+        description="A named network from networks/manifest.toml (e.g. 'hangzhou_west'), "
+        "'synthetic_county[:SEED]', or a file path (.osm, .osm.bz2, .pbf, .graphml)."
+    )
+    speeds: SpeedSpec = SpeedSpec()
+
+
+class RunSpec(Spec):
+    """Horizon, warm-up, replications and seed (``[run]``)."""
+
+    horizon_days: float = Field(gt=0, le=3660, description="Simulated days per replication.")
+    warm_up_days: float = Field(
+        default=1.0,
+        ge=0,
+        description="Days trimmed from the start in metrics (the model records everything); "
+        "chosen in notebooks/05_choosing_warmup_and_replications.",
+    )
+    replications: int = Field(default=8, ge=1, le=10_000, description="Replications.")
+    seed: int = Field(default=20260101, ge=0, description="Base seed of all random streams.")
+    start_weekday: int = Field(
+        default=0, ge=0, le=6, description="Weekday of day 0 (0 = Monday)."
+    )
+
+    @field_validator("warm_up_days")
+    @classmethod
+    def _warm(cls, v: float) -> float:
+        return v
+
+
+class Scenario(Spec):
+    """A complete, validated scenario."""
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9_\-]+$", description="Short name (results folder name)."
+    )
+    title: str = Field(default="", description="Human-readable title (may be Chinese).")
+    description: str = Field(default="", description="What this scenario represents.")
+    network: NetworkSpec
+    run: RunSpec
+    travel: TravelSpec = TravelSpec()
+    facilities: FacilitiesSpec
+    demand: DemandSpec
+    calls: CallSpec = CallSpec()
+    fleet: FleetSpec = FleetSpec()
+    destination: DestinationSpec = DestinationSpec()
+    hospital: HospitalSpec = HospitalSpec()
+    mechanisms: MechanismsSpec = MechanismsSpec()
+    outcomes: OutcomeSpec = OutcomeSpec()
+
+    _base_dir: Path = PrivateAttr(default=Path("."))
+    _source: str = PrivateAttr(default="")
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder of the scenario file; relative paths in it start here."""
+        return self._base_dir
+
+    @property
+    def source(self) -> str:
+        """The file the scenario was loaded from (with its ``extends`` chain)."""
+        return self._source
+
+    def content_hash(self) -> str:
+        """sha256 of the canonical validated content (comments and key order don't matter)."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def to_toml(self) -> str:
+        """The fully resolved scenario as TOML (every default written out)."""
+        data = _drop_none(self.model_dump(mode="json"))
+        return tomli_w.dumps(data)
+
+    def with_overrides(self, overrides: list[str]) -> Scenario:
+        """A copy with ``section.field=value`` overrides applied and re-validated."""
+        data = self.model_dump(mode="json")
+        for item in overrides:
+            _apply_override(data, item)
+        return _validate(data, self._base_dir, self._source, {}, overrides)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _drop_none(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _drop_none(v) for k, v in obj.items() if v is not None}
+    if isinstance(obj, list):
+        return [_drop_none(v) for v in obj]
+    return obj
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: scenario file not found") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        line = f":{m.group(1)}" if m else ""
+        raise UserError(f"{path}{line}: not valid TOML ({exc})") from None
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Tables merge recursively; any other value (incl. arrays) replaces."""
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and "dist" not in v:
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _load_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], list[Path]]:
+    """The merged raw data of a scenario and its ``extends`` ancestors (child last)."""
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(str(p) for p in (*seen, path))
+        raise UserError(f"{path}: extends: circular inheritance ({chain})")
+    data = _read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, [path]
+    if not isinstance(parent, str):
+        raise UserError(f"{path}: extends: must be a file name (string)")
+    parent_path = path.parent / parent
+    if not parent_path.exists():
+        raise UserError(f"{path}: extends: parent scenario '{parent}' not found")
+    base, files = _load_chain(parent_path, (*seen, path))
+    return _merge(base, data), [*files, path]
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _apply_override(data: dict[str, Any], item: str) -> None:
+    if "=" not in item:
+        raise UserError(f"--set {item}: expected section.field=value")
+    key, _, value = item.partition("=")
+    parts = [p for p in key.strip().split(".") if p]
+    if not parts:
+        raise UserError(f"--set {item}: empty field name")
+    node = data
+    for p in parts[:-1]:
+        nxt = node.get(p)
+        if nxt is None:
+            nxt = node[p] = {}
+        if not isinstance(nxt, dict):
+            raise UserError(f"--set {item}: '{p}' is not a table")
+        node = nxt
+    node[parts[-1]] = _parse_value(value.strip())
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\.\"']+)\s*=")
+
+
+def locate(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """Best-effort line number (1-based) of a field path in TOML text.
+
+    Looks for the deepest prefix of ``loc`` that appears as a ``key =`` line under the
+    matching ``[table]`` (dotted keys and inline tables included), else the table header.
+    """
+    names = [str(p) for p in loc if not isinstance(p, int)]
+    best: tuple[int, int] | None = None  # (matched depth, line)
+    table: list[str] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        h = _HEADER.match(line)
+        if h:
+            table = [p.strip().strip('"') for p in h.group(1).split(".")]
+            if table == names[: len(table)] and (best is None or len(table) > best[0]):
+                best = (len(table), lineno)
+            continue
+        k = _KEY.match(line)
+        if not k:
+            continue
+        path = table + [p.strip().strip('"') for p in k.group(1).split(".")]
+        depth = 0
+        while depth < min(len(path), len(names)) and path[depth] == names[depth]:
+            depth += 1
+        if depth == len(path) and depth > 0:
+            # Inline tables on the same line: credit the nested keys they name.
+            rest = names[depth:]
+            for name in rest:
+                if re.search(rf"\b{re.escape(name)}\s*=", line.split("=", 1)[1]):
+                    depth += 1
+                else:
+                    break
+            if best is None or depth > best[0]:
+                best = (depth, lineno)
+    return best[1] if best else None
+
+
+def _where(loc: tuple[str | int, ...], files: list[Path], overrides: list[str]) -> str:
+    dotted = ".".join(str(p) for p in loc if not isinstance(p, int))
+    for item in overrides:
+        if item.partition("=")[0].strip() and dotted.startswith(item.partition("=")[0].strip()):
+            return f"--set {item}"
+    for path in reversed(files):  # the child wins: it is where the value was written
+        try:
+            line = locate(path.read_text(encoding="utf-8"), loc)
+        except OSError:
+            line = None
+        if line is not None:
+            return f"{path}:{line}"
+    return str(files[-1]) if files else "<scenario>"
+
+
+def _field_name(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for p in loc:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        elif p in {"fixed", "exponential", "lognormal", "gamma", "triangular", "empirical"}:
+            continue  # discriminator tag inserted by pydantic
+        elif p.startswith(("function-after", "tagged-union")):
+            continue
+        else:
+            out += ("." if out else "") + p
+    return out
+
+
+def _message(err: dict[str, Any]) -> str:
+    msg = str(err["msg"])
+    if err["type"] == "extra_forbidden":
+        msg = "unknown field (typo?)"
+    elif msg.startswith("Value error, "):
+        msg = msg.removeprefix("Value error, ")
+    inp = err.get("input")
+    if err["type"] not in ("missing", "extra_forbidden") and not isinstance(inp, dict | list):
+        msg += f" (got {inp!r})"
+    return msg
+
+
+def _validate(
+    data: dict[str, Any],
+    base_dir: Path,
+    source: str,
+    _unused: dict[str, Any],
+    overrides: list[str],
+    files: list[Path] | None = None,
+) -> Scenario:
+    files = files or ([Path(source)] if source else [])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{_where(tuple(e['loc']), files, overrides)} {_field_name(tuple(e['loc']))}: "
+            f"{_message(dict(e))}"
+            for e in exc.errors()
+        ]
+        raise ScenarioError(problems) from None
+    scenario._base_dir = base_dir
+    scenario._source = source
+    _bind_empirical(scenario, base_dir, files)
+    return scenario
+
+
+def _bind_empirical(model: Any, base_dir: Path, files: list[Path]) -> None:
+    """Read the CSV of every empirical distribution once, at load time."""
+    if isinstance(model, Empirical):
+        model.bind(base_dir)
+        return
+    if isinstance(model, Spec):
+        for name in type(model).model_fields:
+            _bind_empirical(getattr(model, name), base_dir, files)
+    elif isinstance(model, dict):
+        for v in model.values():
+            _bind_empirical(v, base_dir, files)
+    elif isinstance(model, list | tuple):
+        for v in model:
+            _bind_empirical(v, base_dir, files)
+
+
+class ScenarioError(UserError):
+    """Every problem found in a scenario, one ``file:line field: message`` per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Load, merge (``extends``), override and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The TOML scenario file.
+    overrides
+        ``section.field=value`` strings (values parsed as TOML, else taken as text).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem as ``file:line field: message``.
+
+    Examples
+    --------
+    >>> from sim import load_scenario
+    >>> s = load_scenario("scenarios/county_baseline.toml", ["fleet.ambulances=9"])
+    >>> s.fleet.ambulances
+    9
+    """
+    path = Path(path)
+    overrides = list(overrides or [])
+    data, files = _load_chain(path)
+    for item in overrides:
+        _apply_override(data, item)
+    return _validate(data, path.resolve().parent, str(path), {}, overrides, files)
+
+
+def validate_files(paths: list[Path], overrides: list[str] | None = None) -> list[str]:
+    """Problems found in each file (empty list when all are valid)."""
+    problems: list[str] = []
+    for p in paths:
+        try:
+            load_scenario(p, overrides)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+        except UserError as exc:
+            problems.append(exc.message)
+    return problems

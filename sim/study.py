@@ -1,0 +1,439 @@
+"""Studies: run a scenario into tables, and compare scenarios under common random numbers.
+
+This is the layer the CLI and notebooks call. It runs replications (``sim.experiment``),
+turns the raw records into tables (``sim.metrics``), adds outcomes (``sim.outcomes``) and
+hands the tables to ``sim.results_io`` for writing. Comparisons run every scenario with the
+same seed and replications, so the incidents are identical and differences are paired.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import math
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.entities import EventKind
+from sim.errors import UserError
+from sim.experiment import RunResult, run_experiment
+from sim.metrics import (
+    STAGES,
+    incidents_table,
+    kpis_for_rep,
+    summarise,
+    t_interval,
+    unit_status_table,
+)
+from sim.outcomes import (
+    burden_averted,
+    calibration_statistics,
+    expected_outcomes,
+    psa,
+    tornado,
+    with_reference_times,
+)
+from sim.outcomes.params import OutcomeSpec
+from sim.results_io import RunTables, atomic_dir, write_json, write_run_files
+from sim.rng import RandomStreams
+from sim.scenario import Scenario
+from sim.units import MINUTES_PER_DAY
+from sim.world import World, build_world, fleet_allocation
+
+PACKAGES = ("simpy", "numpy", "scipy", "networkx", "osmnx", "pandas", "pyarrow", "pydantic",
+            "matplotlib", "trauma-sim")
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for name in PACKAGES:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def population_of(scenario: Scenario, world: World) -> float:
+    """Residents served: ``demand.population``, else the grid's population column, else NaN."""
+    if scenario.demand.population is not None:
+        return scenario.demand.population
+    return world.population if world.population > 0 else math.nan
+
+
+def _events_frame(rep: int, ev: dict[str, np.ndarray]) -> pd.DataFrame:
+    names = {int(k): k.name for k in EventKind}
+    df = pd.DataFrame({"rep": np.full(ev["t"].shape[0], rep, np.int32), **ev})
+    df["kind"] = pd.Categorical([names[int(k)] for k in ev["kind"]],
+                                categories=[k.name for k in EventKind])
+    return df
+
+
+def outcome_summary(
+    incidents: pd.DataFrame, spec: OutcomeSpec, *, warm_up_min: float, horizon_min: float,
+    population: float,
+) -> pd.DataFrame:
+    """Per-replication expected deaths, disabilities and DALYs per year, plus calibration.
+
+    Returns a tidy table ``metric, mean, ci_low, ci_high, n_reps``.
+    """
+    years = (horizon_min - warm_up_min) / MINUTES_PER_DAY / 365.0
+    d = incidents[(incidents["t_injury"] >= warm_up_min) & incidents["p_death"].notna()]
+    rows = []
+    for rep, g in d.groupby("rep"):
+        r: dict[str, float] = {"rep": float(rep)}
+        r["deaths_per_year"] = g["p_death"].sum() / years
+        r["prehospital_deaths_per_year"] = g["p_death_prehospital"].sum() / years
+        r["severe_disabilities_per_year"] = (g["p_sd"] + g["p_vs"]).sum() / years
+        r["moderate_disabilities_per_year"] = g["p_md"].sum() / years
+        r["dalys_per_year"] = g["daly"].sum() / years
+        r["yll_per_year"] = g["yll"].sum() / years
+        r["yld_per_year"] = g["yld"].sum() / years
+        if population == population:  # not NaN
+            r["deaths_per_100k_per_year"] = r["deaths_per_year"] / population * 1e5
+            r["dalys_per_100k_per_year"] = r["dalys_per_year"] / population * 1e5
+        r.update(calibration_statistics(g, spec))
+        rows.append(r)
+    return summarise(pd.DataFrame(rows))
+
+
+def assemble(
+    scenario: Scenario,
+    world: World,
+    results: Sequence[RunResult],
+    *,
+    outcome_spec: OutcomeSpec | None = None,
+    wall_s: float = 0.0,
+    argv: Sequence[str] = (),
+) -> RunTables:
+    """Turn raw replication records into the run's tables (incidents, events, KPIs...)."""
+    fac = world.facilities
+    units = fleet_allocation(fac, scenario.fleet.ambulances)
+    unit_station = [fac.stations[s].id for s, _, _ in units]
+    horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
+    warm_min = scenario.run.warm_up_days * MINUTES_PER_DAY
+    if warm_min >= horizon_min:
+        raise UserError(
+            f"{scenario.source}: run.warm_up_days ({scenario.run.warm_up_days}) must be less "
+            f"than run.horizon_days ({scenario.run.horizon_days})"
+        )
+    seats = sum(c.seats for c in fac.centres)
+    inc_frames, ev_frames, unit_frames, kpi_rows = [], [], [], []
+    for res in results:
+        inc = incidents_table(
+            res.replication, res.demand.incidents, res.demand.patients, res.events,
+            hospital_ids=[h.id for h in fac.hospitals],
+            hospital_tiers=[h.tier for h in fac.hospitals],
+            capable_tiers=scenario.hospital.capable_tiers,
+            unit_station_ids=unit_station,
+        )
+        un = unit_status_table(res.replication, res.events, unit_station)
+        k = kpis_for_rep(inc, un, warm_up_min=warm_min, horizon_min=horizon_min,
+                         n_units=len(units), seats=seats)
+        kpi_rows.append({"rep": res.replication, **k})
+        inc_frames.append(inc)
+        ev_frames.append(_events_frame(res.replication, res.events))
+        unit_frames.append(un)
+    incidents = pd.concat(inc_frames, ignore_index=True)
+    spec = outcome_spec or scenario.outcomes
+    incidents = expected_outcomes(incidents, spec)
+    population = population_of(scenario, world)
+    outcomes = outcome_summary(incidents, spec, warm_up_min=warm_min, horizon_min=horizon_min,
+                               population=population)
+    kpis_by_rep = pd.DataFrame(kpi_rows)
+    net = world.network
+    manifest: dict[str, Any] = {
+        "kind": "run",
+        "scenario": scenario.name,
+        "title": scenario.title,
+        "scenario_file": scenario.source,
+        "scenario_hash": scenario.content_hash(),
+        "seed": scenario.run.seed,
+        "replications": len(results),
+        "horizon_days": scenario.run.horizon_days,
+        "warm_up_days": scenario.run.warm_up_days,
+        "network": net.name,
+        "network_source": net.source,
+        "network_hash": net.source_hash,
+        "synthetic": net.synthetic,
+        "attribution": net.attribution,
+        "population": population,
+        "units": len(units),
+        "streams": sorted({s for r in results for s in r.streams}),
+        "versions": _versions(),
+        "argv": list(argv),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "wall_s": round(wall_s, 3),
+        "incidents": int(incidents["incident_id"].groupby(incidents["rep"]).nunique().sum()),
+    }
+    return RunTables(
+        incidents=incidents,
+        events=pd.concat(ev_frames, ignore_index=True),
+        units=pd.concat(unit_frames, ignore_index=True),
+        kpis_by_rep=kpis_by_rep,
+        kpis=summarise(kpis_by_rep),
+        outcomes=outcomes,
+        manifest=manifest,
+        scenario_toml=scenario.to_toml(),
+    )
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    jobs: int = 1,
+    data_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    executor: Executor | None = None,
+    world: World | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    argv: Sequence[str] = (),
+) -> RunTables:
+    """Run a scenario's replications and return its tables (nothing written).
+
+    Examples
+    --------
+    >>> from sim import load_scenario, run_scenario
+    >>> s = load_scenario("scenarios/county_baseline.toml", ["run.horizon_days=3"])
+    >>> tables = run_scenario(s, replications=2)
+    >>> sorted(tables.incidents["rep"].unique().tolist())
+    [0, 1]
+    """
+    t0 = time.perf_counter()
+    world = world or build_world(scenario, data_dir=data_dir, cache_dir=cache_dir)
+    results = run_experiment(scenario, replications=replications, jobs=jobs, world=world,
+                             data_dir=data_dir, cache_dir=cache_dir, executor=executor,
+                             progress=progress)
+    return assemble(scenario, world, results, wall_s=time.perf_counter() - t0, argv=argv)
+
+
+def run_id(scenario: Scenario) -> str:
+    """``YYYYmmdd-HHMMSS-<hash8>`` for a results folder."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{scenario.content_hash()[:8]}"
+
+
+def save_run(tables: RunTables, out_root: Path, scenario: Scenario) -> Path:
+    """Write ``out_root/<scenario>/<run-id>/`` atomically and return it."""
+    folder = out_root / scenario.name / run_id(scenario)
+    with atomic_dir(folder) as tmp:
+        write_run_files(tmp, tables)
+    return folder
+
+
+# ------------------------------------------------------------------------ comparisons
+
+KPI_FOR_COMPARISON = (
+    [f"{s}_min_mean" for s in STAGES]
+    + [
+        "injury_to_definitive_care_min_mean",
+        "injury_to_definitive_care_min_median",
+        "call_to_dispatch_min_mean",
+        "response_min_mean",
+        "response_min_median",
+        "response_min_p90",
+        "response_within_target_urban_share",
+        "response_within_target_rural_share",
+        "answer_within_10s_share",
+        "departure_within_3min_share",
+        "ambulance_utilisation",
+        "call_taker_utilisation",
+        "severe_transferred_share",
+        "severe_capable_care_share",
+        "consult_wait_min_mean",
+    ]
+)
+
+
+@dataclass
+class Comparison:
+    """A comparison's runs and its tables."""
+
+    runs: dict[str, RunTables]
+    comparison: pd.DataFrame
+    stages: pd.DataFrame
+    tornado: pd.DataFrame
+    manifest: dict[str, Any]
+
+
+def _paired(base: pd.DataFrame, other: pd.DataFrame, metric: str) -> tuple[float, float, float]:
+    b = base.set_index("rep")[metric]
+    o = other.set_index("rep")[metric]
+    return t_interval((o - b).dropna().to_numpy())
+
+
+def compare_scenarios(
+    scenarios: Sequence[Scenario],
+    *,
+    replications: int | None = None,
+    jobs: int = 1,
+    data_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    psa_draws: int = 200,
+    progress: Callable[[str, int, int], None] | None = None,
+    argv: Sequence[str] = (),
+) -> Comparison:
+    """Run scenarios under common random numbers and compare each with the first (base).
+
+    Every scenario runs with the base's seed and replication count, so each replication's
+    incidents are identical across scenarios (checked). Differences are paired by
+    replication; outcome differences are paired by patient.
+
+    Returns
+    -------
+    Comparison
+        ``comparison`` is tidy: ``scenario, metric, mean, ci_low, ci_high, diff_vs_base,
+        diff_ci_low, diff_ci_high, psa_low, psa_high``.
+    """
+    if len(scenarios) < 2:
+        raise UserError("compare needs a base scenario and at least one other")
+    base = scenarios[0]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise UserError(f"compare: scenario names must differ (got {names})")
+    n = replications or base.run.replications
+    aligned = [
+        s if s is base else s.with_overrides([f"run.seed={base.run.seed}"]) for s in scenarios
+    ]
+    runs: dict[str, RunTables] = {}
+    worlds: dict[str, World] = {}
+    for s in aligned:
+        cb = (lambda done, total, _n=s.name: progress(_n, done, total)) if progress else None
+        worlds[s.name] = build_world(s, data_dir=data_dir, cache_dir=cache_dir)
+        runs[s.name] = run_scenario(s, replications=n, jobs=jobs, world=worlds[s.name],
+                                    data_dir=data_dir, cache_dir=cache_dir, progress=cb, argv=argv)
+    b_inc = runs[base.name].incidents
+    for s in aligned[1:]:
+        o_inc = runs[s.name].incidents
+        same = len(o_inc) == len(b_inc) and np.array_equal(
+            o_inc["t_injury"].to_numpy(), b_inc["t_injury"].to_numpy()
+        )
+        if not same:
+            raise UserError(
+                f"compare: {s.name} does not see the base's incidents (demand, network or "
+                "run settings differ); only scenarios that share demand can be compared"
+            )
+    # Outcomes in every scenario are measured against the base's reference times.
+    spec = with_reference_times(base.outcomes, b_inc)
+    for s in aligned:
+        r = runs[s.name]
+        r.incidents = expected_outcomes(r.incidents.drop(
+            columns=[c for c in r.incidents.columns if c.startswith(("p_", "yll", "yld", "daly"))
+                     or c == "outcome_censored"]), spec)
+    warm = base.run.warm_up_days * MINUTES_PER_DAY
+    horizon = base.run.horizon_days * MINUTES_PER_DAY
+    years = (horizon - warm) / MINUTES_PER_DAY / 365.0
+    population = population_of(base, worlds[base.name])
+    rows: list[dict[str, Any]] = []
+    tornado_frames = []
+    b_kpi = runs[base.name].kpis_by_rep
+    for s in aligned:
+        kp = runs[s.name].kpis_by_rep
+        for metric in KPI_FOR_COMPARISON:
+            m, lo, hi = t_interval(kp[metric].to_numpy())
+            dm, dlo, dhi = _paired(b_kpi, kp, metric) if s is not base else (0.0, 0.0, 0.0)
+            rows.append({"scenario": s.name, "metric": metric, "mean": m, "ci_low": lo,
+                         "ci_high": hi, "diff_vs_base": dm, "diff_ci_low": dlo,
+                         "diff_ci_high": dhi, "psa_low": math.nan, "psa_high": math.nan})
+        if s is base:
+            continue
+        bi = b_inc[b_inc["t_injury"] >= warm]
+        oi = runs[s.name].incidents
+        oi = oi[oi["t_injury"] >= warm]
+        rng = RandomStreams(base.run.seed, 0)["psa"]
+        pop = population if population == population else 1e5
+        burden = psa(bi, oi, spec, draws=psa_draws, rng=rng, horizon_years=years,
+                     population=pop).reset_index()
+        for _, r in burden.iterrows():
+            rows.append({"scenario": s.name, "metric": r["metric"], "mean": r["mean"],
+                         "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                         "diff_vs_base": r["mean"], "diff_ci_low": r["ci_low"],
+                         "diff_ci_high": r["ci_high"], "psa_low": r["psa_low"],
+                         "psa_high": r["psa_high"]})
+        tor = tornado(bi, oi, spec, horizon_years=years, population=pop)
+        tor.insert(0, "scenario", s.name)
+        tornado_frames.append(tor)
+    comparison = pd.DataFrame(rows)
+    stages = stage_table(runs, base.name, warm)
+    manifest: dict[str, Any] = {
+        "kind": "comparison",
+        "base": base.name,
+        "scenarios": names,
+        "reps": n,
+        "seed": base.run.seed,
+        "horizon_days": base.run.horizon_days,
+        "warm_up_days": base.run.warm_up_days,
+        "network": worlds[base.name].network.name,
+        "synthetic": worlds[base.name].network.synthetic,
+        "attribution": worlds[base.name].network.attribution,
+        "population": population,
+        "psa_draws": psa_draws,
+        "scenario_hashes": {s.name: s.content_hash() for s in aligned},
+        "versions": _versions(),
+        "argv": list(argv),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    _ = burden_averted
+    return Comparison(runs, comparison,
+                      stages, pd.concat(tornado_frames, ignore_index=True)
+                      if tornado_frames else pd.DataFrame(), manifest)
+
+
+def stage_table(runs: dict[str, RunTables], base: str, warm_up_min: float) -> pd.DataFrame:
+    """Where the minutes go: stage means over the same patients in every scenario.
+
+    Uses severe trauma patients who reached definitive care in *every* scenario (matched by
+    replication and patient id), so the stage differences add up exactly to the difference
+    in injury -> definitive care.
+    """
+    keys = None
+    for r in runs.values():
+        d = r.incidents
+        ok = d[(d["t_injury"] >= warm_up_min) & d["severe"] & d["t_definitive_care"].notna()]
+        k = set(zip(ok["rep"], ok["patient_id"], strict=True))
+        keys = k if keys is None else keys & k
+    keys = keys or set()
+    per_rep: dict[str, pd.DataFrame] = {}
+    for name, r in runs.items():
+        d = r.incidents
+        sel = [(a, b) in keys for a, b in zip(d["rep"], d["patient_id"], strict=True)]
+        cols = [f"{s}_min" for s in STAGES] + ["injury_to_definitive_min"]
+        per_rep[name] = d.loc[sel].groupby("rep")[cols].mean()
+    rows = []
+    for name, pr in per_rep.items():
+        for stage in [*STAGES, "injury_to_definitive"]:
+            col = f"{stage}_min"
+            m, lo, hi = t_interval(pr[col].to_numpy())
+            if name == base:
+                dm = dlo = dhi = 0.0
+            else:
+                dm, dlo, dhi = t_interval((pr[col] - per_rep[base][col]).dropna().to_numpy())
+            rows.append({"scenario": name, "stage": stage, "mean_min": m, "ci_low": lo,
+                         "ci_high": hi, "diff_vs_base": dm, "diff_ci_low": dlo,
+                         "diff_ci_high": dhi, "patients": len(keys)})
+    return pd.DataFrame(rows)
+
+
+def save_comparison(comp: Comparison, out_root: Path) -> Path:
+    """Write ``out_root/compare/<base>-vs-<others>/<run-id>/`` atomically and return it."""
+    names = comp.manifest["scenarios"]
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    folder = out_root / "compare" / f"{names[0]}-vs-{'-'.join(names[1:])}"[:120] / stamp
+    with atomic_dir(folder) as tmp:
+        comp.comparison.to_csv(tmp / "comparison.csv", index=False)
+        comp.stages.to_csv(tmp / "stages.csv", index=False)
+        comp.tornado.to_csv(tmp / "tornado.csv", index=False)
+        write_json(tmp / "manifest.json", comp.manifest)
+        for name, run in comp.runs.items():
+            write_run_files(tmp / name, run)
+    return folder

@@ -1,0 +1,140 @@
+"""The prepared world of a scenario: network, facilities on it, travel tables, demand places.
+
+Building it is the expensive, deterministic part shared by every replication (load the
+network, snap facilities, run Dijkstra from and to every facility). Experiments build it
+once per worker process and pass it to each replication.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sim.demand.generate import Places, prepare_places, read_grid
+from sim.facilities import Facilities, load_facilities
+from sim.network.core import RoadNetwork
+from sim.network.datapath import find_data_file, load_network
+from sim.network.snapping import Snapper
+from sim.network.travel import TravelEngine, TravelTables
+from sim.scenario import Scenario
+
+
+@dataclass(frozen=True, eq=False)
+class World:
+    """Everything a replication needs that does not depend on random numbers.
+
+    Facility index ``k`` in ``tables`` runs over stations, then hospitals, then police posts
+    (``station_fac``, ``hospital_fac``, ``police_fac`` give each one's ``k``).
+    """
+
+    network: RoadNetwork
+    facilities: Facilities
+    engine: TravelEngine
+    tables: TravelTables
+    snapper: Snapper
+    places: Places
+    station_fac: tuple[int, ...]
+    hospital_fac: tuple[int, ...]
+    police_fac: tuple[int, ...]
+    station_node: tuple[int, ...]
+    hospital_node: tuple[int, ...]
+    police_node: tuple[int, ...]
+    hospital_access_min: tuple[float, ...]
+    station_access_min: tuple[float, ...]
+    police_access_min: tuple[float, ...]
+    population: float
+
+
+def build_world(
+    scenario: Scenario, *, data_dir: Path | None = None, cache_dir: Path | None = None
+) -> World:
+    """Load and prepare the scenario's network, facilities and travel tables.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    data_dir
+        Data folder searched first (``--data-dir``), else ``$TRAUMA_SIM_DATA``.
+    cache_dir
+        Network cache folder.
+
+    Returns
+    -------
+    World
+    """
+    network = load_network(
+        scenario.network.source, data_dir=data_dir, speeds=scenario.network.speeds,
+        cache_dir=cache_dir,
+    )
+    facilities = load_facilities(
+        scenario.facilities, scenario.base_dir, lambda name: find_data_file(name, data_dir)
+    )
+    snapper = Snapper(network, scenario.travel.access_speed_kph, scenario.travel.snap_limit_m)
+    labelled = (
+        [(f"station {s.id} ({s.name})", s.lon, s.lat) for s in facilities.stations]
+        + [(f"hospital {h.id} ({h.name})", h.lon, h.lat) for h in facilities.hospitals]
+        + [(f"police post {p.id} ({p.name})", p.lon, p.lat) for p in facilities.police_posts]
+    )
+    snaps = snapper.snap_many(
+        [x[1] for x in labelled], [x[2] for x in labelled], [x[0] for x in labelled]
+    )
+    n_s, n_h = len(facilities.stations), len(facilities.hospitals)
+    nodes = [s.node for s in snaps]
+    access = [s.access_min for s in snaps]
+    engine = TravelEngine(network, scenario.travel)
+    tables = engine.build_tables(nodes, with_routes=True)
+    grid = scenario.demand.population_grid
+    grid_rows = None
+    population = 0.0
+    if grid is not None:
+        path = find_data_file(grid.file, data_dir)
+        glon, glat, gw = read_grid(path, grid.lon_column, grid.lat_column, grid.weight_column)
+        grid_rows = (glon, glat, gw)
+        if grid.population_column:
+            population = float(
+                read_grid(path, grid.lon_column, grid.lat_column, grid.population_column)[2].sum()
+            )
+    places = prepare_places(scenario.demand, network, facilities, grid_rows)
+    idx = list(range(len(nodes)))
+    return World(
+        network=network,
+        facilities=facilities,
+        engine=engine,
+        tables=tables,
+        snapper=snapper,
+        places=places,
+        station_fac=tuple(idx[:n_s]),
+        hospital_fac=tuple(idx[n_s : n_s + n_h]),
+        police_fac=tuple(idx[n_s + n_h :]),
+        station_node=tuple(nodes[:n_s]),
+        hospital_node=tuple(nodes[n_s : n_s + n_h]),
+        police_node=tuple(nodes[n_s + n_h :]),
+        station_access_min=tuple(access[:n_s]),
+        hospital_access_min=tuple(access[n_s : n_s + n_h]),
+        police_access_min=tuple(access[n_s + n_h :]),
+        population=population,
+    )
+
+
+def fleet_allocation(facilities: Facilities, total: int | None) -> list[tuple[int, str, str]]:
+    """Units as (station index, type "ALS"/"BLS", shift), spreading ``total`` if given.
+
+    With ``total`` set, units are spread over stations in proportion to their listed
+    counts (largest remainder), keeping each station's ALS share.
+    """
+    listed = np.array([s.als + s.bls for s in facilities.stations], float)
+    if total is None:
+        counts = listed.astype(int)
+    else:
+        raw = listed / listed.sum() * total
+        counts = np.floor(raw).astype(int)
+        for i in np.argsort(-(raw - counts), kind="stable")[: total - int(counts.sum())]:
+            counts[i] += 1
+    units: list[tuple[int, str, str]] = []
+    for i, (s, n) in enumerate(zip(facilities.stations, counts, strict=True)):
+        n_als = round(n * s.als / max(1, s.als + s.bls))
+        units += [(i, "ALS", s.shift)] * n_als + [(i, "BLS", s.shift)] * (int(n) - n_als)
+    return units
