@@ -1,0 +1,485 @@
+"""Outcome models: per-patient probabilities of death and disability, and DALYs.
+
+Pure, vectorised functions over a per-patient table (one row per patient, times in sim
+minutes, NaN when not reached). Nothing here runs or imports the simulation; nothing draws
+random numbers except :func:`sample_outcomes`, which takes a Generator (stream ``"outcome"``).
+
+Model (evidence.md §1.3, §7.2-7.4), for trauma patients of class c:
+
+* Stage 1, death before effective care: hazard ``lambda_c`` per minute from injury to the first
+  EMS unit on scene, multiplied by ``first_aid_hazard_factor_c`` after first aid;
+  ``p_pre = 1 - exp(-H)``. IMM patients and rows with status ``dead_on_scene`` die
+  (``p_pre = 1``); IMM deaths are never preventable because they do not depend on time.
+* Stage 2, death after care began: ``logit p = -b_TRISS + alpha_cal + alpha_c + tau
+  + ln(OR_care) [ISS >= 16 and not capable_care] + ln(transfer_or) [transferred]``, where the
+  time term ``tau`` comes from the model chosen by name (:data:`TIME_TERMS`):
+  ``logit_linear``: ``beta_c (T - T_ref,c)``, T = injury -> definitive care;
+  ``interval_specific``: slopes on response, scene and transport minutes plus ``beta_c`` on
+  arrival -> definitive care.
+* Disability among survivors (GOS-E bands GR > MD > SD > VS), proportional odds:
+  ``logit P(Y >= k | survive) = theta_{c,k} + kappa tau``, theta set from ``survivor_bands``.
+* DALY = YLL + YLD with remaining life expectancy from the chosen life table.
+
+Returned probabilities are unconditional and add up: ``p_death = p_death_prehospital +
+p_death_hospital`` and ``p_death + p_gr + p_md + p_sd + p_vs = 1``.
+
+Row handling: non-trauma rows get NaN outcomes. Rows with status ``in_progress`` at the horizon
+are **censored** (NaN outcomes, ``outcome_censored`` true) and excluded from all burden
+figures: their final times are unknown and imputing them would mix in horizon artefacts. A
+non-IMM trauma row without any EMS or hospital arrival time is censored too. Rows with status
+``not_transported`` keep stage 1 and get the stage-2 baseline risk without time or care-level
+terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from sim.errors import UserError
+from sim.outcomes.lifetable import discounted_years, remaining_life_expectancy
+from sim.outcomes.params import BANDS, CLASS_CODE, OUTCOME_CLASSES, OutcomeSpec
+
+TABLE = "patients table"
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "rep", "patient_id", "kind", "injury_class", "iss", "rts", "age_years",
+    "t_injury", "t_call", "t_first_aid", "t_on_scene", "t_at_hospital", "t_definitive_care",
+    "capable_care", "transferred", "status",
+)  # fmt: skip
+#: Optional column: ``t_left_scene`` (scene departure), used by ``interval_specific``.
+OPTIONAL_COLUMNS: tuple[str, ...] = ("t_left_scene",)
+OUTCOME_COLUMNS: tuple[str, ...] = (
+    "p_death_prehospital", "p_death_hospital", "p_death",
+    "p_gr", "p_md", "p_sd", "p_vs", "yll", "yld", "daly",
+)  # fmt: skip
+STATUSES: tuple[str, ...] = ("completed", "dead_on_scene", "not_transported", "in_progress")
+GOSE_LABELS: tuple[str, ...] = ("dead", "VS", "SD", "MD", "GR")
+
+_IMM = CLASS_CODE["IMM"]
+
+
+@dataclass(frozen=True)
+class PatientArrays:
+    """Spec-independent numpy view of a patient table (built once, evaluated many times).
+
+    All durations are minutes; NaN means "not available" and makes the term take its
+    reference value.
+    """
+
+    n: int
+    rep: np.ndarray
+    patient_id: np.ndarray
+    included: np.ndarray  # trauma and not censored
+    censored: np.ndarray
+    cls: np.ndarray  # class code (OUTCOME_CLASSES), 0 for non-trauma rows
+    iss: np.ndarray
+    rts: np.ndarray
+    age_years: np.ndarray
+    dead_on_scene: np.ndarray
+    hospital_path: np.ndarray  # taken to hospital (completed)
+    exposure_min: np.ndarray  # injury -> EMS on scene (fallback: hospital arrival)
+    before_aid_min: np.ndarray  # part of exposure before first aid
+    injury_to_definitive_min: np.ndarray  # NaN if no definitive-care time
+    injury_to_hospital_min: np.ndarray
+    response_min: np.ndarray
+    scene_min: np.ndarray  # NaN when t_left_scene is not given
+    transport_min: np.ndarray
+    scene_transport_min: np.ndarray
+    hospital_min: np.ndarray
+    not_capable: np.ndarray
+    transferred: np.ndarray
+
+
+def _bool_column(df: pd.DataFrame, name: str) -> np.ndarray:
+    col = df[name]
+    if col.dtype == bool:
+        return col.to_numpy()
+    try:
+        values: np.ndarray = col.astype("boolean").fillna(False).to_numpy(dtype=bool)
+        return values
+    except (TypeError, ValueError):
+        raise UserError(f"{TABLE}: {name}: must be true/false") from None
+
+
+def _float(df: pd.DataFrame, name: str) -> np.ndarray:
+    try:
+        return pd.to_numeric(df[name], errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise UserError(f"{TABLE}: {name}: must be numeric (minutes or values)") from None
+
+
+def _check_order(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray, mask: np.ndarray) -> None:
+    bad = mask & np.isfinite(a) & np.isfinite(b) & (b < a - 1e-9)
+    if bad.any():
+        raise UserError(f"{TABLE}: {name_b}: must not precede {name_a} ({int(bad.sum())} rows)")
+
+
+def prepare_patients(table: pd.DataFrame) -> PatientArrays:
+    """Validate a per-patient table and extract the arrays the models need.
+
+    Parameters
+    ----------
+    table
+        One row per patient with :data:`REQUIRED_COLUMNS` (``t_left_scene`` optional).
+
+    Returns
+    -------
+    PatientArrays
+        Arrays aligned with ``table``'s rows.
+
+    Raises
+    ------
+    UserError
+        Missing columns, unknown classes or statuses, or times out of order.
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
+    if missing:
+        raise UserError(f"{TABLE}: missing columns {missing}")
+    n = len(table)
+    kind = table["kind"].to_numpy()
+    trauma = kind == "trauma"
+    bad_kind = ~trauma & (kind != "non_trauma")
+    if bad_kind.any():
+        raise UserError(f"{TABLE}: kind: must be 'trauma' or 'non_trauma'")
+    status = table["status"].to_numpy()
+    bad_status = ~np.isin(status, STATUSES) & trauma
+    if bad_status.any():
+        raise UserError(f"{TABLE}: status: must be one of {list(STATUSES)}")
+    cls_series = table["injury_class"].where(trauma, "IMM")
+    cls_codes = cls_series.map(CLASS_CODE)
+    if cls_codes.isna().any():
+        bad = sorted(set(cls_series[cls_codes.isna()].astype(str)))
+        raise UserError(
+            f"{TABLE}: injury_class: unknown {bad} for trauma rows; allowed {list(OUTCOME_CLASSES)}"
+        )
+    cls = cls_codes.to_numpy(dtype=np.int64)
+    t_inj = _float(table, "t_injury")
+    t_call = _float(table, "t_call")
+    t_fa = _float(table, "t_first_aid")
+    t_scene = _float(table, "t_on_scene")
+    t_hosp = _float(table, "t_at_hospital")
+    t_def = _float(table, "t_definitive_care")
+    t_left = _float(table, "t_left_scene") if "t_left_scene" in table.columns else None
+    if (trauma & ~np.isfinite(t_inj)).any():
+        raise UserError(f"{TABLE}: t_injury: missing for trauma rows")
+    for a_name, a, b_name, b in (
+        ("t_injury", t_inj, "t_call", t_call),
+        ("t_injury", t_inj, "t_first_aid", t_fa),
+        ("t_injury", t_inj, "t_on_scene", t_scene),
+        ("t_on_scene", t_scene, "t_at_hospital", t_hosp),
+        ("t_at_hospital", t_hosp, "t_definitive_care", t_def),
+    ):
+        _check_order(a_name, a, b_name, b, trauma)
+    if t_left is not None:
+        _check_order("t_on_scene", t_scene, "t_left_scene", t_left, trauma)
+        _check_order("t_left_scene", t_left, "t_at_hospital", t_hosp, trauma)
+
+    is_imm = cls == _IMM
+    dead_on_scene = trauma & (status == "dead_on_scene")
+    t_eff = np.where(np.isfinite(t_scene), t_scene, t_hosp)
+    exposure = t_eff - t_inj
+    no_times = trauma & ~is_imm & ~dead_on_scene & ~np.isfinite(exposure)
+    censored = trauma & ((status == "in_progress") | no_times)
+    included = trauma & ~censored
+    exposure = np.where(np.isfinite(exposure), exposure, 0.0)
+    before_aid = np.where(np.isfinite(t_fa), np.clip(t_fa - t_inj, 0.0, exposure), exposure)
+
+    hospital_path = included & (status == "completed") & ~dead_on_scene & ~is_imm
+    scene_min = (t_left - t_scene) if t_left is not None else np.full(n, np.nan)
+    transport_min = (t_hosp - t_left) if t_left is not None else np.full(n, np.nan)
+    return PatientArrays(
+        n=n,
+        rep=table["rep"].to_numpy(),
+        patient_id=table["patient_id"].to_numpy(),
+        included=included,
+        censored=censored,
+        cls=np.where(trauma, cls, 0),
+        iss=_float(table, "iss"),
+        rts=_float(table, "rts"),
+        age_years=_float(table, "age_years"),
+        dead_on_scene=dead_on_scene,
+        hospital_path=hospital_path,
+        exposure_min=exposure,
+        before_aid_min=before_aid,
+        injury_to_definitive_min=t_def - t_inj,
+        injury_to_hospital_min=t_hosp - t_inj,
+        response_min=t_scene - t_call,
+        scene_min=scene_min,
+        transport_min=transport_min,
+        scene_transport_min=t_hosp - t_scene,
+        hospital_min=t_def - t_hosp,
+        not_capable=~_bool_column(table, "capable_care"),
+        transferred=_bool_column(table, "transferred"),
+    )
+
+
+def _per_class(mapping: dict[str, float]) -> np.ndarray:
+    return np.array([mapping[c] for c in OUTCOME_CLASSES], dtype=float)
+
+
+def _delta(x: np.ndarray, ref: float | np.ndarray) -> np.ndarray:
+    # Missing interval -> reference value -> no time effect.
+    return np.where(np.isfinite(x), x - ref, 0.0)
+
+
+def _time_to_definitive(p: PatientArrays, spec: OutcomeSpec) -> np.ndarray:
+    fallback = p.injury_to_hospital_min + spec.fallback_hospital_to_definitive_min
+    return np.where(np.isfinite(p.injury_to_definitive_min), p.injury_to_definitive_min, fallback)
+
+
+def time_term_logit_linear(p: PatientArrays, spec: OutcomeSpec) -> np.ndarray:
+    """Logit-linear time term ``beta_c (T - T_ref,c)`` (evidence.md §1.3 form 1).
+
+    ``T`` is injury -> definitive care (or hospital arrival + the fallback minutes).
+    """
+    beta = _per_class(spec.beta_per_min)[p.cls]
+    t_ref = _per_class(spec.t_ref_min)[p.cls]
+    term: np.ndarray = beta * _delta(_time_to_definitive(p, spec), t_ref)
+    return term
+
+
+def time_term_interval_specific(p: PatientArrays, spec: OutcomeSpec) -> np.ndarray:
+    """Interval-specific time term (evidence.md §1.3 form 2).
+
+    ``beta_response (R - R_ref) + beta_scene (S - S_ref) + beta_transport (Tr - Tr_ref)`` for
+    ``interval_classes``, plus ``beta_c (H - H_ref)`` on arrival -> definitive care for every
+    class. Without ``t_left_scene`` the scene + transport minutes are charged at the transport
+    slope against ``scene_ref_min + transport_ref_min``.
+    """
+    applies = np.isin(p.cls, [CLASS_CODE[c] for c in spec.interval_classes])
+    pre = spec.beta_response_per_min * _delta(p.response_min, spec.response_ref_min)
+    has_split = np.isfinite(p.scene_min) & np.isfinite(p.transport_min)
+    split = spec.beta_scene_per_min * _delta(p.scene_min, spec.scene_ref_min) + (
+        spec.beta_transport_per_min * _delta(p.transport_min, spec.transport_ref_min)
+    )
+    joint = spec.beta_transport_per_min * _delta(
+        p.scene_transport_min, spec.scene_ref_min + spec.transport_ref_min
+    )
+    pre = pre + np.where(has_split, split, joint)
+    hosp = np.where(
+        np.isfinite(p.hospital_min),
+        p.hospital_min,
+        spec.fallback_hospital_to_definitive_min,
+    )
+    beta = _per_class(spec.beta_per_min)[p.cls]
+    term: np.ndarray = np.where(applies, pre, 0.0) + beta * (hosp - spec.hospital_ref_min)
+    return term
+
+
+#: Time terms of the in-hospital logit, chosen by ``OutcomeSpec.model``.
+TIME_TERMS: dict[str, Callable[[PatientArrays, OutcomeSpec], np.ndarray]] = {
+    "logit_linear": time_term_logit_linear,
+    "interval_specific": time_term_interval_specific,
+}
+
+
+def _thresholds(spec: OutcomeSpec) -> np.ndarray:
+    """theta[class, k] = logit P(Y >= k) at the reference time, k = MD, SD, VS."""
+    shares = np.array([spec.survivor_bands[c] for c in OUTCOME_CLASSES], dtype=float)
+    tail = np.cumsum(shares[:, ::-1], axis=1)[:, ::-1][:, 1:]  # P(>=MD), P(>=SD), P(>=VS)
+    tail = np.clip(tail, 0.0, 1.0)
+    with np.errstate(divide="ignore"):
+        theta: np.ndarray = np.log(tail) - np.log1p(-tail)
+    return theta
+
+
+def evaluate(p: PatientArrays, spec: OutcomeSpec) -> dict[str, np.ndarray]:
+    """Expected outcomes for prepared patients under one parameter set.
+
+    Parameters
+    ----------
+    p
+        Arrays from :func:`prepare_patients`.
+    spec
+        Outcome parameters.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        :data:`OUTCOME_COLUMNS` (NaN for rows not included).
+    """
+    cls = p.cls
+    is_imm = cls == _IMM
+    lam = _per_class(spec.hazard_per_min)[cls]
+    if spec.time_effects:
+        fa = _per_class(spec.first_aid_hazard_factor)[cls]
+        cum_hazard = lam * (p.before_aid_min + fa * (p.exposure_min - p.before_aid_min))
+        tau = TIME_TERMS[spec.model](p, spec)
+    else:
+        cum_hazard = lam * spec.t_on_scene_ref_min
+        tau = np.zeros(p.n)
+    p_pre = -np.expm1(-cum_hazard)
+    p_pre = np.where(is_imm | p.dead_on_scene, 1.0, p_pre)
+
+    age_index = (p.age_years >= spec.age_index_years).astype(float)
+    b = spec.triss_b0 + spec.triss_b1 * p.rts + spec.triss_b2 * p.iss + spec.triss_b3 * age_index
+    care = (p.not_capable & (p.iss >= spec.capable_care_min_iss)) * np.log(
+        spec.care_level_or()
+    ) + p.transferred * np.log(spec.transfer_or)
+    logit = -b + spec.alpha_cal + _per_class(spec.alpha_class)[cls]
+    logit = logit + np.where(p.hospital_path, tau + care, 0.0)
+    p_hosp_cond = expit(logit)
+    p_death_hospital = (1.0 - p_pre) * p_hosp_cond
+    p_death = p_pre + p_death_hospital
+    alive = 1.0 - p_death
+
+    shift = spec.kappa * np.where(p.hospital_path, tau, 0.0)
+    theta = _thresholds(spec)[cls]  # (n, 3)
+    ge = expit(theta + shift[:, None])  # P(>=MD), P(>=SD), P(>=VS) | survive
+    p_gr = alive * (1.0 - ge[:, 0])
+    p_md = alive * (ge[:, 0] - ge[:, 1])
+    p_sd = alive * (ge[:, 1] - ge[:, 2])
+    p_vs = alive * ge[:, 2]
+
+    le = remaining_life_expectancy(p.age_years, spec.life_table)
+    years = discounted_years(le, spec.discount_rate)
+    years_disabled = discounted_years(le * spec.disabled_le_factor, spec.discount_rate)
+    yll = p_death * years
+    yld = (p_gr * spec.gr_lower_share * spec.dw_gr_lower + p_md * spec.dw_md) * years + (
+        p_sd * spec.dw_sd + p_vs * spec.dw_vs
+    ) * years_disabled
+    out = {
+        "p_death_prehospital": p_pre,
+        "p_death_hospital": p_death_hospital,
+        "p_death": p_death,
+        "p_gr": p_gr,
+        "p_md": p_md,
+        "p_sd": p_sd,
+        "p_vs": p_vs,
+        "yll": yll,
+        "yld": yld,
+        "daly": yll + yld,
+    }
+    nan = ~p.included
+    for v in out.values():
+        v[nan] = np.nan
+    return out
+
+
+def expected_outcomes(table: pd.DataFrame, spec: OutcomeSpec) -> pd.DataFrame:
+    """Per-patient expected outcomes as new columns of a copy of ``table``.
+
+    Parameters
+    ----------
+    table
+        Per-patient table (:data:`REQUIRED_COLUMNS`).
+    spec
+        Outcome parameters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` plus :data:`OUTCOME_COLUMNS` and ``outcome_censored`` (bool). Outcome
+        columns are NaN for non-trauma and censored rows.
+    """
+    p = prepare_patients(table)
+    values = evaluate(p, spec)
+    out = table.copy()
+    for name in OUTCOME_COLUMNS:
+        out[name] = values[name]
+    out["outcome_censored"] = p.censored
+    return out
+
+
+def sample_outcomes(outcomes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Sample realised outcomes from expected ones (pass the ``"outcome"`` stream).
+
+    One uniform per patient, drawn in ``(rep, patient_id)`` order, is compared with the
+    cumulative probabilities ordered death (prehospital first), VS, SD, MD, GR. With the
+    same generator seed, a patient therefore gets the same uniform in every scenario whose
+    table has the same patients (common random numbers), so scenario differences in sampled
+    outcomes come from the probabilities, not from fresh noise.
+
+    Parameters
+    ----------
+    outcomes
+        Output of :func:`expected_outcomes`.
+    rng
+        Random generator (stream ``"outcome"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Copy with ``died``, ``died_prehospital`` (nullable booleans, NA when not included)
+        and ``gose_band`` (``"dead"``, ``"VS"``, ``"SD"``, ``"MD"``, ``"GR"`` or None).
+    """
+    missing = [c for c in ("rep", "patient_id", *OUTCOME_COLUMNS) if c not in outcomes.columns]
+    if missing:
+        raise UserError(f"{TABLE}: missing outcome columns {missing} (run expected_outcomes)")
+    n = len(outcomes)
+    order = np.lexsort((outcomes["patient_id"].to_numpy(), outcomes["rep"].to_numpy()))
+    u = np.empty(n)
+    u[order] = rng.random(n)
+    p_pre = outcomes["p_death_prehospital"].to_numpy(dtype=float)
+    p_death = outcomes["p_death"].to_numpy(dtype=float)
+    cum = np.column_stack(
+        [p_death] + [outcomes[f"p_{b.lower()}"].to_numpy(dtype=float) for b in BANDS[::-1]]
+    )
+    cum = np.cumsum(cum, axis=1)
+    included = np.isfinite(p_death)
+    idx = np.minimum((u[:, None] >= cum).sum(axis=1), len(GOSE_LABELS) - 1)
+    bands = np.array(GOSE_LABELS, dtype=object)[idx]
+    bands[~included] = None
+    res = outcomes.copy()
+    res["died"] = pd.array(np.where(included, u < p_death, False), dtype="boolean")
+    res["died_prehospital"] = pd.array(np.where(included, u < p_pre, False), dtype="boolean")
+    res.loc[~included, ["died", "died_prehospital"]] = pd.NA
+    res["gose_band"] = bands
+    return res
+
+
+def compute_outcomes(
+    table: pd.DataFrame, spec: OutcomeSpec, rng: np.random.Generator | None = None
+) -> pd.DataFrame:
+    """:func:`expected_outcomes`, then :func:`sample_outcomes` when ``rng`` is given."""
+    out = expected_outcomes(table, spec)
+    return out if rng is None else sample_outcomes(out, rng)
+
+
+def with_reference_times(spec: OutcomeSpec, baseline: pd.DataFrame) -> OutcomeSpec:
+    """A copy of ``spec`` whose reference times are the baseline run's medians.
+
+    Sets ``t_ref_min`` per class (median injury -> definitive care of completed patients of
+    that class; classes absent keep their value), ``t_on_scene_ref_min`` and the
+    ``interval_specific`` references (response, scene, transport, arrival -> definitive care).
+
+    Parameters
+    ----------
+    spec
+        The outcome spec to update.
+    baseline
+        Per-patient table of the baseline scenario.
+
+    Returns
+    -------
+    OutcomeSpec
+        Validated copy.
+    """
+    p = prepare_patients(baseline)
+    t = _time_to_definitive(p, spec)
+    use = p.hospital_path & np.isfinite(t)
+    t_ref = dict(spec.t_ref_min)
+    for c, code in CLASS_CODE.items():
+        sel = use & (p.cls == code)
+        if sel.any():
+            t_ref[c] = round(float(np.median(t[sel])), 2)
+
+    def med(x: np.ndarray, default: float) -> float:
+        sel = use & np.isfinite(x)
+        return round(float(np.median(x[sel])), 2) if sel.any() else default
+
+    data = spec.model_dump()
+    data.update(
+        t_ref_min=t_ref,
+        t_on_scene_ref_min=max(med(p.exposure_min, spec.t_on_scene_ref_min), 1e-6),
+        response_ref_min=med(p.response_min, spec.response_ref_min),
+        scene_ref_min=med(p.scene_min, spec.scene_ref_min),
+        transport_ref_min=med(p.transport_min, spec.transport_ref_min),
+        hospital_ref_min=med(p.hospital_min, spec.hospital_ref_min),
+    )
+    return OutcomeSpec.model_validate(data)
