@@ -1,0 +1,668 @@
+"""The committee brief: HTML and PDF from result folders, offline, in Chinese or English.
+
+Design (one source of content, two renderers)
+---------------------------------------------
+:func:`load_brief_data` reads only the files the results writer produces (a *compare*
+folder and/or *run* folders). :func:`brief_context` turns them into one JSON-serialisable
+dict: every sentence (from :mod:`sim.plotting.labels`), every formatted number and table
+cell, every figure and caption. That dict is the single source of the brief's content:
+
+* the HTML is rendered from it with Jinja2 (``templates/brief.html.j2``), figures embedded
+  as base64 PNG, so one file opens offline in any browser;
+* the PDF is rendered from the *same* dict by **typst** (the pip ``typst`` package, no system
+  libraries): ``templates/brief.typ`` receives the dict as JSON through ``sys_inputs`` (so
+  user strings containing ``# * $`` stay literal), fonts only from the bundled folder
+  (``ignore_system_fonts=True``), figures as PNG files in a temporary folder.
+
+Converting the HTML itself to PDF would need WeasyPrint (Pango from the OS) or a headless
+browser, neither pip-only; sharing the content dict gives the same numbers and words in both
+outputs without that dependency. The figures are drawn by :mod:`sim.plotting.charts` under
+the brief style, so they look the same in both.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure, SubFigure
+
+import sim
+from sim.errors import UserError
+from sim.plotting import charts
+from sim.plotting import labels as lb
+from sim.plotting.style import brief_style, font_dir, font_face_css
+
+_TEMPLATES = files("sim.plotting") / "templates"
+#: Compare-folder files: required first, then optional.
+COMPARE_REQUIRED = ("comparison.csv", "stages.csv")
+COMPARE_OPTIONAL = ("tornado.csv", "compliance.csv", "utilisation.csv", "consult_waits.csv")
+RESPONSE_TARGETS_MIN = (8.0, 12.0)
+
+
+@dataclass(frozen=True)
+class RunData:
+    """One run folder: its manifest, KPI table and (optional) incidents."""
+
+    path: Path
+    manifest: dict[str, Any]
+    kpis: pd.DataFrame | None
+    incidents: pd.DataFrame | None
+
+    @property
+    def scenario(self) -> str:
+        """Scenario name from the manifest (folder name if absent)."""
+        return str(self.manifest.get("scenario", self.path.name))
+
+
+@dataclass(frozen=True)
+class BriefData:
+    """Everything the brief shows, as read from the result folders (no computation)."""
+
+    compare_dir: Path | None = None
+    manifest: dict[str, Any] = field(default_factory=dict)
+    comparison: pd.DataFrame | None = None
+    stages: pd.DataFrame | None = None
+    tornado: pd.DataFrame | None = None
+    compliance: pd.DataFrame | None = None
+    utilisation: pd.DataFrame | None = None
+    consult_waits: pd.DataFrame | None = None
+    runs: tuple[RunData, ...] = ()
+
+    @property
+    def base(self) -> str | None:
+        """Base scenario of the comparison (None without a compare folder)."""
+        value = self.manifest.get("base")
+        return None if value is None else str(value)
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Scenario names: the comparison's list, else the runs' (base first)."""
+        names = [str(s) for s in self.manifest.get("scenarios", [])]
+        names += [r.scenario for r in self.runs if r.scenario not in names]
+        if self.base is not None and self.base in names:
+            names.remove(self.base)
+            names.insert(0, self.base)
+        return names
+
+    @property
+    def synthetic(self) -> bool:
+        """True when any input was made on a synthetic network."""
+        flags = [self.manifest.get("synthetic", False)] + [
+            r.manifest.get("synthetic", False) for r in self.runs
+        ]
+        return any(bool(f) for f in flags)
+
+    def incidents(self) -> pd.DataFrame | None:
+        """All runs' incidents stacked, with a ``scenario`` column (None if there are none)."""
+        frames = []
+        for run in self.runs:
+            if run.incidents is None:
+                continue
+            frame = run.incidents
+            if "scenario" not in frame.columns:
+                frame = frame.assign(scenario=run.scenario)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True) if frames else None
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise UserError(f"{path}: missing; every result folder needs its manifest.json")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: must hold a JSON object")
+    return data
+
+
+def _read_csv(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not a readable CSV ({exc})") from exc
+    charts.require_columns(frame, str(path), columns)
+    return frame
+
+
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "comparison.csv": (
+        "scenario",
+        "metric",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "diff_vs_base",
+        "diff_ci_low",
+        "diff_ci_high",
+    ),
+    "stages.csv": (
+        "scenario",
+        "stage",
+        "mean_min",
+        "ci_low",
+        "ci_high",
+        "diff_vs_base",
+        "diff_ci_low",
+        "diff_ci_high",
+    ),
+    "tornado.csv": (
+        "parameter",
+        "low_value",
+        "high_value",
+        "result_at_low",
+        "result_at_high",
+        "base_result",
+        "metric",
+    ),
+    "compliance.csv": ("scenario", "zone", "target_min", "share_within"),
+    "utilisation.csv": ("scenario", "resource", "hour", "utilisation"),
+    "consult_waits.csv": ("scenario", "consult_wait_min"),
+    "kpis.csv": ("metric", "mean", "ci_low", "ci_high"),
+}
+
+
+def load_brief_data(result_dirs: Sequence[Path]) -> BriefData:
+    """Read a compare folder and/or run folders for the brief.
+
+    Parameters
+    ----------
+    result_dirs
+        Folders with a ``manifest.json`` whose ``kind`` is ``"comparison"`` (at most one;
+        needs ``comparison.csv`` and ``stages.csv``; ``tornado.csv``, ``compliance.csv``,
+        ``utilisation.csv`` and ``consult_waits.csv`` are optional) or ``"run"`` (needs
+        ``kpis.csv``; ``incidents.parquet`` is optional).
+
+    Returns
+    -------
+    BriefData
+
+    Raises
+    ------
+    UserError
+        A folder or required file is missing, a manifest or table is malformed.
+    """
+    if not result_dirs:
+        raise UserError("brief: result folders: give at least one compare or run folder")
+    compare: dict[str, Any] = {}
+    runs: list[RunData] = []
+    for raw in result_dirs:
+        folder = Path(raw)
+        if not folder.is_dir():
+            raise UserError(f"{folder}: no such results folder")
+        manifest = _read_manifest(folder)
+        kind = manifest.get("kind")
+        if kind == "comparison":
+            if compare:
+                raise UserError(
+                    f"{folder}: a second comparison folder; the brief takes one "
+                    f"(first: {compare['compare_dir']})"
+                )
+            compare["compare_dir"] = folder
+            compare["manifest"] = manifest
+            for name in COMPARE_REQUIRED:
+                if not (folder / name).is_file():
+                    raise UserError(f"{folder / name}: missing from the comparison folder")
+                compare[name.removesuffix(".csv")] = _read_csv(folder / name, _COLUMNS[name])
+            for name in COMPARE_OPTIONAL:
+                if (folder / name).is_file():
+                    compare[name.removesuffix(".csv")] = _read_csv(folder / name, _COLUMNS[name])
+        elif kind == "run":
+            kpis_path = folder / "kpis.csv"
+            if not kpis_path.is_file():
+                raise UserError(f"{kpis_path}: missing from the run folder")
+            incidents = None
+            parquet = folder / "incidents.parquet"
+            if parquet.is_file():
+                try:
+                    incidents = pd.read_parquet(parquet)
+                except (OSError, ValueError) as exc:
+                    raise UserError(f"{parquet}: not a readable Parquet file ({exc})") from exc
+            runs.append(
+                RunData(folder, manifest, _read_csv(kpis_path, _COLUMNS["kpis.csv"]), incidents)
+            )
+        else:
+            raise UserError(
+                f"{folder / 'manifest.json'}: kind: must be 'comparison' or 'run' (got {kind!r})"
+            )
+    return BriefData(
+        compare_dir=compare.get("compare_dir"),
+        manifest=compare.get("manifest", {}),
+        comparison=compare.get("comparison"),
+        stages=compare.get("stages"),
+        tornado=compare.get("tornado"),
+        compliance=compare.get("compliance"),
+        utilisation=compare.get("utilisation"),
+        consult_waits=compare.get("consult_waits"),
+        runs=tuple(runs),
+    )
+
+
+# -------------------------------------------------------------------------- formatting
+
+
+def fmt_value(x: object) -> str:
+    """A number as the brief prints it: 2 decimals below 10, 1 below 100, else whole."""
+    try:
+        value = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(value):
+        return "—"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def fmt_interval(mean: object, low: object, high: object, *, square: bool = False) -> str:
+    """``"3.47 (2.11, 4.83)"``; with ``square`` only ``"[lo, hi]"``; missing bounds omitted."""
+    bounds = [fmt_value(low), fmt_value(high)]
+    if square:
+        return "" if "—" in bounds else f"[{bounds[0]}, {bounds[1]}]"
+    head = fmt_value(mean)
+    return head if "—" in bounds else f"{head} ({bounds[0]}, {bounds[1]})"
+
+
+def _neg(x: object) -> float:
+    return -float(x)  # type: ignore[arg-type]
+
+
+# -------------------------------------------------------------------------------- content
+
+
+@dataclass
+class _Figure:
+    key: str
+    caption: str
+    png: bytes
+
+
+def _png(fig: Figure | SubFigure) -> bytes:
+    root = fig if isinstance(fig, Figure) else fig.get_figure(root=True)
+    if not isinstance(root, Figure):  # pragma: no cover - every Axes has a root figure
+        raise TypeError("figure has no root Figure")
+    buf = io.BytesIO()
+    with brief_style():
+        root.savefig(buf, format="png", dpi=200, bbox_inches="tight")
+    plt.close(root)
+    return buf.getvalue()
+
+
+def _make_figures(data: BriefData, lang: str) -> list[_Figure]:
+    """Draw every figure the data allow, in brief order."""
+    order = data.scenarios or None
+    out: list[_Figure] = []
+    if data.stages is not None and not data.stages.empty:
+        ax = charts.stage_bars(data.stages, lang=lang, scenarios=order)
+        out.append(_Figure("stages", lb.text("fig_stages", lang), _png(ax.figure)))
+    if data.comparison is not None:
+        present = set(data.comparison["metric"].astype(str))
+        counts = [m for m in lb.AVERTED_COUNT_METRICS if m in present]
+        dalys = "dalys_averted_per_year" in present
+        if counts or dalys:
+            with brief_style(lang):
+                fig, axes = plt.subplots(
+                    1,
+                    2 if counts and dalys else 1,
+                    figsize=(9.0, 3.4),
+                    squeeze=False,
+                    width_ratios=(3, 2) if counts and dalys else None,
+                )
+            panels = list(axes[0])
+            if counts:
+                charts.averted_bars(
+                    data.comparison,
+                    ax=panels[0],
+                    lang=lang,
+                    metrics=counts,
+                    base=data.base,
+                    order=order,
+                )
+            if dalys:
+                charts.averted_bars(
+                    data.comparison,
+                    ax=panels[-1],
+                    lang=lang,
+                    metrics=("dalys_averted_per_year",),
+                    base=data.base,
+                    order=order,
+                )
+                panels[-1].set_ylim(-1.0, 1.0)  # one metric: keep its bar as slim as the rest
+            out.append(_Figure("averted", lb.text("fig_averted", lang), _png(fig)))
+    if data.compliance is not None and not data.compliance.empty:
+        ax = charts.compliance_bars(data.compliance, lang=lang, order=order)
+        out.append(_Figure("compliance", lb.text("fig_compliance", lang), _png(ax.figure)))
+    incidents = data.incidents()
+    if incidents is not None:
+        if "response_min" in incidents.columns:
+            ax = charts.ecdf(
+                incidents, "response_min", lang=lang, order=order, targets_min=RESPONSE_TARGETS_MIN
+            )
+            out.append(
+                _Figure("ecdf_response", lb.text("fig_ecdf_response", lang), _png(ax.figure))
+            )
+        if "injury_to_definitive_min" in incidents.columns:
+            ax = charts.ecdf(incidents, "injury_to_definitive_min", lang=lang, order=order)
+            out.append(
+                _Figure("ecdf_definitive", lb.text("fig_ecdf_definitive", lang), _png(ax.figure))
+            )
+    if data.utilisation is not None and not data.utilisation.empty:
+        ax = charts.utilisation_by_hour(data.utilisation, lang=lang, order=order)
+        out.append(_Figure("utilisation", lb.text("fig_utilisation", lang), _png(ax.figure)))
+    if data.consult_waits is not None and data.consult_waits["consult_wait_min"].notna().any():
+        ax = charts.consult_waits(data.consult_waits, lang=lang, order=order)
+        out.append(_Figure("consult", lb.text("fig_consult", lang), _png(ax.figure)))
+    if data.tornado is not None and not data.tornado.empty:
+        ax = charts.tornado(data.tornado, lang=lang)
+        out.append(_Figure("tornado", lb.text("fig_tornado", lang), _png(ax.figure)))
+    return out
+
+
+def _stage_table(data: BriefData, lang: str) -> dict[str, Any] | None:
+    stages, base = data.stages, data.base
+    if stages is None or base is None:
+        return None
+    others = [s for s in data.scenarios if s != base]
+    header = [lb.text("col_stage", lang), lb.text("col_base_mean", lang)]
+    header += [lb.text("col_saved", lang, scenario=s) for s in others]
+    present = list(dict.fromkeys(stages["stage"].astype(str)))
+    order = [s for s in lb.STAGE_ORDER if s in present] + [
+        s for s in present if s not in lb.STAGE_ORDER
+    ]
+    rows: list[list[str]] = []
+
+    def add_row(label: str, frame: pd.DataFrame, key: str, value_col: str) -> None:
+        sel = frame[frame[key].astype(str) == label]
+        base_rows = sel[sel["scenario"].astype(str) == base]
+        shown = key_label(label)
+        row = [shown, fmt_value(base_rows[value_col].iloc[0]) if len(base_rows) else "—"]
+        for scenario in others:
+            r = sel[sel["scenario"].astype(str) == scenario]
+            if r.empty:
+                row.append("—")
+                continue
+            # diff_vs_base is scenario − base, so minutes saved is its negative.
+            row.append(
+                fmt_interval(
+                    _neg(r["diff_vs_base"].iloc[0]),
+                    _neg(r["diff_ci_high"].iloc[0]),
+                    _neg(r["diff_ci_low"].iloc[0]),
+                )
+            )
+        rows.append(row)
+
+    def key_label(stage: str) -> str:
+        if stage == "injury_to_definitive_min":
+            return lb.lookup(lb.STAGES, "total", lang)
+        return lb.lookup(lb.STAGES, stage, lang)
+
+    for stage in order:
+        add_row(stage, stages, "stage", "mean_min")
+    comparison = data.comparison
+    if (
+        "total" not in order
+        and comparison is not None
+        and "injury_to_definitive_min" in set(comparison["metric"].astype(str))
+    ):
+        add_row("injury_to_definitive_min", comparison, "metric", "mean")
+    return {"caption": lb.text("stages_caption", lang), "header": header, "rows": rows}
+
+
+def _averted_table(data: BriefData, lang: str) -> dict[str, Any] | None:
+    comparison = data.comparison
+    if comparison is None:
+        return None
+    rows_in = comparison[comparison["metric"].astype(str).isin(lb.AVERTED_METRICS)]
+    if rows_in.empty:
+        return None
+    others = [s for s in data.scenarios if s != data.base]
+    others += [s for s in dict.fromkeys(rows_in["scenario"].astype(str)) if s not in others]
+    others = [s for s in others if s in set(rows_in["scenario"].astype(str))]
+    has_psa = {"psa_low", "psa_high"} <= set(rows_in.columns)
+    header = [lb.text("col_metric", lang)] + [
+        lb.text("col_averted", lang, scenario=s) for s in others
+    ]
+    rows: list[list[str]] = []
+    for metric in lb.AVERTED_METRICS:
+        sel = rows_in[rows_in["metric"].astype(str) == metric]
+        if sel.empty:
+            continue
+        row = [lb.lookup(lb.METRICS, metric, lang)]
+        for scenario in others:
+            r = sel[sel["scenario"].astype(str) == scenario]
+            if r.empty:
+                row.append("—")
+                continue
+            cell = fmt_interval(r["mean"].iloc[0], r["ci_low"].iloc[0], r["ci_high"].iloc[0])
+            if has_psa:
+                psa = fmt_interval(None, r["psa_low"].iloc[0], r["psa_high"].iloc[0], square=True)
+                cell = f"{cell} {psa}".strip()
+            row.append(cell)
+        rows.append(row)
+    return {"caption": lb.text("averted_caption", lang), "header": header, "rows": rows}
+
+
+def _kpi_tables(data: BriefData, lang: str) -> list[dict[str, Any]]:
+    tables = []
+    for run in data.runs:
+        if run.kpis is None or run.kpis.empty:
+            continue
+        rows = [
+            [lb.lookup(lb.METRICS, str(r.metric), lang), fmt_interval(r.mean, r.ci_low, r.ci_high)]
+            for r in run.kpis.itertuples(index=False)
+        ]
+        tables.append(
+            {
+                "caption": lb.text("kpis_caption", lang, scenario=run.scenario),
+                "header": [lb.text("col_kpi", lang), lb.text("col_value", lang)],
+                "rows": rows,
+            }
+        )
+    return tables
+
+
+def _assumptions(data: BriefData, lang: str) -> list[dict[str, str]]:
+    listed = data.manifest.get("assumptions")
+    if isinstance(listed, list) and listed:
+        out = []
+        for item in listed:
+            if isinstance(item, dict):
+                what = item.get(f"what_{lang}") or item.get("what") or item.get("text") or ""
+                out.append({"what": str(what), "source": str(item.get("source", ""))})
+        if out:
+            return out
+    return [{"what": lb.pick(a.what, lang), "source": a.source} for a in lb.DEFAULT_ASSUMPTIONS]
+
+
+def brief_context(data: BriefData, lang: str = "zh") -> dict[str, Any]:
+    """The brief's whole content as a JSON-serialisable dict (shared by HTML and PDF).
+
+    Figures are under ``figures`` with their PNG as base64 (``png_b64``) and a file name
+    (``file``) that the PDF renderer writes them to.
+    """
+    lang = lb.check_lang(lang)
+    base = data.base
+    names = data.scenarios
+    titles = {r.scenario: str(r.manifest.get("title", "")) for r in data.runs}
+    reps_of = {r.scenario: r.manifest.get("reps", "") for r in data.runs}
+    nets = {r.scenario: r.manifest.get("network", "") for r in data.runs}
+    scenarios = [
+        {
+            "name": name + (lb.text("base_marker", lang) if name == base else ""),
+            "title": titles.get(name, ""),
+            "reps": str(reps_of.get(name, data.manifest.get("reps", ""))),
+            "network": str(nets.get(name, data.manifest.get("network", ""))),
+        }
+        for name in names
+    ]
+    facts = ""
+    if data.manifest:
+        facts = lb.text(
+            "scenario_facts",
+            lang,
+            horizon_days=float(data.manifest.get("horizon_days", float("nan"))),
+            reps=data.manifest.get("reps", "?"),
+        )
+    reps = data.manifest.get("reps") or next(
+        (r.manifest.get("reps") for r in data.runs if r.manifest.get("reps")), "?"
+    )
+    uncertainty = [lb.text("uncertainty_reps", lang, reps=reps)]
+    comparison = data.comparison
+    if (
+        comparison is not None
+        and {"psa_low", "psa_high"} <= set(comparison.columns)
+        and comparison["psa_low"].notna().any()
+    ):
+        uncertainty.append(lb.text("uncertainty_psa", lang))
+    if data.tornado is not None:
+        uncertainty.append(lb.text("uncertainty_tornado", lang))
+    uncertainty.append(lb.text("uncertainty_general", lang))
+    sources: dict[tuple[str, str], None] = {}
+    for manifest in [data.manifest] + [r.manifest for r in data.runs]:
+        if manifest:
+            sources[(str(manifest.get("network", "")), str(manifest.get("attribution", "")))] = None
+    attribution = [
+        lb.text("attribution_network", lang, network=n, attribution=a) for n, a in sources
+    ]
+    figures = [
+        {
+            "key": f.key,
+            "n": i + 1,
+            "label": lb.text("figure_n", lang, n=i + 1),
+            "caption": f.caption,
+            "file": f"fig{i + 1}_{f.key}.png",
+            "png_b64": base64.b64encode(f.png).decode("ascii"),
+        }
+        for i, f in enumerate(_make_figures(data, lang))
+    ]
+    tables = [t for t in (_stage_table(data, lang), _averted_table(data, lang)) if t]
+    return {
+        "lang": lang,
+        "title": lb.text("title", lang),
+        "subtitle": lb.text("subtitle", lang),
+        "synthetic": data.synthetic,
+        "synthetic_warning": lb.text("synthetic_warning", lang),
+        "question_h": lb.text("question_h", lang),
+        "question": lb.text("question", lang),
+        "scenarios_h": lb.text("scenarios_h", lang),
+        "scenario_header": [
+            lb.text(k, lang) for k in ("col_scenario", "col_title", "col_reps", "col_network")
+        ],
+        "scenarios": scenarios,
+        "scenario_facts": facts,
+        "headline_h": lb.text("headline_h", lang),
+        "tables": tables,
+        "no_comparison": "" if data.comparison is not None else lb.text("no_comparison", lang),
+        "kpi_tables": _kpi_tables(data, lang) if data.comparison is None else [],
+        "figures_h": lb.text("figures_h", lang),
+        "figures": figures,
+        "assumptions_h": lb.text("assumptions_h", lang),
+        "assumption_header": [lb.text("col_assumption", lang), lb.text("col_source", lang)],
+        "assumptions": _assumptions(data, lang),
+        "uncertainty_h": lb.text("uncertainty_h", lang),
+        "uncertainty": uncertainty,
+        "attribution_h": lb.text("attribution_h", lang),
+        "attribution": attribution,
+        "software": lb.text("software", lang, version=sim.__version__),
+        "page_label": lb.text("page", lang, page="{page}"),
+    }
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+def render_html(context: dict[str, Any]) -> str:
+    """The brief as one self-contained HTML page (figures inline as base64 PNG)."""
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: (_TEMPLATES / name).read_text(encoding="utf-8")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    template = env.get_template("brief.html.j2")
+    # Render once to learn which characters the page uses, then embed just those glyphs.
+    draft = template.render(**context, font_face="")
+    return template.render(**context, font_face=font_face_css(draft))
+
+
+def render_pdf(context: dict[str, Any], out: Path) -> Path:
+    """The brief as PDF via typst: the same content dict, passed as JSON in ``sys_inputs``."""
+    import typst  # imported here: only the PDF route needs the compiler
+
+    pdf_context = {k: v for k, v in context.items() if k != "figures"}
+    pdf_context["figures"] = [
+        {k: v for k, v in fig.items() if k != "png_b64"} for fig in context["figures"]
+    ]
+    with tempfile.TemporaryDirectory(prefix="trauma-brief-") as tmp:
+        root = Path(tmp)
+        (root / "brief.typ").write_text(
+            (_TEMPLATES / "brief.typ").read_text(encoding="utf-8"), encoding="utf-8"
+        )
+        for fig in context["figures"]:
+            (root / fig["file"]).write_bytes(base64.b64decode(fig["png_b64"]))
+        try:
+            pdf = typst.compile(
+                str(root / "brief.typ"),
+                root=str(root),
+                font_paths=[str(font_dir())],
+                ignore_system_fonts=True,
+                sys_inputs={"data": json.dumps(pdf_context, ensure_ascii=False)},
+                format="pdf",
+            )
+        except typst.TypstError as exc:  # a template bug, not user input: keep the detail
+            raise RuntimeError(f"typst failed to build the brief: {exc}") from exc
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pdf)
+    return out
+
+
+def build_brief(result_dirs: Sequence[Path], out: Path, lang: str = "zh") -> Path:
+    """Build the committee brief from result folders.
+
+    Parameters
+    ----------
+    result_dirs
+        A compare folder and/or run folders (see :func:`load_brief_data`).
+    out
+        ``*.html``: write the HTML only. ``*.pdf``: write the PDF and, next to it, the HTML
+        with the same stem.
+    lang
+        ``"zh"`` (default) or ``"en"``.
+
+    Returns
+    -------
+    Path
+        ``out``.
+    """
+    lang = lb.check_lang(lang)
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".html"):
+        raise UserError(f"brief: out: must end with .pdf or .html (got {out.name!r})")
+    data = load_brief_data(result_dirs)
+    context = brief_context(data, lang)
+    html_path = out if suffix == ".html" else out.with_suffix(".html")
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(render_html(context), encoding="utf-8")
+    if suffix == ".pdf":
+        render_pdf(context, out)
+    return out

@@ -1,0 +1,388 @@
+"""Every Chinese and English string that figures, maps and the brief show, in one place.
+
+Plot, map and brief code never hard-codes display text: it asks :func:`text` (or one of the
+helpers below) for a key in a language. Keeping all strings here lets a test check that the
+bundled font has an outline for every character the Chinese text uses, and gives translators
+one file to edit. Data values (scenario names, parameter names from results) are shown as
+they come and are not listed here.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from sim.errors import UserError
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+
+class Text(NamedTuple):
+    """One display string in both languages (may hold ``str.format`` fields)."""
+
+    zh: str
+    en: str
+
+
+class Assumption(NamedTuple):
+    """One main model assumption for the brief, with where its value comes from."""
+
+    what: Text
+    source: str
+
+
+#: Stages of the time-to-treatment chain, in chain order (the ``stage`` column values).
+STAGE_ORDER: tuple[str, ...] = (
+    "injury_to_call",
+    "call_to_answer",
+    "answer_to_dispatch",
+    "turnout",
+    "drive_to_scene",
+    "scene",
+    "transport",
+    "arrival_to_definitive",
+)
+
+STAGES: dict[str, Text] = {
+    "injury_to_call": Text("受伤至呼救", "Injury to call"),
+    "call_to_answer": Text("呼叫至接听", "Call to answer"),
+    "answer_to_dispatch": Text("接听至派车", "Answer to dispatch"),
+    "turnout": Text("出车准备", "Turn-out"),
+    "drive_to_scene": Text("赶赴现场", "Drive to scene"),
+    "scene": Text("现场处置", "On scene"),
+    "transport": Text("转运途中", "Transport"),
+    "arrival_to_definitive": Text("到院至确定性救治", "Arrival to definitive care"),
+    "total": Text("合计（受伤至确定性救治）", "Total (injury to definitive care)"),
+}
+
+#: Outcome metrics of ``comparison.csv`` drawn by ``averted_bars`` (the brief's second table).
+AVERTED_METRICS: tuple[str, ...] = (
+    "deaths_averted_per_year",
+    "severe_disabilities_averted_per_year",
+    "moderate_disabilities_averted_per_year",
+    "dalys_averted_per_year",
+)
+
+#: The averted counts (same scale); DALYs are drawn on their own axes.
+AVERTED_COUNT_METRICS: tuple[str, ...] = AVERTED_METRICS[:3]
+
+METRICS: dict[str, Text] = {
+    "deaths_averted_per_year": Text("每年避免死亡（人）", "Deaths averted per year"),
+    "severe_disabilities_averted_per_year": Text(
+        "每年避免重度残疾（人）", "Severe disabilities averted per year"
+    ),
+    "moderate_disabilities_averted_per_year": Text(
+        "每年避免中度残疾（人）", "Moderate disabilities averted per year"
+    ),
+    "dalys_averted_per_year": Text("每年避免伤残调整生命年（DALY）", "DALYs averted per year"),
+    "injury_to_definitive_min": Text(
+        "受伤至确定性救治时间（分钟）", "Injury to definitive care (min)"
+    ),
+    "response_min": Text(
+        "响应时间（分钟，接听至到达现场）", "Response time (min, answer to scene)"
+    ),
+    "consult_wait_min": Text("专家会诊等待时间（分钟）", "Wait for expert consultation (min)"),
+}
+
+RESOURCES: dict[str, Text] = {
+    "ambulance": Text("救护车", "Ambulances"),
+    "call_taker": Text("120 受理席位", "120 call-takers"),
+    "expert": Text("会诊专家", "Consultation experts"),
+}
+
+ZONES: dict[str, Text] = {
+    "urban": Text("城区（目标 ≤{target} 分钟）", "Urban (target ≤{target} min)"),
+    "rural": Text("农村（目标 ≤{target} 分钟）", "Rural (target ≤{target} min)"),
+}
+
+FACILITY_KINDS: dict[str, Text] = {
+    "station": Text("急救站", "Ambulance station"),
+    "hospital": Text("医院", "Hospital"),
+    "police": Text("公安交警", "Police"),
+    "centre": Text("120 指挥中心", "120 dispatch centre"),
+}
+
+HOSPITAL_TIERS: dict[str, Text] = {
+    "trauma_centre": Text("创伤中心", "Trauma centre"),
+    "city": Text("市级医院", "City hospital"),
+    "county": Text("县级医院", "County hospital"),
+}
+
+#: Road classes grouped for map legends (keys of :data:`sim.network.core.ROAD_CLASSES`).
+ROAD_GROUPS: dict[str, Text] = {
+    "motorway": Text("高速公路、快速路", "Motorway, trunk"),
+    "primary": Text("主干道", "Primary"),
+    "secondary": Text("次干道", "Secondary, tertiary"),
+    "minor": Text("支路及其他", "Minor roads"),
+}
+
+UI: dict[str, Text] = {
+    # charts
+    "minutes": Text("分钟", "minutes"),
+    "mean_minutes": Text("平均时间（分钟）", "Mean time (min)"),
+    "scenario": Text("情景", "Scenario"),
+    "stage": Text("环节", "Stage"),
+    "cumulative_share": Text("累计比例", "Cumulative share"),
+    "share_within_target": Text("达标比例（%）", "Share within target (%)"),
+    "utilisation_pct": Text("利用率（%）", "Utilisation (%)"),
+    "hour_of_day": Text("时段（时）", "Hour of day"),
+    "averted": Text("每年避免数（相对基线）", "Averted per year (vs baseline)"),
+    "ci95": Text("95% 置信区间", "95% CI"),
+    "psa_interval": Text("概率敏感性分析区间", "PSA interval"),
+    "target_line": Text("目标 {target} 分钟", "Target {target} min"),
+    "tornado_low": Text("参数取低值", "Parameter at low value"),
+    "tornado_high": Text("参数取高值", "Parameter at high value"),
+    "base_value": Text("基准结果", "Base result"),
+    # maps
+    "response_colorbar": Text("响应时间（分钟）", "Response time (min)"),
+    "minutes_to_station": Text("距最近急救站车程（分钟）", "Drive from nearest station (min)"),
+    "band_within": Text("≤{hi:g} 分钟", "≤{hi:g} min"),
+    "band_between": Text("{lo:g}–{hi:g} 分钟", "{lo:g}–{hi:g} min"),
+    "band_beyond": Text(">{lo:g} 分钟", ">{lo:g} min"),
+    "unreachable": Text("不可达", "Unreachable"),
+    "incident_scale": Text(
+        "事件颜色：响应时间 0–{top:.0f} 分钟", "Incident colour: response 0–{top:.0f} min"
+    ),
+    "synthetic_map_note": Text("合成路网，非真实数据", "synthetic network, not real data"),
+    "baseline": Text("基线", "Baseline"),
+    "integrated": Text("一体化", "Integrated"),
+    "roads": Text("道路", "Roads"),
+    "incidents": Text("事件", "Incidents"),
+    "facilities": Text("设施", "Facilities"),
+    "longitude": Text("经度", "Longitude"),
+    "latitude": Text("纬度", "Latitude"),
+}
+
+BRIEF: dict[str, Text] = {
+    "title": Text("创伤救治一体化模拟评估简报", "Integrated trauma response: simulation brief"),
+    "subtitle": Text(
+        "“互联网+120”接报转派 · 警医联动 · 危重伤员专家会诊",
+        "Internet + 120 call handling · police–medical linkage · expert consultation",
+    ),
+    "question_h": Text("评估问题", "The question"),
+    "question": Text(
+        "将“互联网+120”接报转派平台、警医联动和危重伤员救治专家组会诊机制整合后，"
+        "伤员从受伤到得到确定性救治的时间能缩短多少？每年能避免多少死亡、残疾和"
+        "伤残调整生命年（DALY）？",
+        "If the Internet + 120 call-to-dispatch platform, police–medical linkage for road "
+        "crashes and the expert group for critically injured patients are integrated, how "
+        "much sooner do injured people reach definitive care, and how many deaths, "
+        "disabilities and DALYs are averted each year?",
+    ),
+    "scenarios_h": Text("比较的情景", "Scenarios compared"),
+    "base_marker": Text("（基线）", " (base case)"),
+    "col_scenario": Text("情景", "Scenario"),
+    "col_title": Text("说明", "Description"),
+    "col_reps": Text("重复次数", "Replications"),
+    "col_network": Text("路网", "Road network"),
+    "scenario_facts": Text(
+        "每个情景模拟 {horizon_days:g} 天，重复 {reps} 次；各情景使用相同的伤员序列"
+        "（共同随机数），差异不是随机抽样造成的。",
+        "Each scenario simulates {horizon_days:g} days, {reps} replications; all scenarios "
+        "see the same injured people (common random numbers), so differences are not "
+        "sampling noise.",
+    ),
+    "headline_h": Text("主要结果", "Headline results"),
+    "stages_caption": Text(
+        "各环节节省的时间（分钟，相对基线；正值表示更快；括号内为 95% 置信区间）",
+        "Minutes saved per stage vs baseline (positive = faster; 95% CI in brackets)",
+    ),
+    "col_stage": Text("环节", "Stage"),
+    "col_base_mean": Text("基线均值（分钟）", "Baseline mean (min)"),
+    "col_saved": Text("{scenario} 节省", "{scenario}: saved"),
+    "averted_caption": Text(
+        "每年避免的健康损失（相对基线；括号内为 95% 置信区间，方括号内为概率敏感性分析区间）",
+        "Health loss averted per year vs baseline (95% CI in brackets; PSA interval in "
+        "square brackets)",
+    ),
+    "col_metric": Text("指标", "Measure"),
+    "col_averted": Text("{scenario}", "{scenario}"),
+    "kpis_caption": Text(
+        "{scenario}：主要指标（括号内为 95% 置信区间）", "{scenario}: key measures (95% CI)"
+    ),
+    "col_kpi": Text("指标", "Measure"),
+    "col_value": Text("数值", "Value"),
+    "no_comparison": Text(
+        "未提供比较结果（compare 文件夹），以下仅列出单个情景的指标。",
+        "No comparison folder was given; only single-scenario measures are listed.",
+    ),
+    "figures_h": Text("关键图表", "Key figures"),
+    "fig_stages": Text(
+        "各情景受伤至确定性救治各环节的平均时间", "Mean time per stage of the chain, by scenario"
+    ),
+    "fig_averted": Text(
+        "每年避免的死亡、残疾和 DALY（误差线为 95% 置信区间）",
+        "Deaths, disabilities and DALYs averted per year (bars: 95% CI)",
+    ),
+    "fig_compliance": Text(
+        "响应时间达标比例（杭州目标：城区 ≤8 分钟，农村 ≤12 分钟）",
+        "Share of responses within target (Hangzhou: urban ≤8 min, rural ≤12 min)",
+    ),
+    "fig_ecdf_response": Text("响应时间的累计分布", "Cumulative distribution of response time"),
+    "fig_ecdf_definitive": Text(
+        "受伤至确定性救治时间的累计分布",
+        "Cumulative distribution of time from injury to definitive care",
+    ),
+    "fig_utilisation": Text("各时段资源利用率", "Resource utilisation by hour of day"),
+    "fig_consult": Text("专家会诊等待时间", "Waiting time for expert consultation"),
+    "fig_tornado": Text("单因素敏感性分析（龙卷风图）", "One-way sensitivity analysis (tornado)"),
+    "figure_n": Text("图 {n}", "Figure {n}"),
+    "assumptions_h": Text("主要假设及来源", "Main assumptions and sources"),
+    "col_assumption": Text("假设", "Assumption"),
+    "col_source": Text("来源", "Source"),
+    "uncertainty_h": Text("不确定性", "Uncertainty"),
+    "uncertainty_reps": Text(
+        "括号内区间为 {reps} 次重复模拟的 95% 置信区间，只反映模拟中的随机波动。",
+        "Intervals in round brackets are 95% confidence intervals over {reps} replications; "
+        "they reflect simulation noise only.",
+    ),
+    "uncertainty_psa": Text(
+        "方括号内区间来自概率敏感性分析（参数按其分布抽样），反映参数本身的不确定性，"
+        "通常比置信区间宽得多，解读结果时应以此为准。",
+        "Square-bracket intervals come from probabilistic sensitivity analysis (parameters "
+        "drawn from their distributions); they reflect parameter uncertainty, are usually "
+        "much wider, and should guide interpretation.",
+    ),
+    "uncertainty_tornado": Text(
+        "龙卷风图列出对结果影响最大的参数；时间与死亡、残疾之间的关系多来自观察性研究，"
+        "可能存在混杂。",
+        "The tornado chart lists the parameters that move the result most; the time–death "
+        "and time–disability relations mostly come from observational studies and may be "
+        "confounded.",
+    ),
+    "uncertainty_general": Text(
+        "中国尚缺少创伤时间—结局关系、现场及转运时间的本地队列数据，部分参数借用国外研究，"
+        "警医联动的效果尚无定量评估。",
+        "Local Chinese cohorts for time–outcome relations and for scene and transport "
+        "times are lacking; several parameters are borrowed from other countries, and the "
+        "effect of police–medical linkage has not been quantified.",
+    ),
+    "attribution_h": Text("数据来源与署名", "Data and attribution"),
+    "attribution_network": Text(
+        "路网：{network}。{attribution}", "Road network: {network}. {attribution}"
+    ),
+    "synthetic_warning": Text(
+        "注意：本简报基于合成路网，数字仅用于演示方法，不代表任何真实地区。",
+        "Warning: this brief uses a synthetic road network; the numbers only demonstrate "
+        "the method and describe no real place.",
+    ),
+    "software": Text(
+        "由 trauma-sim {version} 生成（开源离散事件模拟）。图表字体：Trauma Sans SC"
+        "（Noto Sans SC 子集，SIL OFL 1.1）。",
+        "Made with trauma-sim {version} (open-source discrete-event simulation). Figure font: "
+        "Trauma Sans SC (a subset of Noto Sans SC, SIL OFL 1.1).",
+    ),
+    "page": Text("第 {page} 页", "Page {page}"),
+    "not_available": Text("无", "n/a"),
+}
+
+#: Main assumptions shown when the results do not list their own (manifest ``assumptions``).
+#: Values and sources follow the project's evidence brief (shared/reference/evidence.md).
+DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
+    Assumption(
+        Text(
+            "重伤员（ISS≥16）死亡风险随院前时间增加：每 10 分钟比值比约 1.08",
+            "Death risk of major trauma (ISS≥16) rises with prehospital time: OR ≈1.08 per 10 min",
+        ),
+        "Gauss et al. 2019, JAMA Surgery",
+    ),
+    Assumption(
+        Text(
+            "轻伤（ISS<16）结局与时间无关",
+            "Outcome of minor injury (ISS<16) does not depend on time",
+        ),
+        "Newgard et al. 2010; PATOS",
+    ),
+    Assumption(
+        Text(
+            "时间对残疾的作用为对死亡作用的一半（κ=0.5，范围 0–1，未经验证）",
+            "Time acts on disability at half its effect on death (κ = 0.5, range 0–1; unverified)",
+        ),
+        "Assumption; tested in sensitivity analysis",
+    ),
+    Assumption(
+        Text(
+            "残疾权重：重度 0.542、中度 0.203（运动+认知障碍）",
+            "Disability weights: severe 0.542, moderate 0.203 (motor + cognitive impairment)",
+        ),
+        "GBD 2019 disability weights",
+    ),
+    Assumption(
+        Text(
+            "现场与转运时间借用亚洲多国 PATOS 数据（中国暂无数据）",
+            "Scene and transport times borrowed from the pan-Asian PATOS registry "
+            "(no Chinese data)",
+        ),
+        "PATOS",
+    ),
+    Assumption(
+        Text(
+            "行车时间按 OpenStreetMap 道路自由流速度计算，并按时段和警灯警报修正",
+            "Drive times from free-flow speeds on OpenStreetMap roads, adjusted by time of day "
+            "and lights-and-siren factors",
+        ),
+        "OpenStreetMap; scenario file",
+    ),
+    Assumption(
+        Text(
+            "无警医联动时，经 110/122 首接的呼救需转接 0.5–3 分钟",
+            "Without linkage, calls first answered by 110/122 take 0.5–3 min to reach 120",
+        ),
+        "Assumption (no published estimate)",
+    ),
+    Assumption(
+        Text(
+            "响应时间目标：城区 ≤8 分钟，农村 ≤12 分钟",
+            "Response-time targets: urban ≤8 min, rural ≤12 min",
+        ),
+        "Hangzhou municipal plan (2027 targets)",
+    ),
+)
+
+
+def check_lang(lang: str) -> Lang:
+    """Return ``lang`` if it is ``"zh"`` or ``"en"``; raise :class:`UserError` otherwise."""
+    if lang == "zh":
+        return "zh"
+    if lang == "en":
+        return "en"
+    raise UserError(f"lang: must be 'zh' or 'en' (got {lang!r})")
+
+
+def pick(item: Text, lang: str, **fields: object) -> str:
+    """The ``lang`` version of ``item``, with ``str.format`` ``fields`` filled in."""
+    raw = item.zh if check_lang(lang) == "zh" else item.en
+    return raw.format(**fields) if fields else raw
+
+
+def text(key: str, lang: str, **fields: object) -> str:
+    """A UI or brief string by key (looked up in :data:`UI`, then :data:`BRIEF`)."""
+    item = UI.get(key) or BRIEF.get(key)
+    if item is None:
+        raise KeyError(f"no label {key!r}")
+    return pick(item, lang, **fields)
+
+
+def lookup(table: dict[str, Text], key: str, lang: str, **fields: object) -> str:
+    """The label of a data value (stage, metric, resource …); unknown values pass through."""
+    item = table.get(key)
+    return key if item is None else pick(item, lang, **fields)
+
+
+def all_strings(lang: Lang) -> list[str]:
+    """Every display string of this module in ``lang`` (for the font-coverage test)."""
+    tables: list[dict[str, Text]] = [
+        STAGES,
+        METRICS,
+        RESOURCES,
+        ZONES,
+        FACILITY_KINDS,
+        HOSPITAL_TIERS,
+        ROAD_GROUPS,
+        UI,
+        BRIEF,
+    ]
+    out = [getattr(item, lang) for table in tables for item in table.values()]
+    out += [getattr(a.what, lang) for a in DEFAULT_ASSUMPTIONS]
+    out += [a.source for a in DEFAULT_ASSUMPTIONS]
+    return out
