@@ -1,0 +1,195 @@
+"""Benchmarks behind ``trauma-sim bench``: measured figures as JSON-ready dicts.
+
+Each benchmark returns a flat dict of rounded numbers and names; printing is the CLI's job.
+Benchmarks read only local files (never the internet) and write only to temporary folders.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim.network.core import RoadNetwork
+from sim.units import EARTH_RADIUS_M
+
+_HANGZHOU_FILE = "hangzhou_west.osm.bz2"
+_DATA_ENV = "TRAUMA_SIM_DATA"
+_N_FACILITIES = 50
+_N_LOOKUPS = 200_000
+_BENCH_SEED = 20240611
+
+
+def _data_dir(data_dir: Path | None) -> Path | None:
+    """The data folder from the argument, else ``$TRAUMA_SIM_DATA``, else None."""
+    if data_dir is not None:
+        return Path(data_dir)
+    env = os.environ.get(_DATA_ENV)
+    return Path(env) if env else None
+
+
+def _peak_memory_mb() -> float:
+    """Peak resident set size of this process in MiB (NaN where unsupported)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return float("nan")
+    peak = float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    # ru_maxrss is in KiB on Linux and in bytes on macOS.
+    return peak / 1024.0 / (1024.0 if sys.platform == "darwin" else 1.0)
+
+
+def _spread_nodes(network: RoadNetwork, count: int) -> list[int]:
+    """``count`` nodes spread over the network by farthest-point sampling (deterministic)."""
+    lat0 = np.radians(float(np.mean(network.lat)))
+    x = EARTH_RADIUS_M * np.cos(lat0) * np.radians(network.lon)
+    y = EARTH_RADIUS_M * np.radians(network.lat)
+    start = int(np.argmin((x - x.mean()) ** 2 + (y - y.mean()) ** 2))
+    chosen = [start]
+    nearest_sq = (x - x[start]) ** 2 + (y - y[start]) ** 2
+    for _ in range(min(count, network.n_nodes) - 1):
+        nxt = int(np.argmax(nearest_sq))
+        chosen.append(nxt)
+        nearest_sq = np.minimum(nearest_sq, (x - x[nxt]) ** 2 + (y - y[nxt]) ** 2)
+    return chosen
+
+
+def network_benchmark(data_dir: Path | None = None) -> dict[str, object]:
+    """Time network loading, caching, table precomputation and lookups.
+
+    Runs on Hangzhou west when the data folder (``data_dir``, else ``$TRAUMA_SIM_DATA``)
+    holds ``hangzhou_west.osm.bz2``, else on the synthetic county. Caches go to a fresh
+    temporary folder that is removed afterwards.
+
+    Parameters
+    ----------
+    data_dir
+        Folder with the OSM extracts; None to use ``$TRAUMA_SIM_DATA``.
+
+    Returns
+    -------
+    dict
+        ``network``, ``synthetic``, ``nodes``, ``edges``, ``periods``, ``facilities``,
+        ``xml_load_s`` (load from source into an empty cache), ``cache_load_s`` (second load
+        from that cache), ``precompute_50_s`` (travel engine plus from/to tables for 50 spread
+        facility nodes, all periods), ``lookups_per_s`` (mixed from/to facility lookups through
+        :class:`~sim.network.travel.TravelTables`), ``lookups``, ``tables_mb`` and
+        ``peak_memory_mb`` (process peak RSS).
+    """
+    from sim.network.datapath import load_network
+    from sim.network.travel import TravelEngine
+
+    folder = _data_dir(data_dir)
+    has_hangzhou = folder is not None and (folder / _HANGZHOU_FILE).is_file()
+    source = "hangzhou_west" if has_hangzhou else "synthetic_county"
+
+    with tempfile.TemporaryDirectory(prefix="trauma-sim-bench-") as tmp:
+        cache = Path(tmp)
+        t0 = time.perf_counter()
+        load_network(source, data_dir=folder, cache_dir=cache, use_cache=True)
+        xml_load_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        network = load_network(source, data_dir=folder, cache_dir=cache, use_cache=True)
+        cache_load_s = time.perf_counter() - t0
+
+    facilities = _spread_nodes(network, _N_FACILITIES)
+    t0 = time.perf_counter()
+    engine = TravelEngine(network)
+    tables = engine.build_tables(facilities)
+    precompute_s = time.perf_counter() - t0
+
+    rng = np.random.default_rng(_BENCH_SEED)
+    ks = rng.integers(0, len(facilities), _N_LOOKUPS).tolist()
+    nodes = rng.integers(0, network.n_nodes, _N_LOOKUPS).tolist()
+    hours = rng.integers(0, 24, _N_LOOKUPS).tolist()
+    priorities = rng.integers(1, 4, _N_LOOKUPS).tolist()
+    from_min, to_min = tables.from_facility_min, tables.to_facility_min
+    half = _N_LOOKUPS // 2
+    total = 0.0
+    t0 = time.perf_counter()
+    for k, node, hour, priority in zip(
+        ks[:half], nodes[:half], hours[:half], priorities[:half], strict=True
+    ):
+        total += from_min(k, node, hour, priority)
+    for k, node, hour, priority in zip(
+        ks[half:], nodes[half:], hours[half:], priorities[half:], strict=True
+    ):
+        total += to_min(k, node, hour, priority)
+    lookup_s = time.perf_counter() - t0
+
+    return {
+        "network": network.name,
+        "synthetic": bool(network.synthetic),
+        "nodes": network.n_nodes,
+        "edges": network.n_edges,
+        "periods": tables.n_periods,
+        "facilities": tables.n_facilities,
+        "xml_load_s": round(xml_load_s, 3),
+        "cache_load_s": round(cache_load_s, 4),
+        "precompute_50_s": round(precompute_s, 3),
+        "lookups": _N_LOOKUPS,
+        "lookups_per_s": round(_N_LOOKUPS / lookup_s),
+        "tables_mb": round(tables.nbytes / 2**20, 1),
+        "peak_memory_mb": round(_peak_memory_mb(), 1),
+    }
+
+
+def model_benchmark(
+    data_dir: Path | None = None, scenario_file: Path | None = None, horizon_days: float = 365.0
+) -> dict[str, object]:
+    """Time the simulation itself: one replication of a year (demand + SimPy run).
+
+    Uses ``scenario_file`` if given, else scenarios/hangzhou_baseline.toml when the data
+    folder holds the Hangzhou extract, else scenarios/county_baseline.toml. Building the world
+    (network, travel tables) is timed separately and not counted in ``incidents_per_s``. A
+    second run over half the horizon shows whether cost is linear in the horizon.
+
+    Returns
+    -------
+    dict
+        ``scenario``, ``horizon_days``, ``incidents``, ``patients``, ``events``,
+        ``incidents_per_s``, ``events_per_incident``, ``world_build_s``, ``run_s``,
+        ``half_horizon_run_s``, ``linearity`` (run_s / (2 x half-horizon run_s); 1 = linear),
+        ``peak_memory_mb``.
+    """
+    from sim.experiment import run_replication
+    from sim.scenario import load_scenario
+    from sim.world import build_world
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    folder = _data_dir(data_dir)
+    if scenario_file is None:
+        has_hz = folder is not None and (folder / _HANGZHOU_FILE).exists()
+        scenario_file = root / ("hangzhou_baseline.toml" if has_hz else "county_baseline.toml")
+    runs = {}
+    for days in (horizon_days / 2, horizon_days):
+        scenario = load_scenario(scenario_file, [f"run.horizon_days={days}"])
+        t0 = time.perf_counter()
+        world = build_world(scenario, data_dir=folder)
+        t_world = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        result = run_replication(scenario, world, 0)
+        runs[days] = (time.perf_counter() - t0, t_world, result, scenario)
+    run_s, t_world, result, scenario = runs[horizon_days]
+    half_s = runs[horizon_days / 2][0]
+    n_inc = result.demand.n_incidents
+    n_ev = int(result.events["t"].shape[0])
+    return {
+        "scenario": scenario.name,
+        "network": world.network.name,
+        "horizon_days": horizon_days,
+        "incidents": n_inc,
+        "patients": result.demand.n_patients,
+        "events": n_ev,
+        "incidents_per_s": round(n_inc / run_s, 1),
+        "events_per_incident": round(n_ev / max(n_inc, 1), 2),
+        "world_build_s": round(t_world, 3),
+        "run_s": round(run_s, 3),
+        "half_horizon_run_s": round(half_s, 3),
+        "linearity": round(run_s / (2 * half_s), 3),
+        "peak_memory_mb": round(_peak_memory_mb(), 1),
+    }
