@@ -93,9 +93,9 @@ class Triangular(Spec):
     """Triangular on [low, high] with the given mode, minutes."""
 
     dist: Literal["triangular"] = "triangular"
-    low: float = Field(description="Minimum, minutes.")
-    mode: float = Field(description="Most likely value, minutes.")
-    high: float = Field(description="Maximum, minutes.")
+    low: float = Field(ge=0, description="Minimum, minutes.")
+    mode: float = Field(ge=0, description="Most likely value, minutes.")
+    high: float = Field(ge=0, description="Maximum, minutes.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -162,10 +162,10 @@ class Empirical(Spec):
         return float(self._data().mean())
 
 
-Duration = Annotated[
-    Fixed | Exponential | Lognormal | Gamma | Triangular | Empirical,
-    Field(discriminator="dist"),
-]
+AnyDuration = Fixed | Exponential | Lognormal | Gamma | Triangular | Empirical
+"""Any of the duration distributions (for type hints)."""
+
+Duration = Annotated[AnyDuration, Field(discriminator="dist")]
 """A duration distribution chosen by its ``dist`` name."""
 
 

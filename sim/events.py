@@ -7,6 +7,12 @@ incident and patient index (-1 if none; incident-level events such as the call c
 patient -1), unit index (-1), a place index (facility, -1) and a number whose meaning depends
 on the kind (a wait, minutes saved...). Tuples in one list keep appending cheap in
 the hot loop; :meth:`EventLog.to_arrays` turns them into typed numpy columns.
+
+A record is appended when its time is determined. That is usually the current clock, but a
+process may record a step whose end nothing can change (e.g. wheels rolling at the end of a
+turnout, a call answered after its ring) at its known future time, saving a SimPy event;
+:meth:`EventLog.to_arrays` therefore sorts by time (stable, so same-time records keep their
+order).
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ class EventLog:
         return len(self._rows)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """Columns as numpy arrays, in append order (which is time order)."""
+        """Columns as numpy arrays, sorted by time (stable)."""
         if not self._rows:
             return {
                 "t": np.zeros(0),
@@ -54,13 +60,16 @@ class EventLog:
                 "place": np.zeros(0, np.int32),
                 "value": np.zeros(0),
             }
-        t, kind, incident, patient, unit, place, value = zip(*self._rows, strict=True)
+        # One float64 matrix is ~3x faster than unzipping tuples; every integer column
+        # fits a float64 exactly.
+        m = np.array(self._rows, dtype=np.float64)
+        m = m[np.argsort(m[:, 0], kind="stable")]
         return {
-            "t": np.asarray(t, dtype=np.float64),
-            "kind": np.asarray(kind, dtype=np.int16),
-            "incident": np.asarray(incident, dtype=np.int32),
-            "patient": np.asarray(patient, dtype=np.int32),
-            "unit": np.asarray(unit, dtype=np.int32),
-            "place": np.asarray(place, dtype=np.int32),
-            "value": np.asarray(value, dtype=np.float64),
+            "t": m[:, 0].copy(),
+            "kind": m[:, 1].astype(np.int16),
+            "incident": m[:, 2].astype(np.int32),
+            "patient": m[:, 3].astype(np.int32),
+            "unit": m[:, 4].astype(np.int32),
+            "place": m[:, 5].astype(np.int32),
+            "value": m[:, 6].copy(),
         }

@@ -141,8 +141,9 @@ def run_experiment(
                 progress(len(results), n)
         return results
     if executor is not None:
-        futures = [executor.submit(_run_standalone, scenario, r, data_dir, cache_dir)
-                   for r in range(n)]
+        futures = [
+            executor.submit(_run_standalone, scenario, r, data_dir, cache_dir) for r in range(n)
+        ]
         for fut in as_completed(futures):
             results.append(fut.result())
             if progress:

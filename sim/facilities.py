@@ -250,7 +250,11 @@ def load_facilities(
             )
         hospitals.append(
             Hospital(
-                r["id"], r["name"], lon, lat, tier,
+                r["id"],
+                r["name"],
+                lon,
+                lat,
+                tier,
                 _num(origin, i, r, "resus_bays", int, lo=1),
                 _num(origin, i, r, "theatres", int, lo=1),
             )
@@ -264,8 +268,12 @@ def load_facilities(
             police.append(
                 PolicePost(r["id"], r["name"], lon, lat, _num(origin, i, r, "units", int, lo=1))
             )
-    for kind, items in (("centres", centres), ("stations", stations), ("hospitals", hospitals),
-                        ("police_posts", police)):
+    for kind, items in (
+        ("centres", centres),
+        ("stations", stations),
+        ("hospitals", hospitals),
+        ("police_posts", police),
+    ):
         ids = [x.id for x in items]
         dup = sorted({x for x in ids if ids.count(x) > 1})
         if dup:

@@ -9,14 +9,15 @@ where no study quantifies an effect the parameter is an explicit assumption [U] 
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from sim.distributions import Duration, Fixed, Lognormal, Triangular
+from sim.distributions import AnyDuration, Duration, Fixed, Lognormal, Triangular
+from sim.entities import TIERS
 from sim.spec import Spec
 
 
 class InternetPlus120Spec(Spec):
-    """"Internet + 120" front end (互联网融合120应用, 接报转派 as one chain)."""
+    """The "Internet + 120" front end (互联网融合120应用, 接报转派 as one chain)."""
 
     enabled: bool = Field(default=False, description="Switch the front end on.")
     aml_coverage: float = Field(
@@ -184,9 +185,18 @@ class ExpertConsultSpec(Spec):
             raise ValueError("an enabled expert pool needs on_call_hours, e.g. [[0, 24]]")
         for start, end in self.on_call_hours or []:
             if not (0 <= start < end <= 24):
-                raise ValueError(f"on_call_hours window [{start}, {end}] must satisfy "
-                                 "0 <= start < end <= 24")
+                raise ValueError(
+                    f"on_call_hours window [{start}, {end}] must satisfy 0 <= start < end <= 24"
+                )
         return self
+
+
+def _saving_defaults() -> dict[str, AnyDuration]:
+    return {
+        "trauma_centre": Triangular(low=3.0, mode=9.0, high=15.0),
+        "city": Triangular(low=3.0, mode=9.0, high=15.0),
+        "county": Triangular(low=1.0, mode=5.0, high=10.0),
+    }
 
 
 class PrenotificationSpec(Spec):
@@ -200,14 +210,20 @@ class PrenotificationSpec(Spec):
         description="Share of severe patients (as field-triaged) the crew pre-notifies [U].",
     )
     saving_min: dict[str, Duration] = Field(
-        default_factory=lambda: {
-            "trauma_centre": Triangular(low=3.0, mode=9.0, high=15.0),
-            "city": Triangular(low=3.0, mode=9.0, high=15.0),
-            "county": Triangular(low=1.0, mode=5.0, high=10.0),
-        },
+        default_factory=_saving_defaults,
         description="Arrival -> definitive care minutes saved by tier (C6: 27 -> 18 min to "
         "emergency procedure, Ottawa [V]; county smaller [U]).",
     )
+
+    @field_validator("saving_min")
+    @classmethod
+    def _all_tiers(cls, v: dict[str, AnyDuration]) -> dict[str, AnyDuration]:
+        missing, unknown = sorted(set(TIERS) - set(v)), sorted(set(v) - set(TIERS))
+        if missing or unknown:
+            raise ValueError(
+                f"needs exactly the tiers {list(TIERS)} (missing {missing}, unknown {unknown})"
+            )
+        return v
 
 
 class MechanismsSpec(Spec):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -82,9 +83,7 @@ _PATIENT_VALUES = {
 }
 
 
-def _first(
-    key: np.ndarray, kind: np.ndarray, col: np.ndarray, k: EventKind, n: int
-) -> np.ndarray:
+def _first(key: np.ndarray, kind: np.ndarray, col: np.ndarray, k: EventKind, n: int) -> np.ndarray:
     """Per index (patient or incident): ``col`` at the first event of kind ``k`` (NaN if none)."""
     out = np.full(n, np.nan)
     sel = np.flatnonzero((kind == int(k)) & (key >= 0))
@@ -139,7 +138,7 @@ def incidents_table(
     p_inc = np.asarray(pat["incident"])
     kind, t = events["kind"], events["t"]
     ev_inc, ev_pat = events["incident"], events["patient"]
-    cols: dict[str, object] = {
+    cols: dict[str, Any] = {
         "rep": np.full(n_p, replication, np.int32),
         "patient_id": np.arange(n_p, dtype=np.int64),
         "incident_id": p_inc,
@@ -174,30 +173,36 @@ def incidents_table(
         [fa == 1.0, fa == 2.0], ["bystander_video", "police"], default=""
     )
     for name in ("escort_saved_min", "prenotify_saved_min"):
-        cols[name] = np.nan_to_num(cols[name], nan=0.0)  # type: ignore[call-overload]
+        cols[name] = np.nan_to_num(cols[name], nan=0.0)
     unit = _first(ev_pat, kind, events["unit"].astype(float), E.AMBULANCE_DISPATCHED, n_p)
     cols["unit"] = np.where(np.isnan(unit), -1, unit).astype(np.int32)
-    st_ids = np.asarray(list(unit_station_ids) + [""], dtype=object)
+    st_ids = np.asarray([*unit_station_ids, ""], dtype=object)
     cols["station_id"] = st_ids[cols["unit"]]  # -1 -> ""
     cols["redirected"] = ~np.isnan(_first(ev_pat, kind, t, E.UNIT_REDIRECTED, n_p))
     first_h = _first(ev_pat, kind, events["place"].astype(float), E.HOSPITAL_ARRIVED, n_p)
     final_h = _last(ev_pat, kind, events["place"].astype(float), E.DEFINITIVE_CARE_STARTED, n_p)
     final_h = np.where(np.isnan(final_h), first_h, final_h)
-    h_ids = np.asarray(list(hospital_ids) + [""], dtype=object)
-    h_tiers = np.asarray(list(hospital_tiers) + [""], dtype=object)
+    h_ids = np.asarray([*hospital_ids, ""], dtype=object)
+    h_tiers = np.asarray([*hospital_tiers, ""], dtype=object)
     fh = np.where(np.isnan(first_h), -1, first_h).astype(int)
     lh = np.where(np.isnan(final_h), -1, final_h).astype(int)
     cols["hospital_id"] = h_ids[fh]
     cols["final_hospital_id"] = h_ids[lh]
     cols["final_hospital_tier"] = h_tiers[lh]
-    cols["transferred"] = ~np.isnan(cols["t_transfer_depart"])  # type: ignore[call-overload]
+    cols["transferred"] = ~np.isnan(cols["t_transfer_depart"])
     guided = ~np.isnan(_first(ev_pat, kind, t, E.TRANSFER_AVOIDED, n_p))
     cols["transfer_avoided"] = guided
     cls_names = cols["injury_class"]
-    capable = np.array(
-        [tier in capable_tiers.get(c, (tier,)) for c, tier in zip(cls_names, h_tiers[lh],
-                                                                   strict=True)]
-    ) if n_p else np.zeros(0, bool)
+    capable = (
+        np.array(
+            [
+                tier in capable_tiers.get(c, (tier,))
+                for c, tier in zip(cls_names, h_tiers[lh], strict=True)
+            ]
+        )
+        if n_p
+        else np.zeros(0, bool)
+    )
     cols["capable_care"] = (capable & (lh >= 0)) | guided
     cols["escorted"] = np.asarray(cols["escort_saved_min"]) > 0
     cols["prenotified"] = np.asarray(cols["prenotify_saved_min"]) > 0
@@ -210,7 +215,8 @@ def incidents_table(
     imm = df["injury_class"].to_numpy() == "IMM"
     done = np.where(non_tr, df["t_handed_over"].notna(), df["t_definitive_care"].notna())
     df["status"] = np.select(
-        [not_tx & imm, not_tx, done], ["dead_on_scene", "not_transported", "completed"],
+        [not_tx & imm, not_tx, done],
+        ["dead_on_scene", "not_transported", "completed"],
         default="in_progress",
     )
     # Intervals (minutes); they add up along the chain.
@@ -310,9 +316,7 @@ def kpis_for_rep(
     out["answer_within_10s_share"] = _share(
         first["call_to_answer_min"], first["call_to_answer_min"] <= 10 / 60
     )
-    out["call_wait_share"] = _share(
-        first["call_to_answer_min"], first["call_to_answer_min"] > 0.5
-    )
+    out["call_wait_share"] = _share(first["call_to_answer_min"], first["call_to_answer_min"] > 0.5)
     out["call_to_dispatch_min_mean"] = float(d["call_to_dispatch_min"].mean())
     out["call_to_dispatch_min_median"] = float(d["call_to_dispatch_min"].median())
     out["dispatch_queue_min_mean"] = float(d["dispatch_queue_min"].mean())
@@ -336,7 +340,8 @@ def kpis_for_rep(
     out["injury_to_definitive_care_min_median"] = float(chain["injury_to_definitive_min"].median())
     out["severe_transferred_share"] = float(sev["transferred"].mean()) if len(sev) else math.nan
     out["severe_capable_care_share"] = (
-        float(sev.loc[sev["status"] == "completed", "capable_care"].mean()) if len(sev)
+        float(sev.loc[sev["status"] == "completed", "capable_care"].mean())
+        if len(sev)
         else math.nan
     )
     out["consult_wait_min_mean"] = float(d["consult_wait_min"].mean())
@@ -349,7 +354,9 @@ def kpis_for_rep(
     return out
 
 
-def t_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+def t_interval(
+    values: Sequence[float] | np.ndarray, level: float = 0.95
+) -> tuple[float, float, float]:
     """Mean and two-sided ``level`` t-interval of replication values (NaNs dropped)."""
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
@@ -367,6 +374,13 @@ def summarise(per_rep: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for metric in [c for c in per_rep.columns if c != "rep"]:
         m, lo, hi = t_interval(per_rep[metric].to_numpy())
-        rows.append({"metric": metric, "mean": m, "ci_low": lo, "ci_high": hi,
-                     "n_reps": int(per_rep[metric].notna().sum())})
+        rows.append(
+            {
+                "metric": metric,
+                "mean": m,
+                "ci_low": lo,
+                "ci_high": hi,
+                "n_reps": int(per_rep[metric].notna().sum()),
+            }
+        )
     return pd.DataFrame(rows)

@@ -53,9 +53,7 @@ class RunSpec(Spec):
     )
     replications: int = Field(default=8, ge=1, le=10_000, description="Replications.")
     seed: int = Field(default=20260101, ge=0, description="Base seed of all random streams.")
-    start_weekday: int = Field(
-        default=0, ge=0, le=6, description="Weekday of day 0 (0 = Monday)."
-    )
+    start_weekday: int = Field(default=0, ge=0, le=6, description="Weekday of day 0 (0 = Monday).")
 
     @field_validator("warm_up_days")
     @classmethod
@@ -66,9 +64,7 @@ class RunSpec(Spec):
 class Scenario(Spec):
     """A complete, validated scenario."""
 
-    name: str = Field(
-        pattern=r"^[A-Za-z0-9_\-]+$", description="Short name (results folder name)."
-    )
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", description="Short name (results folder name).")
     title: str = Field(default="", description="Human-readable title (may be Chinese).")
     description: str = Field(default="", description="What this scenario represents.")
     network: NetworkSpec

@@ -1,4 +1,4 @@
-"""Generate ``scenarios/schema.json`` and the planner-facing field reference ``scenarios/README.md``.
+"""Generate ``scenarios/schema.json`` and the field reference ``scenarios/README.md``.
 
 The reference is built from the schema itself (field names, types, defaults, descriptions
 with their sources), so it cannot drift from the code; a test checks the committed files
@@ -44,28 +44,43 @@ def _fmt_default(value: Any) -> str:
 
 def _type_name(annotation: Any) -> str:
     text = str(annotation).replace("typing.", "").replace("sim.", "")
-    for prefix in ("distributions.", "demand.spec.", "model.spec.", "mechanisms.", "facilities.",
-                   "network.speeds.", "network.travel.", "outcomes.params.", "scenario."):
+    for prefix in (
+        "distributions.",
+        "demand.spec.",
+        "model.spec.",
+        "mechanisms.",
+        "facilities.",
+        "network.speeds.",
+        "network.travel.",
+        "outcomes.params.",
+        "scenario.",
+    ):
         text = text.replace(prefix, "")
     if "Fixed | Exponential" in text:
         return "duration"
     return text.replace("<class '", "").replace("'>", "")
 
 
-def _walk(model: type[BaseModel], prefix: str, out: list[str], sections: list[tuple[str, type]]) -> None:
+def _walk(
+    model: type[BaseModel], prefix: str, out: list[str], sections: list[tuple[str, type]]
+) -> None:
     rows = []
     for name, field in model.model_fields.items():
         ann = field.annotation
         sub = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
-        if sub is None and getattr(ann, "__args__", None):
-            subs = [a for a in ann.__args__ if isinstance(a, type) and issubclass(a, BaseModel)]
+        args = getattr(ann, "__args__", None)
+        if sub is None and args:
+            subs = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
             if len(subs) == 1 and "Fixed" not in str(ann):
                 sub = subs[0]
         if sub is not None and "Fixed" not in sub.__name__:
             sections.append((f"{prefix}{name}", sub))
             continue
-        default = "required" if field.is_required() else _fmt_default(field.get_default(
-            call_default_factory=True))
+        default = (
+            "required"
+            if field.is_required()
+            else _fmt_default(field.get_default(call_default_factory=True))
+        )
         desc = (field.description or "").replace("\n", " ").replace("|", "\\|")
         rows.append(f"| `{name}` | {_type_name(ann)} | `{default}` | {desc} |")
     if rows:

@@ -49,8 +49,18 @@ from sim.scenario import Scenario
 from sim.units import MINUTES_PER_DAY
 from sim.world import World, build_world, fleet_allocation
 
-PACKAGES = ("simpy", "numpy", "scipy", "networkx", "osmnx", "pandas", "pyarrow", "pydantic",
-            "matplotlib", "trauma-sim")
+PACKAGES = (
+    "simpy",
+    "numpy",
+    "scipy",
+    "networkx",
+    "osmnx",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "matplotlib",
+    "trauma-sim",
+)
 
 
 def _versions() -> dict[str, str]:
@@ -73,13 +83,18 @@ def population_of(scenario: Scenario, world: World) -> float:
 def _events_frame(rep: int, ev: dict[str, np.ndarray]) -> pd.DataFrame:
     names = {int(k): k.name for k in EventKind}
     df = pd.DataFrame({"rep": np.full(ev["t"].shape[0], rep, np.int32), **ev})
-    df["kind"] = pd.Categorical([names[int(k)] for k in ev["kind"]],
-                                categories=[k.name for k in EventKind])
+    df["kind"] = pd.Categorical(
+        [names[int(k)] for k in ev["kind"]], categories=[k.name for k in EventKind]
+    )
     return df
 
 
 def outcome_summary(
-    incidents: pd.DataFrame, spec: OutcomeSpec, *, warm_up_min: float, horizon_min: float,
+    incidents: pd.DataFrame,
+    spec: OutcomeSpec,
+    *,
+    warm_up_min: float,
+    horizon_min: float,
     population: float,
 ) -> pd.DataFrame:
     """Per-replication expected deaths, disabilities and DALYs per year, plus calibration.
@@ -90,7 +105,7 @@ def outcome_summary(
     d = incidents[(incidents["t_injury"] >= warm_up_min) & incidents["p_death"].notna()]
     rows = []
     for rep, g in d.groupby("rep"):
-        r: dict[str, float] = {"rep": float(rep)}
+        r: dict[str, float] = {"rep": float(str(rep))}
         r["deaths_per_year"] = g["p_death"].sum() / years
         r["prehospital_deaths_per_year"] = g["p_death_prehospital"].sum() / years
         r["severe_disabilities_per_year"] = (g["p_sd"] + g["p_vs"]).sum() / years
@@ -130,15 +145,19 @@ def assemble(
     inc_frames, ev_frames, unit_frames, kpi_rows = [], [], [], []
     for res in results:
         inc = incidents_table(
-            res.replication, res.demand.incidents, res.demand.patients, res.events,
+            res.replication,
+            res.demand.incidents,
+            res.demand.patients,
+            res.events,
             hospital_ids=[h.id for h in fac.hospitals],
             hospital_tiers=[h.tier for h in fac.hospitals],
             capable_tiers=scenario.hospital.capable_tiers,
             unit_station_ids=unit_station,
         )
         un = unit_status_table(res.replication, res.events, unit_station)
-        k = kpis_for_rep(inc, un, warm_up_min=warm_min, horizon_min=horizon_min,
-                         n_units=len(units), seats=seats)
+        k = kpis_for_rep(
+            inc, un, warm_up_min=warm_min, horizon_min=horizon_min, n_units=len(units), seats=seats
+        )
         kpi_rows.append({"rep": res.replication, **k})
         inc_frames.append(inc)
         ev_frames.append(_events_frame(res.replication, res.events))
@@ -147,8 +166,9 @@ def assemble(
     spec = outcome_spec or scenario.outcomes
     incidents = expected_outcomes(incidents, spec)
     population = population_of(scenario, world)
-    outcomes = outcome_summary(incidents, spec, warm_up_min=warm_min, horizon_min=horizon_min,
-                               population=population)
+    outcomes = outcome_summary(
+        incidents, spec, warm_up_min=warm_min, horizon_min=horizon_min, population=population
+    )
     kpis_by_rep = pd.DataFrame(kpi_rows)
     net = world.network
     manifest: dict[str, Any] = {
@@ -167,6 +187,7 @@ def assemble(
         "synthetic": net.synthetic,
         "attribution": net.attribution,
         "population": population,
+        "grid_cells_dropped": world.grid_cells_dropped,
         "units": len(units),
         "streams": sorted({s for r in results for s in r.streams}),
         "versions": _versions(),
@@ -211,9 +232,16 @@ def run_scenario(
     """
     t0 = time.perf_counter()
     world = world or build_world(scenario, data_dir=data_dir, cache_dir=cache_dir)
-    results = run_experiment(scenario, replications=replications, jobs=jobs, world=world,
-                             data_dir=data_dir, cache_dir=cache_dir, executor=executor,
-                             progress=progress)
+    results = run_experiment(
+        scenario,
+        replications=replications,
+        jobs=jobs,
+        world=world,
+        data_dir=data_dir,
+        cache_dir=cache_dir,
+        executor=executor,
+        progress=progress,
+    )
     return assemble(scenario, world, results, wall_s=time.perf_counter() - t0, argv=argv)
 
 
@@ -233,26 +261,23 @@ def save_run(tables: RunTables, out_root: Path, scenario: Scenario) -> Path:
 
 # ------------------------------------------------------------------------ comparisons
 
-KPI_FOR_COMPARISON = (
-    [f"{s}_min_mean" for s in STAGES]
-    + [
-        "injury_to_definitive_care_min_mean",
-        "injury_to_definitive_care_min_median",
-        "call_to_dispatch_min_mean",
-        "response_min_mean",
-        "response_min_median",
-        "response_min_p90",
-        "response_within_target_urban_share",
-        "response_within_target_rural_share",
-        "answer_within_10s_share",
-        "departure_within_3min_share",
-        "ambulance_utilisation",
-        "call_taker_utilisation",
-        "severe_transferred_share",
-        "severe_capable_care_share",
-        "consult_wait_min_mean",
-    ]
-)
+KPI_FOR_COMPARISON = [f"{s}_min_mean" for s in STAGES] + [
+    "injury_to_definitive_care_min_mean",
+    "injury_to_definitive_care_min_median",
+    "call_to_dispatch_min_mean",
+    "response_min_mean",
+    "response_min_median",
+    "response_min_p90",
+    "response_within_target_urban_share",
+    "response_within_target_rural_share",
+    "answer_within_10s_share",
+    "departure_within_3min_share",
+    "ambulance_utilisation",
+    "call_taker_utilisation",
+    "severe_transferred_share",
+    "severe_capable_care_share",
+    "consult_wait_min_mean",
+]
 
 
 @dataclass
@@ -310,8 +335,16 @@ def compare_scenarios(
     for s in aligned:
         cb = (lambda done, total, _n=s.name: progress(_n, done, total)) if progress else None
         worlds[s.name] = build_world(s, data_dir=data_dir, cache_dir=cache_dir)
-        runs[s.name] = run_scenario(s, replications=n, jobs=jobs, world=worlds[s.name],
-                                    data_dir=data_dir, cache_dir=cache_dir, progress=cb, argv=argv)
+        runs[s.name] = run_scenario(
+            s,
+            replications=n,
+            jobs=jobs,
+            world=worlds[s.name],
+            data_dir=data_dir,
+            cache_dir=cache_dir,
+            progress=cb,
+            argv=argv,
+        )
     b_inc = runs[base.name].incidents
     for s in aligned[1:]:
         o_inc = runs[s.name].incidents
@@ -327,9 +360,16 @@ def compare_scenarios(
     spec = with_reference_times(base.outcomes, b_inc)
     for s in aligned:
         r = runs[s.name]
-        r.incidents = expected_outcomes(r.incidents.drop(
-            columns=[c for c in r.incidents.columns if c.startswith(("p_", "yll", "yld", "daly"))
-                     or c == "outcome_censored"]), spec)
+        r.incidents = expected_outcomes(
+            r.incidents.drop(
+                columns=[
+                    c
+                    for c in r.incidents.columns
+                    if c.startswith(("p_", "yll", "yld", "daly")) or c == "outcome_censored"
+                ]
+            ),
+            spec,
+        )
     warm = base.run.warm_up_days * MINUTES_PER_DAY
     horizon = base.run.horizon_days * MINUTES_PER_DAY
     years = (horizon - warm) / MINUTES_PER_DAY / 365.0
@@ -342,9 +382,20 @@ def compare_scenarios(
         for metric in KPI_FOR_COMPARISON:
             m, lo, hi = t_interval(kp[metric].to_numpy())
             dm, dlo, dhi = _paired(b_kpi, kp, metric) if s is not base else (0.0, 0.0, 0.0)
-            rows.append({"scenario": s.name, "metric": metric, "mean": m, "ci_low": lo,
-                         "ci_high": hi, "diff_vs_base": dm, "diff_ci_low": dlo,
-                         "diff_ci_high": dhi, "psa_low": math.nan, "psa_high": math.nan})
+            rows.append(
+                {
+                    "scenario": s.name,
+                    "metric": metric,
+                    "mean": m,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "diff_vs_base": dm,
+                    "diff_ci_low": dlo,
+                    "diff_ci_high": dhi,
+                    "psa_low": math.nan,
+                    "psa_high": math.nan,
+                }
+            )
         if s is base:
             continue
         bi = b_inc[b_inc["t_injury"] >= warm]
@@ -352,14 +403,24 @@ def compare_scenarios(
         oi = oi[oi["t_injury"] >= warm]
         rng = RandomStreams(base.run.seed, 0)["psa"]
         pop = population if population == population else 1e5
-        burden = psa(bi, oi, spec, draws=psa_draws, rng=rng, horizon_years=years,
-                     population=pop).reset_index()
-        for _, r in burden.iterrows():
-            rows.append({"scenario": s.name, "metric": r["metric"], "mean": r["mean"],
-                         "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                         "diff_vs_base": r["mean"], "diff_ci_low": r["ci_low"],
-                         "diff_ci_high": r["ci_high"], "psa_low": r["psa_low"],
-                         "psa_high": r["psa_high"]})
+        burden = psa(
+            bi, oi, spec, draws=psa_draws, rng=rng, horizon_years=years, population=pop
+        ).reset_index()
+        for _, b in burden.iterrows():
+            rows.append(
+                {
+                    "scenario": s.name,
+                    "metric": b["metric"],
+                    "mean": b["mean"],
+                    "ci_low": b["ci_low"],
+                    "ci_high": b["ci_high"],
+                    "diff_vs_base": b["mean"],
+                    "diff_ci_low": b["ci_low"],
+                    "diff_ci_high": b["ci_high"],
+                    "psa_low": b["psa_low"],
+                    "psa_high": b["psa_high"],
+                }
+            )
         tor = tornado(bi, oi, spec, horizon_years=years, population=pop)
         tor.insert(0, "scenario", s.name)
         tornado_frames.append(tor)
@@ -384,9 +445,13 @@ def compare_scenarios(
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     _ = burden_averted
-    return Comparison(runs, comparison,
-                      stages, pd.concat(tornado_frames, ignore_index=True)
-                      if tornado_frames else pd.DataFrame(), manifest)
+    return Comparison(
+        runs,
+        comparison,
+        stages,
+        pd.concat(tornado_frames, ignore_index=True) if tornado_frames else pd.DataFrame(),
+        manifest,
+    )
 
 
 def stage_table(runs: dict[str, RunTables], base: str, warm_up_min: float) -> pd.DataFrame:
@@ -418,9 +483,19 @@ def stage_table(runs: dict[str, RunTables], base: str, warm_up_min: float) -> pd
                 dm = dlo = dhi = 0.0
             else:
                 dm, dlo, dhi = t_interval((pr[col] - per_rep[base][col]).dropna().to_numpy())
-            rows.append({"scenario": name, "stage": stage, "mean_min": m, "ci_low": lo,
-                         "ci_high": hi, "diff_vs_base": dm, "diff_ci_low": dlo,
-                         "diff_ci_high": dhi, "patients": len(keys)})
+            rows.append(
+                {
+                    "scenario": name,
+                    "stage": stage,
+                    "mean_min": m,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "diff_vs_base": dm,
+                    "diff_ci_low": dlo,
+                    "diff_ci_high": dhi,
+                    "patients": len(keys),
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -7,6 +7,7 @@ once per worker process and pass it to each replication.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ class World:
     facilities: Facilities
     engine: TravelEngine
     tables: TravelTables
-    snapper: Snapper
+    snapper: Snapper  # for demand points (no distance limit: cells were checked)
     places: Places
     station_fac: tuple[int, ...]
     hospital_fac: tuple[int, ...]
@@ -45,6 +46,7 @@ class World:
     station_access_min: tuple[float, ...]
     police_access_min: tuple[float, ...]
     population: float
+    grid_cells_dropped: int = 0
 
 
 def build_world(
@@ -66,7 +68,9 @@ def build_world(
     World
     """
     network = load_network(
-        scenario.network.source, data_dir=data_dir, speeds=scenario.network.speeds,
+        scenario.network.source,
+        data_dir=data_dir,
+        speeds=scenario.network.speeds,
         cache_dir=cache_dir,
     )
     facilities = load_facilities(
@@ -89,23 +93,37 @@ def build_world(
     grid = scenario.demand.population_grid
     grid_rows = None
     population = 0.0
+    cells_dropped = 0
     if grid is not None:
         path = find_data_file(grid.file, data_dir)
         glon, glat, gw = read_grid(path, grid.lon_column, grid.lat_column, grid.weight_column)
-        grid_rows = (glon, glat, gw)
+        # Cells whose centre lies beyond the snap limit are outside the road data: dropped
+        # (counted in the manifest), never silently moved onto a distant road.
+        dist_m = np.array(
+            [
+                s.access_m
+                for s in Snapper(network, 1.0, math.inf).snap_many(
+                    glon, glat, ["grid cell"] * glon.shape[0]
+                )
+            ]
+        )
+        keep = dist_m <= scenario.travel.snap_limit_m
+        cells_dropped = int((~keep).sum())
+        grid_rows = (glon[keep], glat[keep], gw[keep])
         if grid.population_column:
-            population = float(
-                read_grid(path, grid.lon_column, grid.lat_column, grid.population_column)[2].sum()
-            )
+            pop = read_grid(path, grid.lon_column, grid.lat_column, grid.population_column)[2]
+            population = float(pop[keep].sum())
     places = prepare_places(scenario.demand, network, facilities, grid_rows)
+    demand_snapper = Snapper(network, scenario.travel.access_speed_kph, math.inf)
     idx = list(range(len(nodes)))
     return World(
         network=network,
         facilities=facilities,
         engine=engine,
         tables=tables,
-        snapper=snapper,
+        snapper=demand_snapper,
         places=places,
+        grid_cells_dropped=cells_dropped,
         station_fac=tuple(idx[:n_s]),
         hospital_fac=tuple(idx[n_s : n_s + n_h]),
         police_fac=tuple(idx[n_s + n_h :]),

@@ -32,15 +32,45 @@ def _xy(lon: float, lat: float) -> tuple[float, float]:
 def main() -> None:
     """Write scenarios/data/hangzhou_stations.csv."""
     data = Path(os.environ["TRAUMA_SIM_DATA"])
-    hospitals = {r["hospital_id"]: r for r in csv.DictReader(
-        (data / "hangzhou_hospitals.csv").open(encoding="utf-8"))}
+    hospitals = {
+        r["hospital_id"]: r
+        for r in csv.DictReader((data / "hangzhou_hospitals.csv").open(encoding="utf-8"))
+    }
     cells = list(csv.DictReader((data / "hangzhou_demand_grid_500m.csv").open(encoding="utf-8")))
-    pts = [(_xy(float(c["center_lon_wgs84"]), float(c["center_lat_wgs84"])),
-            float(c["pop_est_road_calibrated_capped"]), c) for c in cells
-           if float(c["nearest_node_dist_m"]) < 300]
-    stations = [(hospitals[h]["lon"], hospitals[h]["lat"], f"S{i + 1:02d}",
-                 f"{hospitals[h]['name_zh']}{hospitals[h]['campus_zh'].replace('main', '')}急救站")
-                for i, h in enumerate(HOSPITAL_STATIONS)]
+    # Candidate sites: cells whose centre is within 250 m of the loaded network (after the
+    # strongly-connected-component cut); the station sits on that nearest road node.
+    from sim.network import load_network
+    from sim.network.snapping import Snapper
+
+    net = load_network("hangzhou_west", data_dir=data)
+    snapper = Snapper(net, 15.0, 1e9)
+    pts = []
+    for c in cells:
+        snap = snapper.snap(
+            float(c["center_lon_wgs84"]), float(c["center_lat_wgs84"]), label=c["cell_id"]
+        )
+        if snap.access_m < 250:
+            c = dict(
+                c,
+                center_lon_wgs84=f"{net.lon[snap.node]:.6f}",
+                center_lat_wgs84=f"{net.lat[snap.node]:.6f}",
+            )
+            pts.append(
+                (
+                    _xy(float(c["center_lon_wgs84"]), float(c["center_lat_wgs84"])),
+                    float(c["pop_est_road_calibrated_capped"]),
+                    c,
+                )
+            )
+    stations = [
+        (
+            hospitals[h]["lon"],
+            hospitals[h]["lat"],
+            f"S{i + 1:02d}",
+            f"{hospitals[h]['name_zh']}{hospitals[h]['campus_zh'].replace('main', '')}急救站",
+        )
+        for i, h in enumerate(HOSPITAL_STATIONS)
+    ]
     covered = [False] * len(pts)
 
     def cover(x: float, y: float) -> None:
@@ -50,17 +80,26 @@ def main() -> None:
 
     for lon, lat, _, _ in stations:
         cover(*_xy(float(lon), float(lat)))
-    for n in range(EXTRA_SITES):
+    for _ in range(EXTRA_SITES):
         best, best_gain = -1, -1.0
         for j, ((x, y), _, _) in enumerate(pts):
-            gain = sum(w for k, ((px, py), w, _) in enumerate(pts)
-                       if not covered[k] and (px - x) ** 2 + (py - y) ** 2 <= RADIUS_M**2)
+            gain = sum(
+                w
+                for k, ((px, py), w, _) in enumerate(pts)
+                if not covered[k] and (px - x) ** 2 + (py - y) ** 2 <= RADIUS_M**2
+            )
             if gain > best_gain:
                 best, best_gain = j, gain
         (x, y), _, c = pts[best]
         cover(x, y)
-        stations.append((c["center_lon_wgs84"], c["center_lat_wgs84"],
-                         f"S{len(stations) + 1:02d}", f"{c['district_zh']}网格站{c['cell_id']}"))
+        stations.append(
+            (
+                c["center_lon_wgs84"],
+                c["center_lat_wgs84"],
+                f"S{len(stations) + 1:02d}",
+                f"{c['district_zh']}网格站{c['cell_id']}",
+            )
+        )
     out = Path(__file__).resolve().parents[1] / "scenarios" / "data" / "hangzhou_stations.csv"
     with out.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)

@@ -30,3 +30,25 @@ def bench_network(
     else:
         for key, value in result.items():
             typer.echo(f"{key:>20}: {value}")
+
+
+@bench_app.command("model")
+def bench_model(
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="Scenario file (default: Hangzhou or county).")
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder with network files (else $TRAUMA_SIM_DATA).")
+    ] = None,
+    horizon_days: Annotated[float, typer.Option("--horizon-days", min=1.0)] = 365.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Simulate a year of one replication; print incidents per second and memory."""
+    from sim.bench import model_benchmark
+
+    result = model_benchmark(data_dir=data_dir, scenario_file=scenario, horizon_days=horizon_days)
+    if as_json:
+        typer.echo(json.dumps(result))
+    else:
+        for key, value in result.items():
+            typer.echo(f"{key:>20}: {value}")

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from sim.cli import app
@@ -24,9 +31,7 @@ DataDirOpt = Annotated[
     Path | None,
     typer.Option("--data-dir", help="Folder with network/data files (else $TRAUMA_SIM_DATA)."),
 ]
-CacheDirOpt = Annotated[
-    Path | None, typer.Option("--cache-dir", help="Network cache folder.")
-]
+CacheDirOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Network cache folder.")]
 RepsOpt = Annotated[int | None, typer.Option("--reps", min=1, help="Replications.")]
 JobsOpt = Annotated[int, typer.Option("--jobs", min=1, help="Parallel worker processes.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Base seed.")]
@@ -47,8 +52,12 @@ def _overrides(sets: list[str] | None, seed: int | None, days: float | None) -> 
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=False,
     )
 
 
@@ -112,12 +121,18 @@ def run(
     with _progress() as prog:
         task = prog.add_task(sc.name, total=reps or sc.run.replications)
         tables = run_scenario(
-            sc, replications=reps, jobs=jobs, data_dir=data_dir, cache_dir=cache_dir,
+            sc,
+            replications=reps,
+            jobs=jobs,
+            data_dir=data_dir,
+            cache_dir=cache_dir,
             progress=lambda done, total: prog.update(task, completed=done, total=total),
             argv=sys.argv,
         )
     folder = save_run(tables, out, sc)
-    console.print(_kpi_table(tables.kpis, f"{sc.name}: KPIs ({tables.manifest['replications']} reps)"))
+    console.print(
+        _kpi_table(tables.kpis, f"{sc.name}: KPIs ({tables.manifest['replications']} reps)")
+    )
     console.print(f"results: {folder}")
     console.print(tables.manifest["attribution"])
 
@@ -144,16 +159,23 @@ def compare(
     ov = _overrides(sets, seed, horizon_days)
     scenarios = [load_scenario(p, ov) for p in [base, *others]]
     with _progress() as prog:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def cb(name: str, done: int, total: int) -> None:
             if name not in tasks:
                 tasks[name] = prog.add_task(name, total=total)
             prog.update(tasks[name], completed=done)
 
-        comp = compare_scenarios(scenarios, replications=reps, jobs=jobs, data_dir=data_dir,
-                                 cache_dir=cache_dir, psa_draws=psa_draws, progress=cb,
-                                 argv=sys.argv)
+        comp = compare_scenarios(
+            scenarios,
+            replications=reps,
+            jobs=jobs,
+            data_dir=data_dir,
+            cache_dir=cache_dir,
+            psa_draws=psa_draws,
+            progress=cb,
+            argv=sys.argv,
+        )
     folder = save_comparison(comp, out)
     for table in comparison_tables(comp):
         console.print(table)
@@ -177,18 +199,21 @@ def demo(
     files = [root / "county_baseline.toml", root / "county_integrated.toml"]
     ov = [f"run.horizon_days={horizon_days}"]
     scenarios = [load_scenario(f, ov) for f in files if f.exists()]
-    console.print("[bold]trauma-sim demo[/bold]: synthetic county (not real data), "
-                  f"{reps} replications × {horizon_days:g} days")
+    console.print(
+        "[bold]trauma-sim demo[/bold]: synthetic county (not real data), "
+        f"{reps} replications × {horizon_days:g} days"
+    )
     with _progress() as prog:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def cb(name: str, done: int, total: int) -> None:
             if name not in tasks:
                 tasks[name] = prog.add_task(name, total=total)
             prog.update(tasks[name], completed=done)
 
-        comp = compare_scenarios(scenarios, replications=reps, jobs=jobs, psa_draws=100,
-                                 progress=cb, argv=sys.argv)
+        comp = compare_scenarios(
+            scenarios, replications=reps, jobs=jobs, psa_draws=100, progress=cb, argv=sys.argv
+        )
     folder = save_comparison(comp, out)
     for table in comparison_tables(comp):
         console.print(table)

@@ -33,16 +33,30 @@ def comparison_tables(comp: Comparison) -> list[Table]:
             row.append(cell)
         stage.add_row(*row)
     head = Table(title="Headline: change vs base (95% replication CI; PSA 95% interval)")
-    for c in ("scenario", "metric", "diff vs base", "95% CI", "PSA interval"):
-        head.add_column(c, justify="left" if c in ("scenario", "metric") else "right")
+    for col in ("scenario", "metric", "diff vs base", "95% CI", "PSA interval"):
+        head.add_column(col, justify="left" if col in ("scenario", "metric") else "right")
     c = comp.comparison
-    keep = c[(c["scenario"] != base) & c["metric"].isin([
-        "injury_to_definitive_care_min_mean", "response_min_median", "call_to_dispatch_min_mean",
-        "deaths_averted_per_year", "severe_disabilities_averted_per_year",
-        "moderate_disabilities_averted_per_year", "dalys_averted_per_year",
-    ])]
+    keep = c[
+        (c["scenario"] != base)
+        & c["metric"].isin(
+            [
+                "injury_to_definitive_care_min_mean",
+                "response_min_median",
+                "call_to_dispatch_min_mean",
+                "deaths_averted_per_year",
+                "severe_disabilities_averted_per_year",
+                "moderate_disabilities_averted_per_year",
+                "dalys_averted_per_year",
+            ]
+        )
+    ]
     for _, r in keep.iterrows():
         psa = "" if r["psa_low"] != r["psa_low"] else f"[{r['psa_low']:.2f}, {r['psa_high']:.2f}]"
-        head.add_row(str(r["scenario"]), str(r["metric"]), f"{r['diff_vs_base']:+.3f}",
-                     _ci(r["diff_ci_low"], r["diff_ci_high"]), psa)
+        head.add_row(
+            str(r["scenario"]),
+            str(r["metric"]),
+            f"{r['diff_vs_base']:+.3f}",
+            _ci(r["diff_ci_low"], r["diff_ci_high"]),
+            psa,
+        )
     return [stage, head]

@@ -1,0 +1,1 @@
+"""Demand: incidents and patients drawn before the run."""

@@ -84,12 +84,13 @@ def prepare_places(
         w_edge = network.length_m.astype(float).copy()
     cum = np.cumsum(w_edge)
     cum /= cum[-1]
+    glon: np.ndarray | None = None
+    glat: np.ndarray | None = None
+    gcum: np.ndarray | None = None
     if grid_rows is not None:
         glon, glat, gw = grid_rows
         gcum = np.cumsum(gw)
         gcum = gcum / gcum[-1]
-    else:
-        glon = glat = gcum = None
     return Places(
         edge_src=network.edge_sources(),
         edge_travel_min=network.travel_min,
@@ -167,7 +168,9 @@ def _local_xy(lon: np.ndarray, lat: np.ndarray, lat0: float) -> tuple[np.ndarray
     return lon * k * math.cos(math.radians(lat0)), lat * k
 
 
-def _zone(lon: np.ndarray, lat: np.ndarray, centres: list[tuple[float, float, float]]) -> np.ndarray:
+def _zone(
+    lon: np.ndarray, lat: np.ndarray, centres: list[tuple[float, float, float]]
+) -> np.ndarray:
     if not centres:
         return np.zeros(lon.shape[0], np.int8)
     urban = np.zeros(lon.shape[0], bool)
@@ -194,7 +197,9 @@ def _case_mix(
     cum = np.cumsum([severe_shares[c] for c in classes])
     cum[-1] = 1.0
     sev_idx = np.searchsorted(cum, u[:, 1], side="right")
-    sev_code = np.array([INJURY_CLASS_CODE[c] for c in classes])[np.minimum(sev_idx, len(classes) - 1)]
+    sev_code = np.array([INJURY_CLASS_CODE[c] for c in classes])[
+        np.minimum(sev_idx, len(classes) - 1)
+    ]
     imm = u[:, 0] < mix.imm_share
     severe = (~imm) & (u[:, 0] < mix.imm_share + mix.severe_share)
     cls = np.full(n, INJURY_CLASS_CODE["MN"], np.int8)
@@ -302,8 +307,9 @@ def generate_demand(
     names = {RTC: "rtc", FALL: "fall", OTHER_INJURY: "other", NON_TRAUMA: "non_trauma"}
     t_parts, m_parts, node_parts, acc_parts, lon_parts, lat_parts = [], [], [], [], [], []
     for mech, rate in rates.items():
-        t = arrival_times(rate, hour_w, day_w, horizon_min, start_weekday,
-                          streams[f"arrivals_{names[mech]}"])
+        t = arrival_times(
+            rate, hour_w, day_w, horizon_min, start_weekday, streams[f"arrivals_{names[mech]}"]
+        )
         n = t.shape[0]
         if mech == RTC:
             rng = streams["crash_location"]
@@ -314,7 +320,8 @@ def generate_demand(
             acc = frac * places.edge_travel_min[e]
             lon, lat = places.node_lon[node], places.node_lat[node]
         elif places.grid_cum_weight is not None:
-            assert places.grid_lon is not None and places.grid_lat is not None
+            assert places.grid_lon is not None
+            assert places.grid_lat is not None
             rng = streams[f"location_{names[mech]}"]
             c = np.searchsorted(places.grid_cum_weight, rng.random(n), side="right")
             c = np.minimum(c, places.grid_cum_weight.shape[0] - 1)
@@ -355,9 +362,9 @@ def generate_demand(
             f"demand: {n_inc} incidents in one replication exceed max_incidents_per_rep "
             f"({spec.max_incidents_per_rep}); shorten run.horizon_days"
         )
-    mech = inc["mechanism"]
-    is_rtc = mech == RTC
-    is_trauma = mech != NON_TRAUMA
+    mech_of = inc["mechanism"]
+    is_rtc = mech_of == RTC
+    is_trauma = mech_of != NON_TRAUMA
     inc["zone"] = _zone(inc["lon"], inc["lat"], places.urban_centres)
 
     # Patients per incident (crashes may have several).
@@ -365,8 +372,11 @@ def generate_demand(
     probs = np.array(list(spec.patients_per_crash.values()), float)
     n_pat = np.ones(n_inc, np.int32)
     rng = streams["patients_per_crash"]
-    draw = counts[np.searchsorted(np.cumsum(probs) / probs.sum(), rng.random(n_inc), side="right")
-                  .clip(0, counts.size - 1)]
+    draw = counts[
+        np.searchsorted(np.cumsum(probs) / probs.sum(), rng.random(n_inc), side="right").clip(
+            0, counts.size - 1
+        )
+    ]
     n_pat[is_rtc] = draw[is_rtc]
     inc["n_patients"] = n_pat
     inc["first_patient"] = np.concatenate([[0], np.cumsum(n_pat)[:-1]]).astype(np.int64)
@@ -401,11 +411,15 @@ def generate_demand(
     inc["handoff_min"] = _draw(cal.police_handoff_min, streams["police_handoff_min"], n_inc)
     inc["ring_min"] = _draw(calls.ring_min, streams["ring_min"], n_inc)
     inc["call_taking_min"] = _draw(calls.call_taking_min, streams["call_taking_min"], n_inc)
-    inc["location_problem"] = streams["location_problem"].random(n_inc) < calls.location_problem_share
-    inc["location_problem_min"] = _draw(calls.location_problem_min,
-                                        streams["location_problem_min"], n_inc)
-    inc["dispatch_decision_min"] = _draw(calls.dispatch_decision_min,
-                                         streams["dispatch_decision_min"], n_inc)
+    inc["location_problem"] = np.asarray(
+        streams["location_problem"].random(n_inc) < calls.location_problem_share
+    )
+    inc["location_problem_min"] = _draw(
+        calls.location_problem_min, streams["location_problem_min"], n_inc
+    )
+    inc["dispatch_decision_min"] = _draw(
+        calls.dispatch_decision_min, streams["dispatch_decision_min"], n_inc
+    )
 
     # Mechanism draws (made whether or not the mechanism is on: common random numbers).
     ip = mechanisms.internet_plus_120
@@ -417,8 +431,9 @@ def generate_demand(
     inc["video_first_aid"] = is_trauma & (u_video < ip.video_first_aid_share)
     inc["acn_call_delay_min"] = _draw(ip.acn_call_delay_min, streams["acn_call_delay_min"], n_inc)
     inc["aml_saving_min"] = _draw(ip.aml_location_saving_min, streams["aml_saving_min"], n_inc)
-    inc["video_first_aid_start_min"] = _draw(ip.video_first_aid_start_min,
-                                             streams["video_first_aid_start_min"], n_inc)
+    inc["video_first_aid_start_min"] = _draw(
+        ip.video_first_aid_start_min, streams["video_first_aid_start_min"], n_inc
+    )
     pl = mechanisms.police_linkage
     rng = streams["police_linkage"]
     u_pfa, u_esc, u_pn = rng.random((3, n_inc))
@@ -427,13 +442,14 @@ def generate_demand(
     inc["police_prenotify"] = u_pn < pl.prenotify_share
     inc["police_turnout_min"] = _draw(pl.police_turnout_min, streams["police_turnout_min"], n_inc)
     inc["police_scene_min"] = _draw(pl.police_scene_min, streams["police_scene_min"], n_inc)
-    inc["police_first_aid_start_min"] = _draw(pl.police_first_aid_start_min,
-                                              streams["police_first_aid_start_min"], n_inc)
+    inc["police_first_aid_start_min"] = _draw(
+        pl.police_first_aid_start_min, streams["police_first_aid_start_min"], n_inc
+    )
 
     # Patients.
     n_p = int(n_pat.sum())
     p_inc = np.repeat(np.arange(n_inc), n_pat)
-    p_mech = mech[p_inc]
+    p_mech = mech_of[p_inc]
     pat: dict[str, np.ndarray] = {"incident": p_inc}
     cls = np.full(n_p, INJURY_CLASS_CODE["none"], np.int8)
     iss = np.zeros(n_p, np.int16)
@@ -443,8 +459,9 @@ def generate_demand(
     mix_by = {RTC: spec.case_mix.rtc, FALL: spec.case_mix.fall, OTHER_INJURY: spec.case_mix.other}
     for m, mix in mix_by.items():
         sel = np.flatnonzero(p_mech == m)
-        cm = _case_mix(mix, spec.case_mix.severe_class_shares, sel.size,
-                       streams[f"case_mix_{names[m]}"])
+        cm = _case_mix(
+            mix, spec.case_mix.severe_class_shares, sel.size, streams[f"case_mix_{names[m]}"]
+        )
         cls[sel], iss[sel], rts[sel] = cm["injury_class"], cm["iss"], cm["rts"]
         age[sel], male[sel] = cm["age_years"], cm["male"]
     nt = np.flatnonzero(p_mech == NON_TRAUMA)
@@ -480,8 +497,9 @@ def generate_demand(
         (~severe) & (u_nt < fleet.not_transported_share_minor),
     )
     pat["transport_needed"] = ~(not_tx | imm)
-    pat["entrapped"] = (p_mech == RTC) & (streams["entrapment"].random(n_p)
-                                          < fleet.entrapment_share_rtc)
+    pat["entrapped"] = (p_mech == RTC) & (
+        streams["entrapment"].random(n_p) < fleet.entrapment_share_rtc
+    )
     pat["turnout_min"] = _draw(fleet.turnout_min, streams["turnout_min"], n_p)
     scene = np.where(
         p_mech == NON_TRAUMA,
@@ -492,26 +510,32 @@ def generate_demand(
     pat["on_scene_min"] = scene + np.where(pat["entrapped"], extra, 0.0)
     pat["handover_min"] = _draw(fleet.handover_min, streams["handover_min"], n_p)
     for tier in TIERS:
-        pat[f"definitive_min_{tier}"] = _draw(hospital.arrival_to_definitive_min[tier],
-                                              streams[f"definitive_min_{tier}"], n_p)
-    minor_def = _draw(hospital.minor_arrival_to_definitive_min, streams["minor_definitive_min"], n_p)
+        pat[f"definitive_min_{tier}"] = _draw(
+            hospital.arrival_to_definitive_min[tier], streams[f"definitive_min_{tier}"], n_p
+        )
+    minor_def = _draw(
+        hospital.minor_arrival_to_definitive_min, streams["minor_definitive_min"], n_p
+    )
     for tier in TIERS:
         pat[f"definitive_min_{tier}"] = np.where(severe, pat[f"definitive_min_{tier}"], minor_def)
     pat["surgery_min"] = _draw(hospital.surgery_min, streams["surgery_min"], n_p)
-    pat["transfer_decision_min"] = _draw(hospital.transfer_decision_min,
-                                         streams["transfer_decision_min"], n_p)
+    pat["transfer_decision_min"] = _draw(
+        hospital.transfer_decision_min, streams["transfer_decision_min"], n_p
+    )
     rng = streams["field_triage"]
     pat["u_undertriage"], pat["u_overtriage"] = rng.random((2, n_p))
     ec = mechanisms.expert_consultation
     pat["consult_min"] = _draw(ec.consult_min, streams["consult_min"], n_p)
-    pat["preactivation_saving_min"] = _draw(ec.preactivation_saving_min,
-                                            streams["preactivation_saving_min"], n_p)
+    pat["preactivation_saving_min"] = _draw(
+        ec.preactivation_saving_min, streams["preactivation_saving_min"], n_p
+    )
     pat["u_transfer_avoided"] = streams["transfer_avoided"].random(n_p)
     pn = mechanisms.prenotification
     pat["u_prenotify"] = streams["prenotify"].random(n_p)
     for tier in TIERS:
-        pat[f"prenotify_saving_min_{tier}"] = _draw(pn.saving_min[tier],
-                                                    streams[f"prenotify_saving_min_{tier}"], n_p)
+        pat[f"prenotify_saving_min_{tier}"] = _draw(
+            pn.saving_min[tier], streams[f"prenotify_saving_min_{tier}"], n_p
+        )
     _ = destination  # field-triage rates are applied in the model to these uniforms
     return Demand(incidents=inc, patients=pat)
 

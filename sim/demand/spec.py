@@ -129,7 +129,8 @@ class DemandSpec(Spec):
         "population column, else required for per-capita outputs.",
     )
     rtc_incidents_per_day: float = Field(
-        ge=0, description="Road-traffic crashes needing 120 per day (each may have several patients)."
+        ge=0,
+        description="Road-traffic crashes needing 120 per day (each may have several patients).",
     )
     fall_incidents_per_day: float = Field(ge=0, description="Falls needing 120 per day.")
     other_injury_incidents_per_day: float = Field(
@@ -189,7 +190,7 @@ class DemandSpec(Spec):
         try:
             counts = [int(k) for k in v]
         except ValueError:
-            raise ValueError("keys must be whole numbers of patients, e.g. \"1\"") from None
+            raise ValueError('keys must be whole numbers of patients, e.g. "1"') from None
         if any(c < 1 for c in counts) or any(p < 0 for p in v.values()):
             raise ValueError("counts must be >= 1 and probabilities >= 0")
         if not math.isclose(sum(v.values()), 1.0, abs_tol=1e-6):

@@ -1,0 +1,1 @@
+"""The SimPy model: thin processes wired in system.py."""

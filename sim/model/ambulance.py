@@ -10,6 +10,7 @@ priority queue and are served as units free up.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections.abc import Generator
@@ -51,7 +52,7 @@ class Unit:
     origin_fac: int = -1
     origin_node: int = -1
     t_origin: float = 0.0
-    return_proc: simpy.Process | None = None
+    trip: int = 0  # bumped on every dispatch: a pending arrival home of an older trip is void
     path: list[int] = field(default_factory=list)
     path_min: np.ndarray | None = None
 
@@ -84,14 +85,23 @@ class Fleet:
         self.turnout_mean_min = fleet_spec.turnout_min.mean()
         self.mech = mechanisms
         self.live_positions = (
-            mechanisms.internet_plus_120.enabled and mechanisms.internet_plus_120.live_unit_positions
+            mechanisms.internet_plus_120.enabled
+            and mechanisms.internet_plus_120.live_unit_positions
         )
         self.hospitals = hospitals
         self.experts = experts
         self.pending: list[tuple[int, float, int]] = []  # (priority, t_request, patient)
+        # Free units, kept up to date on every status change so dispatch never scans the fleet.
+        self._idle: list[list[int]] = [[] for _ in world.facilities.stations]
+        for u in self.units:
+            self._idle[u.station].append(u.index)
+        self._returning: dict[int, Unit] = {}
         self.hospital_tiers = [h.tier for h in world.facilities.hospitals]
         self.hospital_fac = list(world.hospital_fac)
         self.hospital_access = list(world.hospital_access_min)
+        self._period_of_hour: list[int] = world.tables.period_of_hour.tolist()
+        st_tables = world.tables.from_fac[:, list(world.station_fac), :]
+        self._first_due_by_period = [row.tolist() for row in np.argmin(st_tables, axis=1)]
 
     # ----------------------------------------------------------------- where units are
 
@@ -101,8 +111,12 @@ class Fleet:
     def _on_shift(self, u: Unit) -> bool:
         return u.shift == "24h" or DAY_START_H <= self._hour() < DAY_END_H
 
-    def _position(self, u: Unit) -> int:
-        """Node a returning unit has reached along its route (estimated by elapsed time)."""
+    def _position(self, u: Unit) -> tuple[int, float]:
+        """Node a returning unit has reached along its route, and minutes left to its station.
+
+        Estimated from the elapsed time along the shortest route home (computed once per
+        return, only when a dispatch decision needs it).
+        """
         if u.path_min is None:
             t0h = int(u.t_origin // 60.0) % HOURS_PER_DAY
             station_node = self.world.station_node[u.station]
@@ -119,43 +133,61 @@ class Fleet:
                     [left - self.tables.to_facility_min(sk, n, t0h) for n in u.path]
                 )
         if not u.path:
-            return u.origin_node if u.origin_fac < 0 else self.world.station_node[u.station]
+            start = u.origin_node if u.origin_fac < 0 else self.world.station_node[u.station]
+            return start, 0.0
         j = int(np.searchsorted(u.path_min, self.env.now - u.t_origin, side="right")) - 1
-        return u.path[max(0, min(j, len(u.path) - 1))]
+        j = max(0, min(j, len(u.path) - 1))
+        return u.path[j], float(u.path_min[-1] - u.path_min[j])
 
     def _drive_min(self, u: Unit, node: int, priority: int) -> float:
         """Actual minutes for unit ``u`` to reach ``node`` now (emergency driving)."""
         hour = self._hour()
+        tables = self.tables
+        k = self.world.station_fac[u.station]
         if u.status == S.IDLE_AT_STATION:
-            return self.tables.from_facility_min(self.world.station_fac[u.station], node, hour,
-                                                 priority)
+            return tables.from_facility_min(k, node, hour, priority)
         if u.t_origin == self.env.now and u.origin_fac >= 0:
-            return self.tables.from_facility_min(u.origin_fac, node, hour, priority)
-        start = u.origin_node if u.t_origin == self.env.now else self._position(u)
-        return self.engine.node_to_node_min(start, node, hour, priority)
+            return tables.from_facility_min(u.origin_fac, node, hour, priority)
+        pos, left_min = self._position(u)
+        # Going home first and out again is never faster than the best route, so it bounds
+        # (and localises) the search from the unit's position.
+        via_home = left_min + tables.from_facility_min(k, node, hour)
+        direct = self.engine.node_to_node_min(pos, node, hour, priority, limit_min=via_home)
+        return min(direct, via_home * tables.emergency_factor[priority])
 
     def _candidates(self, node: int, priority: int) -> list[Candidate]:
-        """Free units with the dispatcher's estimated minutes to ``node``."""
+        """Free units with the dispatcher's estimated minutes to ``node``.
+
+        Idle units at one station are interchangeable: only the lowest-numbered one is a
+        candidate.
+        """
         hour = self._hour()
         tables, world = self.tables, self.world
         out: list[Candidate] = []
         returning: list[tuple[float, Unit]] = []
-        for u in self.units:
-            if u.status not in (S.IDLE_AT_STATION, S.RETURNING) or not self._on_shift(u):
+        for station, idle in enumerate(self._idle):
+            for idx in idle:  # lowest-numbered unit on shift
+                if self.units[idx].shift == "24h" or self._on_shift(self.units[idx]):
+                    k = world.station_fac[station]
+                    eta = self.turnout_mean_min + tables.from_facility_min(k, node, hour, priority)
+                    out.append(Candidate(idx, station, eta, True))
+                    break
+        for u in self._returning.values():
+            if u.shift != "24h" and not self._on_shift(u):
                 continue
-            k = world.station_fac[u.station]
-            if u.status == S.IDLE_AT_STATION or not self.live_positions:
+            if not self.live_positions:
                 # Without live positions the dispatcher assumes a free unit is at its station.
+                k = world.station_fac[u.station]
                 eta = self.turnout_mean_min + tables.from_facility_min(k, node, hour, priority)
-                out.append(Candidate(u.index, u.station, eta, u.status == S.IDLE_AT_STATION))
-            else:
-                lb = 0.0
-                if u.origin_fac >= 0:
-                    # Triangle inequality along the shortest route out of the origin facility.
-                    direct = tables.from_facility_min(u.origin_fac, node, hour, priority)
-                    factor = tables.emergency_factor[priority]
-                    lb = max(0.0, direct - factor * (self.env.now - u.t_origin))
-                returning.append((lb, u))
+                out.append(Candidate(u.index, u.station, eta, False))
+                continue
+            lb = 0.0
+            if u.origin_fac >= 0:
+                # Triangle inequality along the shortest route out of the origin facility.
+                direct = tables.from_facility_min(u.origin_fac, node, hour, priority)
+                factor = tables.emergency_factor[priority]
+                lb = max(0.0, direct - factor * (self.env.now - u.t_origin))
+            returning.append((lb, u))
         best = min((c.eta_min for c in out), default=math.inf)
         for lb, u in sorted(returning, key=lambda x: (x[0], x[1].index)):
             if lb >= best:
@@ -166,9 +198,9 @@ class Fleet:
         return out
 
     def _first_due(self, node: int) -> int:
-        hour = self._hour()
-        times = [self.tables.from_facility_min(k, node, hour) for k in self.world.station_fac]
-        return int(np.argmin(times))
+        """Station with the shortest drive to ``node`` in the current period (precomputed)."""
+        station: int = self._first_due_by_period[self._period_of_hour[self._hour()]][node]
+        return station
 
     # ----------------------------------------------------------------- dispatching
 
@@ -189,24 +221,24 @@ class Fleet:
         node, prio = st.inc["node"][i], st.pat["triage_priority"][p]
         at_station = u.status == S.IDLE_AT_STATION
         drive = self._drive_min(u, node, prio) + st.inc["access_min"][i]
-        if u.status == S.RETURNING:
-            if u.return_proc is not None and u.return_proc.is_alive:
-                u.return_proc.interrupt()
+        if at_station:
+            self._idle[u.station].remove(u.index)
+        else:
+            del self._returning[u.index]
             self.log.append(env.now, E.UNIT_REDIRECTED, i, p, u.index)
         u.status = S.DISPATCHED
-        u.return_proc, u.path, u.path_min = None, [], None
+        u.trip += 1
+        u.path, u.path_min = [], None
         self.log.append(env.now, E.AMBULANCE_DISPATCHED, i, p, u.index, u.station)
         env.process(self.job(u, p, drive, at_station))
 
-    def _unit_free(self, u: Unit) -> bool:
-        """Give a freed unit the most urgent waiting call; True if it got one."""
-        while self.pending:
-            if not self._on_shift(u):
-                return False
-            _, _, p = heapq.heappop(self.pending)
-            self._assign(u, p)
-            return True
-        return False
+    def _serve_waiting(self, u: Unit) -> bool:
+        """Give a free unit the most urgent waiting call; True if it got one."""
+        if not self.pending or not self._on_shift(u):
+            return False
+        _, _, p = heapq.heappop(self.pending)
+        self._assign(u, p)
+        return True
 
     def shift_changes(self) -> Generator[simpy.Event, Any, None]:
         """SimPy process: at each day-shift start, serve waiting calls with day units."""
@@ -216,13 +248,15 @@ class Fleet:
             if t_next <= env.now:
                 t_next += 1440.0
             yield env.timeout(t_next - env.now)
-            for u in self.units:
+            for u in list(self.units):
                 if u.status in (S.IDLE_AT_STATION, S.RETURNING) and self.pending:
-                    self._unit_free(u)
+                    self._serve_waiting(u)
 
     # ----------------------------------------------------------------- the job
 
-    def job(self, u: Unit, p: int, drive: float, at_station: bool) -> Generator[simpy.Event, Any, None]:
+    def job(
+        self, u: Unit, p: int, drive: float, at_station: bool
+    ) -> Generator[simpy.Event, Any, None]:
         """SimPy process: one unit serving one patient until it is free again.
 
         Appends WHEELS_ROLLING, AMBULANCE_ON_SCENE, CONSULT_* (via the pool), ESCORT_APPLIED,
@@ -232,17 +266,23 @@ class Fleet:
         env, log, st = self.env, self.log, self.state
         pat, inc = st.pat, st.inc
         i = pat["incident"][p]
-        if at_station:
-            yield env.timeout(pat["turnout_min"][p])
-        log.append(env.now, E.WHEELS_ROLLING, i, p, u.index)
+        turnout = pat["turnout_min"][p] if at_station else 0.0
+        # Nothing interrupts a turnout, so wheels-rolling is recorded now with its known time
+        # (one timeout instead of two; tables sort records by time).
+        log.append(env.now + turnout, E.WHEELS_ROLLING, i, p, u.index)
         u.status = S.EN_ROUTE_TO_SCENE
-        yield env.timeout(drive)
+        yield env.timeout(turnout + drive)
         u.status = S.ON_SCENE
         st.t_on_scene[p] = env.now
         log.append(env.now, E.AMBULANCE_ON_SCENE, i, p, u.index)
         ec = self.mech.expert_consultation
         severe = pat["severe"][p]
-        if self.experts is not None and ec.en_route and pat["iss"][p] >= ec.trigger_min_iss and severe:
+        if (
+            self.experts is not None
+            and ec.en_route
+            and pat["iss"][p] >= ec.trigger_min_iss
+            and severe
+        ):
             self.experts.request(p)
         yield env.timeout(pat["on_scene_min"][p])
         node = inc["node"][i]
@@ -264,11 +304,23 @@ class Fleet:
         self._prenotify(p, i, judged)
         transport = minutes[h] + inc["access_min"][i] + self.hospital_access[h]
         pl = self.mech.police_linkage
-        if (pl.enabled and inc["escorted"][i] and st.t_police_on_scene[i] <= env.now
-                and pl.escort_congestion_removed > 0):
-            escorted = (self.tables.to_facility_min(self.hospital_fac[h], node, hour, prio,
-                                                    congestion_removed=pl.escort_congestion_removed)
-                        + inc["access_min"][i] + self.hospital_access[h])
+        if (
+            pl.enabled
+            and inc["escorted"][i]
+            and st.t_police_on_scene[i] <= env.now
+            and pl.escort_congestion_removed > 0
+        ):
+            escorted = (
+                self.tables.to_facility_min(
+                    self.hospital_fac[h],
+                    node,
+                    hour,
+                    prio,
+                    congestion_removed=pl.escort_congestion_removed,
+                )
+                + inc["access_min"][i]
+                + self.hospital_access[h]
+            )
             log.append(env.now, E.ESCORT_APPLIED, i, p, u.index, h, transport - escorted)
             transport = escorted
         log.append(env.now, E.SCENE_DEPARTED, i, p, u.index, h)
@@ -287,8 +339,7 @@ class Fleet:
         pn = mech.prenotification
         pl = mech.police_linkage
         if (pn.enabled and st.pat["u_prenotify"][p] < pn.share) or (
-            pl.enabled and st.t_police_on_scene[i] <= self.env.now
-            and st.inc["police_prenotify"][i]
+            pl.enabled and st.t_police_on_scene[i] <= self.env.now and st.inc["police_prenotify"][i]
         ):
             st.prenotified[p] = True
 
@@ -296,25 +347,31 @@ class Fleet:
 
     def _start_return(self, u: Unit, origin_fac: int, origin_node: int) -> None:
         u.status = S.RETURNING
+        self._returning[u.index] = u
         u.origin_fac, u.origin_node, u.t_origin = origin_fac, origin_node, self.env.now
         u.path, u.path_min = [], None
-        if self._unit_free(u):
+        if self._serve_waiting(u):
             return
         hour = self._hour()
         k = self.world.station_fac[u.station]
         if origin_fac >= 0:
-            back = self.tables.from_facility_min(origin_fac, self.world.station_node[u.station], hour)
+            back = self.tables.from_facility_min(
+                origin_fac, self.world.station_node[u.station], hour
+            )
         else:
             back = self.tables.to_facility_min(k, origin_node, hour)
         back += self.world.station_access_min[u.station]
-        u.return_proc = self.env.process(self._return(u, back))
+        # A plain timeout with a callback, not a process: returns are the most frequent
+        # activity and a redirected unit simply makes this arrival void.
+        trip = u.trip
+        arrival = self.env.timeout(back)
+        arrival.callbacks.append(lambda _ev: self._arrived_home(u, trip))
 
-    def _return(self, u: Unit, back_min: float) -> Generator[simpy.Event, Any, None]:
-        """SimPy process: drive back to the station unless redirected (UNIT_AT_STATION)."""
-        try:
-            yield self.env.timeout(back_min)
-        except simpy.Interrupt:
+    def _arrived_home(self, u: Unit, trip: int) -> None:
+        """Callback: the unit reached its station (UNIT_AT_STATION), unless redirected since."""
+        if u.trip != trip or u.status is not S.RETURNING:
             return
         u.status = S.IDLE_AT_STATION
-        u.return_proc = None
+        del self._returning[u.index]
+        bisect.insort(self._idle[u.station], u.index)
         self.log.append(self.env.now, E.UNIT_AT_STATION, unit=u.index, place=u.station)

@@ -65,7 +65,11 @@ class ExpertPool:
             yield ev
 
     def consult(self, p: int) -> Generator[simpy.Event, Any, None]:
-        """SimPy process: CONSULT_REQUESTED, CONSULT_STARTED (value = wait) or CONSULT_ABANDONED, CONSULT_ENDED."""
+        """SimPy process: one consultation.
+
+        Appends CONSULT_REQUESTED, CONSULT_STARTED (value = wait) or CONSULT_ABANDONED, and
+        CONSULT_ENDED.
+        """
         env, st, log = self.env, self.state, self.log
         i = st.pat["incident"][p]
         t_req = env.now

@@ -95,10 +95,13 @@ class DispatchCentres:
             log.append(env.now, E.CALL_TRANSFERRED, i, place=routed)
         with self.seats[centre].request() as req:
             yield req
-            yield env.timeout(inc["ring_min"][i])
-            log.append(env.now, E.CALL_ANSWERED, i, place=centre)
+            # Once a call-taker has the call nothing interrupts it: the answer and the
+            # verified location are recorded now with their known times (one timeout).
+            t_answer = env.now + inc["ring_min"][i]
+            log.append(t_answer, E.CALL_ANSWERED, i, place=centre)
             if ip.enabled and inc["video_first_aid"][i] and inc["mechanism"][i] != NON_TRAUMA:
-                env.process(self._video_first_aid(i))
+                start = env.timeout(t_answer - env.now + inc["video_first_aid_start_min"][i])
+                start.callbacks.append(lambda _ev: self._video_first_aid(i))
             taking = inc["call_taking_min"][i]
             problem = inc["location_problem_min"][i] if inc["location_problem"][i] else 0.0
             if ip.enabled and inc["aml_covered"][i]:
@@ -106,18 +109,22 @@ class DispatchCentres:
                 saved_problem = problem if inc["aml_fixes_location"][i] else 0.0
                 taking -= saved_taking
                 problem -= saved_problem
-                log.append(env.now, E.AML_LOCATED, i, value=saved_taking + saved_problem)
-            yield env.timeout(taking + problem)
-            log.append(env.now, E.LOCATION_VERIFIED, i)
-            yield env.timeout(inc["dispatch_decision_min"][i])
-            log.append(env.now, E.DISPATCH_REQUESTED, i,
-                       value=self.state.pat["triage_priority"][inc["first_patient"][i]])
+                log.append(t_answer, E.AML_LOCATED, i, value=saved_taking + saved_problem)
+            log.append(t_answer + taking + problem, E.LOCATION_VERIFIED, i)
+            yield env.timeout(
+                t_answer - env.now + taking + problem + inc["dispatch_decision_min"][i]
+            )
+            log.append(
+                env.now,
+                E.DISPATCH_REQUESTED,
+                i,
+                value=self.state.pat["triage_priority"][inc["first_patient"][i]],
+            )
         for p in self.state.patients_of(i):
             self.fleet.request_unit(p)
 
-    def _video_first_aid(self, i: int) -> Generator[simpy.Event, Any, None]:
-        """SimPy process: dispatcher video-guided bystander first aid (FIRST_AID_STARTED, value 1)."""
-        yield self.env.timeout(self.state.inc["video_first_aid_start_min"][i])
+    def _video_first_aid(self, i: int) -> None:
+        """Callback: video-guided bystander first aid starts (FIRST_AID_STARTED, value 1)."""
         st = self.state
         for p in st.patients_of(i):
             # NaN != NaN: neither EMS nor earlier first aid has reached this patient yet.

@@ -70,15 +70,23 @@ class Hospitals:
         self.log.append(env.now, E.HANDOVER_STARTED, i, p, unit, h, env.now - t_arrival)
         yield env.timeout(st.pat["handover_min"][p])
         self.log.append(env.now, E.PATIENT_HANDED_OVER, i, p, unit, h)
-        if st.inc["mechanism"][i] != NON_TRAUMA:
+        if st.inc["mechanism"][i] == NON_TRAUMA:
+            if bay is not None:
+                self.bays[h].release(bay)
+        elif st.pat["severe"][p]:
             env.process(self.care(p, h, bay, t_arrival))
-        elif bay is not None:
-            self.bays[h].release(bay)
+        else:
+            # Minor trauma needs no bay or theatre: a timed callback, not a process.
+            wait = max(0.0, st.definitive_by_tier[self.tiers[h]][p] - (env.now - t_arrival))
+            done = env.timeout(wait)
+            done.callbacks.append(
+                lambda _ev: self.log.append(env.now, E.DEFINITIVE_CARE_STARTED, i, p, place=h)
+            )
 
     def care(
         self, p: int, h: int, bay: simpy.Resource | None, t_arrival: float
     ) -> Generator[simpy.Event, Any, None]:
-        """SimPy process: from handover to the start of definitive care.
+        """SimPy process: a severe patient from handover to the start of definitive care.
 
         Appends CONSULT_* (via the pool), TRANSFER_AVOIDED, TRANSFER_DECIDED,
         TRANSFER_DEPARTED, TRANSFER_ARRIVED, PRENOTIFIED, DEFINITIVE_CARE_STARTED.
@@ -88,10 +96,6 @@ class Hospitals:
         i = pat["incident"][p]
         cls = pat["injury_class"][p]
         tier = self.tiers[h]
-        if not pat["severe"][p]:
-            yield env.timeout(max(0.0, st.definitive_by_tier[tier][p] - (env.now - t_arrival)))
-            log.append(env.now, E.DEFINITIVE_CARE_STARTED, i, p, place=h)
-            return
         if tier not in self.capable.get(cls, {tier}):
             ec = self.mech.expert_consultation
             consulted = False
@@ -114,9 +118,12 @@ class Hospitals:
                     self.bays[h].release(bay)
                 log.append(env.now, E.TRANSFER_DEPARTED, i, p, place=h2)
                 hour = int(env.now // 60.0) % HOURS_PER_DAY
-                drive = self.world.tables.from_facility_min(
-                    self.world.hospital_fac[h], self.world.hospital_node[h2], hour, 1
-                ) + self.world.hospital_access_min[h2]
+                drive = (
+                    self.world.tables.from_facility_min(
+                        self.world.hospital_fac[h], self.world.hospital_node[h2], hour, 1
+                    )
+                    + self.world.hospital_access_min[h2]
+                )
                 yield env.timeout(drive)
                 log.append(env.now, E.TRANSFER_ARRIVED, i, p, place=h2)
                 h, tier, t_arrival = h2, self.tiers[h2], env.now

@@ -56,7 +56,10 @@ class Police:
         self.env.process(self.respond(i, best, best_min + self.state.inc["access_min"][i]))
 
     def respond(self, i: int, post: int, drive_min: float) -> Generator[simpy.Event, Any, None]:
-        """SimPy process: POLICE_DISPATCHED, POLICE_ON_SCENE, FIRST_AID_STARTED (value 2), POLICE_CLEARED."""
+        """SimPy process: one police unit at a crash.
+
+        Appends POLICE_DISPATCHED, POLICE_ON_SCENE, FIRST_AID_STARTED (value 2), POLICE_CLEARED.
+        """
         env, st, log = self.env, self.state, self.log
         log.append(env.now, E.POLICE_DISPATCHED, i, place=post)
         yield env.timeout(st.inc["police_turnout_min"][i] + drive_min)

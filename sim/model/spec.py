@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.demand.spec import CallerSpec
-from sim.distributions import Duration, Exponential, Gamma, Lognormal, Triangular
+from sim.distributions import AnyDuration, Duration, Exponential, Gamma, Lognormal, Triangular
 from sim.entities import INJURY_CLASSES, TIERS
 from sim.spec import Spec
 
@@ -79,7 +79,8 @@ class FleetSpec(Spec):
     )
     turnout_min: Duration = Field(
         default=Lognormal(median=2.2, sigma=0.5),
-        description="Dispatch -> wheels rolling (B5: 3-min departure target; Chongqing 33 % >3 min).",
+        description="Dispatch -> wheels rolling (B5: 3-min departure target; Chongqing "
+        "33 % >3 min).",
     )
     on_scene_min: Duration = Field(
         default=Lognormal(median=12.0, sigma=0.5),
@@ -130,25 +131,31 @@ class DestinationSpec(Spec):
         default=0.142,
         ge=0,
         le=1,
-        description="P(severe patient judged minor) = 1 - sensitivity 0.858 (D1, Newgard 2011 [V]).",
+        description="P(severe patient judged minor) = 1 - sensitivity 0.858 (D1, Newgard "
+        "2011 [V]).",
     )
     overtriage: float = Field(
         default=0.313,
         ge=0,
         le=1,
-        description="P(minor patient judged severe) = 1 - specificity 0.687 (D2, Newgard 2011 [V]).",
+        description="P(minor patient judged severe) = 1 - specificity 0.687 (D2, Newgard "
+        "2011 [V]).",
     )
+
+
+def _definitive_defaults() -> dict[str, AnyDuration]:
+    return {
+        "trauma_centre": Lognormal(median=42.0, sigma=0.4),
+        "city": Lognormal(median=50.0, sigma=0.4),
+        "county": Lognormal(median=60.0, sigma=0.45),
+    }
 
 
 class HospitalSpec(Spec):
     """In-hospital path to definitive care, capacity queues and transfers (``[hospital]``)."""
 
     arrival_to_definitive_min: dict[str, Duration] = Field(
-        default_factory=lambda: {
-            "trauma_centre": Lognormal(median=42.0, sigma=0.4),
-            "city": Lognormal(median=50.0, sigma=0.4),
-            "county": Lognormal(median=60.0, sigma=0.45),
-        },
+        default_factory=_definitive_defaults,
         description="Arrival -> definitive care (CT, theatre, haemorrhage control) by tier for "
         "severe patients, before any queue (C5/C8: LN(ln 42, 0.4) at a level-I centre [V]; "
         "city/county longer [U]).",
@@ -190,8 +197,9 @@ class HospitalSpec(Spec):
         missing = sorted(set(TIERS) - set(v))
         unknown = sorted(set(v) - set(TIERS))
         if missing or unknown:
-            raise ValueError(f"needs exactly the tiers {list(TIERS)} (missing {missing}, "
-                             f"unknown {unknown})")
+            raise ValueError(
+                f"needs exactly the tiers {list(TIERS)} (missing {missing}, unknown {unknown})"
+            )
         return v
 
     @model_validator(mode="after")

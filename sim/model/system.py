@@ -70,9 +70,7 @@ def build_system(scenario: Scenario, world: World, demand: Demand, log: EventLog
         if mech.expert_consultation.enabled
         else None
     )
-    hospitals = Hospitals(
-        env, log, world, scenario.hospital, mech, state, experts
-    )
+    hospitals = Hospitals(env, log, world, scenario.hospital, mech, state, experts)
     fleet = Fleet(
         env,
         log,
@@ -88,9 +86,7 @@ def build_system(scenario: Scenario, world: World, demand: Demand, log: EventLog
         experts=experts,
     )
     police = Police(env, log, world, mech.police_linkage, state)
-    centres = DispatchCentres(
-        env, log, world, scenario.calls, mech, state, fleet, police
-    )
+    centres = DispatchCentres(env, log, world, scenario.calls, mech, state, fleet, police)
     env.process(centres.arrivals())
     if any(s.shift == "day" for s in world.facilities.stations):
         env.process(fleet.shift_changes())

@@ -1,0 +1,1 @@
+"""Pure decision functions chosen by name (dispatch, destination)."""
