@@ -117,3 +117,61 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     os.replace(tmp, path)
+
+
+@dataclass
+class ComparisonTables:
+    """The tables of a comparison folder (plus each scenario's run, read lazily by name)."""
+
+    folder: Path
+    comparison: pd.DataFrame
+    stages: pd.DataFrame
+    tornado: pd.DataFrame
+    manifest: dict[str, Any]
+
+    def run(self, scenario: str) -> RunTables:
+        """The run tables of one compared scenario."""
+        return read_run(self.folder / scenario)
+
+
+def read_comparison(folder: str | Path) -> ComparisonTables:
+    """Read a comparison folder written by ``trauma-sim compare``."""
+    folder = Path(folder)
+    manifest_file = folder / "manifest.json"
+    if not manifest_file.exists():
+        raise UserError(f"{folder}: not a results folder (no manifest.json)")
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    if manifest.get("kind") != "comparison":
+        raise UserError(
+            f"{folder}: manifest kind is {manifest.get('kind')!r}, expected 'comparison'"
+        )
+    tornado = folder / "tornado.csv"
+    return ComparisonTables(
+        folder=folder,
+        comparison=pd.read_csv(folder / "comparison.csv"),
+        stages=pd.read_csv(folder / "stages.csv"),
+        tornado=pd.read_csv(tornado)
+        if tornado.exists() and tornado.stat().st_size > 1
+        else pd.DataFrame(),
+        manifest=manifest,
+    )
+
+
+def read_results(folder: str | Path) -> RunTables | ComparisonTables:
+    """Read a run folder or a comparison folder back into DataFrames.
+
+    Examples
+    --------
+    >>> import sim, tempfile
+    >>> s = sim.load_scenario("scenarios/county_baseline.toml", ["run.horizon_days=3"])
+    >>> out = sim.save_results(sim.run_experiment(s, replications=1), tempfile.mkdtemp(), s)
+    >>> tables = sim.read_results(out)
+    >>> tables.manifest["scenario"]
+    'county_baseline'
+    """
+    folder = Path(folder)
+    manifest_file = folder / "manifest.json"
+    if not manifest_file.exists():
+        raise UserError(f"{folder}: not a results folder (no manifest.json)")
+    kind = json.loads(manifest_file.read_text(encoding="utf-8")).get("kind")
+    return read_comparison(folder) if kind == "comparison" else read_run(folder)

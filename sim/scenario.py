@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import Field, PrivateAttr, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from sim.demand.spec import DemandSpec
 from sim.distributions import Empirical
@@ -55,10 +55,14 @@ class RunSpec(Spec):
     seed: int = Field(default=20260101, ge=0, description="Base seed of all random streams.")
     start_weekday: int = Field(default=0, ge=0, le=6, description="Weekday of day 0 (0 = Monday).")
 
-    @field_validator("warm_up_days")
-    @classmethod
-    def _warm(cls, v: float) -> float:
-        return v
+    @model_validator(mode="after")
+    def _warm_before_end(self) -> RunSpec:
+        if self.warm_up_days >= self.horizon_days:
+            raise ValueError(
+                f"warm_up_days ({self.warm_up_days:g}) must be less than horizon_days "
+                f"({self.horizon_days:g})"
+            )
+        return self
 
 
 class Scenario(Spec):
@@ -107,7 +111,7 @@ class Scenario(Spec):
         data = self.model_dump(mode="json")
         for item in overrides:
             _apply_override(data, item)
-        return _validate(data, self._base_dir, self._source, {}, overrides)
+        return _validate(data, self._base_dir, self._source, overrides)
 
 
 # --------------------------------------------------------------------------- loading
@@ -163,7 +167,60 @@ def _load_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any]
     if not parent_path.exists():
         raise UserError(f"{path}: extends: parent scenario '{parent}' not found")
     base, files = _load_chain(parent_path, (*seen, path))
-    return _merge(base, data), [*files, path]
+    _absolutise(base, parent_path.resolve().parent)
+    return _merge(_with_defaults(base), data), [*files, path]
+
+
+_NETWORK_SUFFIXES = (".osm", ".bz2", ".pbf", ".graphml", ".xml", ".gz")
+
+
+def _absolutise(data: dict[str, Any], folder: Path) -> None:
+    """Make the relative file paths a parent scenario wrote relative to *its* folder.
+
+    Concerns facility files (unless ``on_data_path``), empirical distributions and a
+    network given as a file; data-path files (the population grid) and named networks stay.
+    """
+
+    def fix(d: dict[str, Any], key: str) -> None:
+        value = d.get(key)
+        if isinstance(value, str) and not Path(value).is_absolute():
+            d[key] = str(folder / value)
+
+    for table in (data.get("facilities") or {}).values():
+        if isinstance(table, dict) and not table.get("on_data_path"):
+            fix(table, "file")
+        if isinstance(table, dict):
+            fix(table, "attributes")
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("dist") == "empirical":
+                fix(node, "file")
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(data)
+    net = data.get("network")
+    if isinstance(net, dict):
+        src = net.get("source")
+        if isinstance(src, str) and src.endswith(_NETWORK_SUFFIXES) and (folder / src).exists():
+            net["source"] = str(folder / src)
+
+
+def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """Return ``data`` with every default written out.
+
+    A partial table merged over it (a child file's or a ``--set``'s single field) then keeps
+    the other fields of that section. Data that does not validate on its own is returned
+    unchanged; its problems surface, with file and line, when the merged result is validated.
+    """
+    try:
+        return dict(Scenario.model_validate(data).model_dump(mode="json"))
+    except ValidationError:
+        return data
 
 
 def _parse_value(text: str) -> Any:
@@ -276,7 +333,6 @@ def _validate(
     data: dict[str, Any],
     base_dir: Path,
     source: str,
-    _unused: dict[str, Any],
     overrides: list[str],
     files: list[Path] | None = None,
 ) -> Scenario:
@@ -349,9 +405,11 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     path = Path(path)
     overrides = list(overrides or [])
     data, files = _load_chain(path)
+    if overrides:
+        data = _with_defaults(data)
     for item in overrides:
         _apply_override(data, item)
-    return _validate(data, path.resolve().parent, str(path), {}, overrides, files)
+    return _validate(data, path.resolve().parent, str(path), overrides, files)
 
 
 def validate_files(paths: list[Path], overrides: list[str] | None = None) -> list[str]:

@@ -27,15 +27,16 @@ from sim.entities import EventKind
 from sim.errors import UserError
 from sim.experiment import RunResult, run_experiment
 from sim.metrics import (
+    RESPONSE_TARGET_MIN,
     STAGES,
     incidents_table,
     kpis_for_rep,
     summarise,
     t_interval,
     unit_status_table,
+    utilisation_by_hour,
 )
 from sim.outcomes import (
-    burden_averted,
     calibration_statistics,
     expected_outcomes,
     psa,
@@ -136,11 +137,6 @@ def assemble(
     unit_station = [fac.stations[s].id for s, _, _ in units]
     horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
     warm_min = scenario.run.warm_up_days * MINUTES_PER_DAY
-    if warm_min >= horizon_min:
-        raise UserError(
-            f"{scenario.source}: run.warm_up_days ({scenario.run.warm_up_days}) must be less "
-            f"than run.horizon_days ({scenario.run.horizon_days})"
-        )
     seats = sum(c.seats for c in fac.centres)
     inc_frames, ev_frames, unit_frames, kpi_rows = [], [], [], []
     for res in results:
@@ -224,7 +220,8 @@ def run_scenario(
 
     Examples
     --------
-    >>> from sim import load_scenario, run_scenario
+    >>> from sim import load_scenario
+    >>> from sim.study import run_scenario
     >>> s = load_scenario("scenarios/county_baseline.toml", ["run.horizon_days=3"])
     >>> tables = run_scenario(s, replications=2)
     >>> sorted(tables.incidents["rep"].unique().tolist())
@@ -289,6 +286,9 @@ class Comparison:
     stages: pd.DataFrame
     tornado: pd.DataFrame
     manifest: dict[str, Any]
+    compliance: pd.DataFrame
+    utilisation: pd.DataFrame
+    consult_waits: pd.DataFrame
 
 
 def _paired(base: pd.DataFrame, other: pd.DataFrame, metric: str) -> tuple[float, float, float]:
@@ -444,13 +444,66 @@ def compare_scenarios(
         "argv": list(argv),
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    _ = burden_averted
+    extras = side_tables(runs, aligned, worlds, warm, horizon)
     return Comparison(
         runs,
         comparison,
         stages,
         pd.concat(tornado_frames, ignore_index=True) if tornado_frames else pd.DataFrame(),
         manifest,
+        *extras,
+    )
+
+
+def side_tables(
+    runs: dict[str, RunTables],
+    scenarios: Sequence[Scenario],
+    worlds: dict[str, World],
+    warm_up_min: float,
+    horizon_min: float,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Compliance with the response targets, utilisation by hour and consultation waits."""
+    comp_rows, util_frames, waits = [], [], []
+    for s in scenarios:
+        run = runs[s.name]
+        kp = run.kpis_by_rep
+        for zone, target in RESPONSE_TARGET_MIN.items():
+            m, lo, hi = t_interval(kp[f"response_within_target_{zone}_share"].to_numpy())
+            if m == m:
+                comp_rows.append(
+                    {
+                        "scenario": s.name,
+                        "zone": zone,
+                        "target_min": target,
+                        "share_within": m,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                    }
+                )
+        fac = worlds[s.name].facilities
+        n_units = len(fleet_allocation(fac, s.fleet.ambulances))
+        seats = sum(c.seats for c in fac.centres)
+        per_rep = [
+            utilisation_by_hour(
+                run.units[run.units["rep"] == r],
+                run.incidents[run.incidents["rep"] == r],
+                n_units=n_units,
+                seats=seats,
+                t_start=warm_up_min,
+                t_end=horizon_min,
+            )
+            for r in sorted(run.incidents["rep"].unique())
+        ]
+        grouped = pd.concat(per_rep).groupby(["resource", "hour"], as_index=False)
+        util = grouped["utilisation"].mean()
+        util.insert(0, "scenario", s.name)
+        util_frames.append(util)
+        w = run.incidents.loc[run.incidents["t_injury"] >= warm_up_min, "consult_wait_min"]
+        waits.append(pd.DataFrame({"scenario": s.name, "consult_wait_min": w.dropna()}))
+    return (
+        pd.DataFrame(comp_rows),
+        pd.concat(util_frames, ignore_index=True),
+        pd.concat(waits, ignore_index=True),
     )
 
 
@@ -459,7 +512,7 @@ def stage_table(runs: dict[str, RunTables], base: str, warm_up_min: float) -> pd
 
     Uses severe trauma patients who reached definitive care in *every* scenario (matched by
     replication and patient id), so the stage differences add up exactly to the difference
-    in injury -> definitive care.
+    in injury -> definitive care (the ``total`` row).
     """
     keys = None
     for r in runs.values():
@@ -476,8 +529,8 @@ def stage_table(runs: dict[str, RunTables], base: str, warm_up_min: float) -> pd
         per_rep[name] = d.loc[sel].groupby("rep")[cols].mean()
     rows = []
     for name, pr in per_rep.items():
-        for stage in [*STAGES, "injury_to_definitive"]:
-            col = f"{stage}_min"
+        for stage in [*STAGES, "total"]:
+            col = "injury_to_definitive_min" if stage == "total" else f"{stage}_min"
             m, lo, hi = t_interval(pr[col].to_numpy())
             if name == base:
                 dm = dlo = dhi = 0.0
@@ -508,6 +561,9 @@ def save_comparison(comp: Comparison, out_root: Path) -> Path:
         comp.comparison.to_csv(tmp / "comparison.csv", index=False)
         comp.stages.to_csv(tmp / "stages.csv", index=False)
         comp.tornado.to_csv(tmp / "tornado.csv", index=False)
+        comp.compliance.to_csv(tmp / "compliance.csv", index=False)
+        comp.utilisation.to_csv(tmp / "utilisation.csv", index=False)
+        comp.consult_waits.to_csv(tmp / "consult_waits.csv", index=False)
         write_json(tmp / "manifest.json", comp.manifest)
         for name, run in comp.runs.items():
             write_run_files(tmp / name, run)

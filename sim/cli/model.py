@@ -222,16 +222,34 @@ def demo(
 
 
 def _demo_outputs(folder: Path) -> None:
-    """Figures and brief for the demo run (when the plotting layer is available)."""
-    try:
-        from sim.plotting.brief import build_brief
-    except ImportError:
-        return
-    pdf = build_brief([folder], folder / "brief.pdf", lang="zh")
-    console.print(f"brief: {pdf}")
-    figs = sorted(folder.glob("figures/*.png"))
-    for f in figs:
-        console.print(f"figure: {f}")
+    """Figures and the Chinese brief for the demo comparison, with their paths printed."""
+    from sim.plotting.brief import build_brief, expand_result_dirs, write_figures
+
+    dirs = expand_result_dirs([folder])
+    for path in write_figures(dirs, folder / "figures", lang="zh"):
+        console.print(f"figure: {path}")
+    console.print(f"brief: {build_brief(dirs, folder / 'brief.pdf', lang='zh')}")
+
+
+@app.command("brief")
+def brief(
+    result_dirs: Annotated[list[Path], typer.Argument(help="A compare folder and/or run folders.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="brief.pdf (also writes .html) or .html")
+    ] = Path("brief.pdf"),
+    lang: Annotated[str, typer.Option("--lang", help="zh (default) or en")] = "zh",
+    figures: Annotated[
+        Path | None, typer.Option("--figures", help="Also write the figures as PNGs here.")
+    ] = None,
+) -> None:
+    """Build the committee brief (HTML, and PDF made offline) from results folders."""
+    from sim.plotting.brief import build_brief, expand_result_dirs, write_figures
+
+    dirs = expand_result_dirs(result_dirs)
+    if figures is not None:
+        for path in write_figures(dirs, figures, lang=lang):
+            console.print(f"figure: {path}")
+    console.print(f"brief: {build_brief(dirs, out, lang=lang)}")
 
 
 @app.command("scenario-docs")

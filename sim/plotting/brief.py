@@ -666,3 +666,33 @@ def build_brief(result_dirs: Sequence[Path], out: Path, lang: str = "zh") -> Pat
     if suffix == ".pdf":
         render_pdf(context, out)
     return out
+
+
+def expand_result_dirs(result_dirs: Sequence[Path]) -> list[Path]:
+    """The folders plus, for a comparison folder, the run folders it holds (one per scenario).
+
+    The run folders carry the per-patient tables the ECDF figures need.
+    """
+    out: list[Path] = []
+    for raw in result_dirs:
+        folder = Path(raw)
+        out.append(folder)
+        manifest = folder / "manifest.json"
+        if manifest.is_file() and _read_manifest(folder).get("kind") == "comparison":
+            for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+                if (sub / "manifest.json").is_file() and sub not in out:
+                    out.append(sub)
+    return out
+
+
+def write_figures(result_dirs: Sequence[Path], out_dir: Path, lang: str = "zh") -> list[Path]:
+    """Write every brief figure as a PNG into ``out_dir``; return their paths."""
+    lang = lb.check_lang(lang)
+    data = load_brief_data(result_dirs)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fig in _make_figures(data, lang):
+        path = out_dir / f"{fig.key}_{lang}.png"
+        path.write_bytes(fig.png)
+        paths.append(path)
+    return paths

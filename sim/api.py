@@ -1,0 +1,153 @@
+"""The researcher-facing API, re-exported by ``sim`` (see ``sim/__init__.py``).
+
+A handful of functions over the same library the CLI uses: load a scenario, load a network,
+run one replication, run an experiment, compare scenarios, save and read results. Plotting
+functions live in :mod:`sim.plotting`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor
+from pathlib import Path
+
+from sim.network.core import RoadNetwork
+from sim.results_io import ComparisonTables, RunTables, read_results
+from sim.scenario import Scenario, load_scenario
+from sim.study import (
+    Comparison,
+    assemble,
+    compare_scenarios,
+    run_scenario,
+    save_comparison,
+    save_run,
+)
+from sim.world import World, build_world
+
+__all__ = [
+    "Comparison",
+    "ComparisonTables",
+    "RunTables",
+    "Scenario",
+    "World",
+    "build_world",
+    "compare",
+    "load_network",
+    "load_scenario",
+    "read_results",
+    "run_experiment",
+    "run_replication",
+    "save_results",
+]
+
+
+def load_network(source: str | Path, *, data_dir: str | Path | None = None) -> RoadNetwork:
+    """Load a road network by name (``"hangzhou_west"``, ``"synthetic_county"``) or path.
+
+    Parameters
+    ----------
+    source
+        Manifest name, ``synthetic_county[:SEED]`` or an OSM XML/PBF/GraphML file.
+    data_dir
+        Folder searched first (else ``$TRAUMA_SIM_DATA``).
+
+    Examples
+    --------
+    >>> net = load_network("synthetic_county")
+    >>> net.synthetic, net.n_nodes > 100
+    (True, True)
+    """
+    from sim.network.datapath import load_network as _load
+
+    return _load(source, data_dir=Path(data_dir) if data_dir is not None else None)
+
+
+def run_replication(
+    scenario: Scenario,
+    replication: int = 0,
+    *,
+    world: World | None = None,
+    data_dir: str | Path | None = None,
+) -> RunTables:
+    """Simulate one replication and return its tables (incidents, events, units, KPIs).
+
+    Examples
+    --------
+    >>> s = load_scenario("scenarios/county_baseline.toml", ["run.horizon_days=3"])
+    >>> tables = run_replication(s, 0)
+    >>> {"t_call", "response_min", "p_death"} <= set(tables.incidents.columns)
+    True
+    """
+    from sim.experiment import run_replication as _run
+
+    dd = Path(data_dir) if data_dir is not None else None
+    world = world or build_world(scenario, data_dir=dd)
+    return assemble(scenario, world, [_run(scenario, world, replication)])
+
+
+def run_experiment(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    jobs: int = 1,
+    data_dir: str | Path | None = None,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunTables:
+    """Run replications (in parallel with ``jobs`` or any ``Executor``, e.g. Dask's).
+
+    Results are identical whatever ``jobs`` or executor is used.
+
+    Examples
+    --------
+    >>> s = load_scenario("scenarios/county_baseline.toml", ["run.horizon_days=3"])
+    >>> run_experiment(s, replications=2).kpis_by_rep["rep"].tolist()
+    [0, 1]
+    """
+    dd = Path(data_dir) if data_dir is not None else None
+    return run_scenario(
+        scenario,
+        replications=replications,
+        jobs=jobs,
+        data_dir=dd,
+        executor=executor,
+        progress=progress,
+    )
+
+
+def compare(
+    base: Scenario,
+    *others: Scenario,
+    replications: int | None = None,
+    jobs: int = 1,
+    data_dir: str | Path | None = None,
+    psa_draws: int = 200,
+) -> Comparison:
+    """Run scenarios under common random numbers and compare each with ``base``.
+
+    Examples
+    --------
+    >>> b = load_scenario("scenarios/county_baseline.toml", ["run.horizon_days=3"])
+    >>> o = load_scenario("scenarios/county_integrated.toml", ["run.horizon_days=3"])
+    >>> c = compare(b, o, replications=2, psa_draws=20)
+    >>> sorted(c.comparison["scenario"].unique())
+    ['county_baseline', 'county_integrated']
+    """
+    dd = Path(data_dir) if data_dir is not None else None
+    return compare_scenarios(
+        [base, *others], replications=replications, jobs=jobs, data_dir=dd, psa_draws=psa_draws
+    )
+
+
+def save_results(
+    results: RunTables | Comparison,
+    out_root: str | Path = "results",
+    scenario: Scenario | None = None,
+) -> Path:
+    """Write a run (give its ``scenario``) or a comparison under ``out_root``; return the folder."""
+    root = Path(out_root)
+    if isinstance(results, Comparison):
+        return save_comparison(results, root)
+    if scenario is None:
+        raise TypeError("save_results needs the scenario of a run")
+    return save_run(results, root, scenario)
