@@ -48,8 +48,11 @@ class EventLog:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        """Columns as numpy arrays, sorted by time (stable)."""
+    def to_arrays(self, until: float = float("inf")) -> dict[str, np.ndarray]:
+        """Columns as numpy arrays, sorted by time (stable), without records after ``until``.
+
+        Records appended ahead of the clock that the run's end cut off never happened.
+        """
         if not self._rows:
             return {
                 "t": np.zeros(0),
@@ -64,6 +67,7 @@ class EventLog:
         # fits a float64 exactly.
         m = np.array(self._rows, dtype=np.float64)
         m = m[np.argsort(m[:, 0], kind="stable")]
+        m = m[m[:, 0] <= until]
         return {
             "t": m[:, 0].copy(),
             "kind": m[:, 1].astype(np.int16),

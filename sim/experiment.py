@@ -76,9 +76,14 @@ def run_replication(scenario: Scenario, world: World, replication: int) -> RunRe
     demand = draw_demand(scenario, world, streams)
     log = EventLog()
     system = build_system(scenario, world, demand, log)
-    system.run(scenario.run.horizon_days * MINUTES_PER_DAY)
+    horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
+    system.run(horizon_min)
     return RunResult(
-        replication, demand, log.to_arrays(), tuple(streams.names), time.perf_counter() - t0
+        replication,
+        demand,
+        log.to_arrays(until=horizon_min),
+        tuple(streams.names),
+        time.perf_counter() - t0,
     )
 
 

@@ -210,8 +210,7 @@ def incidents_table(
 
     # Status at the end of the run.
     non_tr = df["kind"].to_numpy() == "non_trauma"
-    seen = df["t_on_scene"].notna().to_numpy()
-    not_tx = ~df["transport_needed"].to_numpy() & seen
+    not_tx = ~df["transport_needed"].to_numpy() & df["t_not_transported"].notna().to_numpy()
     imm = df["injury_class"].to_numpy() == "IMM"
     done = np.where(non_tr, df["t_handed_over"].notna(), df["t_definitive_care"].notna())
     df["status"] = np.select(
@@ -393,12 +392,22 @@ def kpis_for_rep(
         out[f"response_within_target_{zone}_share"] = (
             float((z <= target).mean()) if len(z) else math.nan
         )
-    for col in ("scene_min", "transport_min", "handover_min", "bay_wait_min"):
+    for col in (
+        "injury_to_call_min",
+        "answer_to_dispatch_min",
+        "turnout_min",
+        "drive_to_scene_min",
+        "scene_min",
+        "transport_min",
+        "handover_min",
+        "bay_wait_min",
+        "arrival_to_definitive_min",
+    ):
         out[f"{col}_mean"] = float(d[col].mean())
     # Time-to-treatment chain for severe trauma patients who reached definitive care.
     chain = sev[sev["t_definitive_care"].notna()]
     for stage in STAGES:
-        out[f"{stage}_min_mean"] = float(chain[f"{stage}_min"].mean())
+        out[f"severe_{stage}_min_mean"] = float(chain[f"{stage}_min"].mean())
     out["injury_to_definitive_care_min_mean"] = float(chain["injury_to_definitive_min"].mean())
     out["injury_to_definitive_care_min_median"] = float(chain["injury_to_definitive_min"].median())
     out["severe_transferred_share"] = float(sev["transferred"].mean()) if len(sev) else math.nan

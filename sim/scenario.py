@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -167,24 +168,27 @@ def _load_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any]
     if not parent_path.exists():
         raise UserError(f"{path}: extends: parent scenario '{parent}' not found")
     base, files = _load_chain(parent_path, (*seen, path))
-    _absolutise(base, parent_path.resolve().parent)
+    _rebase(base, parent_path.resolve().parent, path.parent)
     return _merge(_with_defaults(base), data), [*files, path]
 
 
 _NETWORK_SUFFIXES = (".osm", ".bz2", ".pbf", ".graphml", ".xml", ".gz")
 
 
-def _absolutise(data: dict[str, Any], folder: Path) -> None:
-    """Make the relative file paths a parent scenario wrote relative to *its* folder.
+def _rebase(data: dict[str, Any], folder: Path, child_folder: Path) -> None:
+    """Re-express a parent's relative file paths relative to the child's folder.
 
-    Concerns facility files (unless ``on_data_path``), empirical distributions and a
-    network given as a file; data-path files (the population grid) and named networks stay.
+    The parent wrote them relative to its own folder; the merged scenario resolves them from
+    the child's. Paths stay relative, so the scenario's content hash does not depend on
+    where the project is checked out. Concerns facility files (unless ``on_data_path``),
+    empirical distributions and a network given as a file; data-path files and named
+    networks stay.
     """
 
     def fix(d: dict[str, Any], key: str) -> None:
         value = d.get(key)
         if isinstance(value, str) and not Path(value).is_absolute():
-            d[key] = str(folder / value)
+            d[key] = Path(os.path.relpath(folder / value, child_folder)).as_posix()
 
     for table in (data.get("facilities") or {}).values():
         if isinstance(table, dict) and not table.get("on_data_path"):
@@ -207,7 +211,7 @@ def _absolutise(data: dict[str, Any], folder: Path) -> None:
     if isinstance(net, dict):
         src = net.get("source")
         if isinstance(src, str) and src.endswith(_NETWORK_SUFFIXES) and (folder / src).exists():
-            net["source"] = str(folder / src)
+            fix(net, "source")
 
 
 def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:

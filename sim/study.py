@@ -258,7 +258,16 @@ def save_run(tables: RunTables, out_root: Path, scenario: Scenario) -> Path:
 
 # ------------------------------------------------------------------------ comparisons
 
-KPI_FOR_COMPARISON = [f"{s}_min_mean" for s in STAGES] + [
+KPI_FOR_COMPARISON = [f"severe_{s}_min_mean" for s in STAGES] + [
+    "injury_to_call_min_mean",
+    "call_to_answer_min_mean",
+    "answer_to_dispatch_min_mean",
+    "turnout_min_mean",
+    "drive_to_scene_min_mean",
+    "scene_min_mean",
+    "transport_min_mean",
+    "handover_min_mean",
+    "arrival_to_definitive_min_mean",
     "injury_to_definitive_care_min_mean",
     "injury_to_definitive_care_min_median",
     "call_to_dispatch_min_mean",

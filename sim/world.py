@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.demand.generate import Places, prepare_places, read_grid
+from sim.errors import UserError
 from sim.facilities import Facilities, load_facilities
 from sim.network.core import RoadNetwork
 from sim.network.datapath import find_data_file, load_network
@@ -82,9 +83,12 @@ def build_world(
         + [(f"hospital {h.id} ({h.name})", h.lon, h.lat) for h in facilities.hospitals]
         + [(f"police post {p.id} ({p.name})", p.lon, p.lat) for p in facilities.police_posts]
     )
-    snaps = snapper.snap_many(
-        [x[1] for x in labelled], [x[2] for x in labelled], [x[0] for x in labelled]
-    )
+    try:
+        snaps = snapper.snap_many(
+            [x[1] for x in labelled], [x[2] for x in labelled], [x[0] for x in labelled]
+        )
+    except UserError as exc:
+        raise UserError(f"{scenario.source}: facilities: {exc.message}") from None
     n_s, n_h = len(facilities.stations), len(facilities.hospitals)
     nodes = [s.node for s in snaps]
     access = [s.access_min for s in snaps]

@@ -92,7 +92,7 @@ def validate(
             try:
                 build_world(load_scenario(f, sets), data_dir=data_dir, cache_dir=cache_dir)
             except UserError as exc:
-                problems.append(f"{f}: {exc.message}")
+                problems.append(exc.message)
     if problems:
         for p in problems:
             typer.echo(p, err=True)
