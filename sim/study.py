@@ -504,7 +504,7 @@ def side_tables(
             for r in sorted(run.incidents["rep"].unique())
         ]
         grouped = pd.concat(per_rep).groupby(["resource", "hour"], as_index=False)
-        util = grouped["utilisation"].mean()
+        util = grouped.agg(utilisation=("utilisation", "mean"))
         util.insert(0, "scenario", s.name)
         util_frames.append(util)
         w = run.incidents.loc[run.incidents["t_injury"] >= warm_up_min, "consult_wait_min"]

@@ -42,9 +42,16 @@ class LoadReport:
     ways_total, ways_drivable, ways_missing_nodes
         OSM ways read, kept as drivable, dropped for referencing absent nodes.
     nodes_before_scc, edges_before_scc
-        Graph size before keeping the largest strongly connected component.
+        Graph size before keeping the largest strongly connected component (after
+        simplification, when it is on).
     maxspeed_tagged_edges
-        Edges whose speed came from a parseable ``maxspeed`` tag.
+        Edges (kept in the final network) whose speed came from a parseable ``maxspeed`` tag.
+    parallel_edges_collapsed
+        Directed edges dropped because a faster edge joins the same two nodes (counted
+        before and after simplification merges chains into edges).
+    nodes_simplified_away
+        Way nodes removed by topological simplification (interstitial nodes merged into
+        their edge, and isolated rings); 0 when simplification is off.
     """
 
     ways_total: int = 0
@@ -53,6 +60,8 @@ class LoadReport:
     nodes_before_scc: int = 0
     edges_before_scc: int = 0
     maxspeed_tagged_edges: int = 0
+    parallel_edges_collapsed: int = 0
+    nodes_simplified_away: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,15 +124,13 @@ class RoadNetwork:
         return SYNTHETIC_ATTRIBUTION if self.synthetic else OSM_ATTRIBUTION
 
     def edge_sources(self) -> np.ndarray:
-        """int array: the tail node of every edge (expanded from ``indptr``)."""
+        """Return the tail node of every edge (int array expanded from ``indptr``)."""
         return np.repeat(np.arange(self.n_nodes), np.diff(self.indptr))
 
     def csr(self, weights: np.ndarray | None = None) -> sp.csr_matrix:
         """Sparse adjacency matrix weighted by ``weights`` (default: free-flow minutes)."""
         w = self.travel_min if weights is None else weights
-        return sp.csr_matrix(
-            (w, self.indices, self.indptr), shape=(self.n_nodes, self.n_nodes)
-        )
+        return sp.csr_matrix((w, self.indices, self.indptr), shape=(self.n_nodes, self.n_nodes))
 
     def bbox(self) -> tuple[float, float, float, float]:
         """(west, south, east, north) in degrees."""

@@ -455,8 +455,8 @@ class TravelEngine:
         TravelTables
             float32 minutes ``(periods, facilities, nodes)`` both ways (plus predecessors).
             Memory is ``8 * periods * facilities * nodes`` bytes, twice that with routes:
-            Hangzhou west unsimplified (39k nodes), 50 facilities, 4 periods is ~60 MB,
-            ~120 MB with routes.
+            Hangzhou west (13k nodes, simplified), 50 facilities, 4 periods is ~20 MB,
+            ~40 MB with routes.
         """
         nodes = np.asarray(facility_nodes, dtype=np.int64).reshape(-1)
         n = self.network.n_nodes
