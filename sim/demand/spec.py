@@ -83,7 +83,7 @@ class CaseMixSpec(Spec):
     """Who is injured how (``[demand.case_mix]``)."""
 
     rtc: MechanismMix = MechanismMix(
-        severe_share=0.09, imm_share=0.008, age_mean_years=44, age_sd_years=17, male_share=0.66
+        severe_share=0.09, imm_share=0.006, age_mean_years=44, age_sd_years=17, male_share=0.66
     )
     fall: MechanismMix = MechanismMix(
         severe_share=0.05, imm_share=0.002, age_mean_years=62, age_sd_years=18, male_share=0.5

@@ -119,6 +119,19 @@ class TravelSpec(Spec):
             "because the profile already sets peak-hour delays."
         ),
     )
+    signal_delay_factor: float = Field(
+        default=1.0,
+        ge=1.0,
+        le=3.0,
+        description=(
+            "Multiplier (dimensionless, every hour) on drive times of all road classes but "
+            "motorways, for signal and intersection delays that routing-engine free-flow "
+            "speeds leave out (the Hangzhou extracts' speeds are OSRM free flow without signal "
+            "delays, ../shared/networks/README.md). Default 1.0 (none); the Hangzhou scenario "
+            "calibrates it against published Chinese response times (docs/calibration.md). "
+            "An escort's congestion_removed share also removes this delay (signal priority)."
+        ),
+    )
     access_speed_kph: float = Field(
         default=15.0,
         gt=0,
@@ -175,6 +188,8 @@ class TravelSpec(Spec):
         out = np.empty((HOURS_PER_DAY, len(ROAD_CLASSES)), dtype=np.float64)
         for name, code in ROAD_CLASS_CODE.items():
             out[:, code] = self.congestion_profile.get(name, base)
+            if name != "motorway":
+                out[:, code] *= self.signal_delay_factor
         return out
 
 
