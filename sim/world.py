@@ -99,7 +99,13 @@ def build_world(
     population = 0.0
     cells_dropped = 0
     if grid is not None:
-        path = find_data_file(grid.file, data_dir)
+        path = (
+            find_data_file(grid.file, data_dir)
+            if grid.on_data_path
+            else (scenario.base_dir / grid.file)
+        )
+        if not path.exists():
+            raise UserError(f"{path}: demand.population_grid file not found")
         glon, glat, gw = read_grid(path, grid.lon_column, grid.lat_column, grid.weight_column)
         # Cells whose centre lies beyond the snap limit are outside the road data: dropped
         # (counted in the manifest), never silently moved onto a distant road.

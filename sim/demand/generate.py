@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from sim.demand.spec import DemandSpec, MechanismMix
 from sim.entities import (
@@ -80,6 +81,14 @@ def prepare_places(
         if name in ROAD_CLASS_CODE:
             cls_weight[ROAD_CLASS_CODE[name]] = w
     w_edge = network.length_m * cls_weight[network.road_class]
+    edge_src = network.edge_sources()
+    if grid_rows is not None and spec.crash_reach_km is not None:
+        # Crashes stay inside the served area: roads near a populated grid cell.
+        lat0 = float(np.mean(network.lat))
+        gx, gy = _local_xy(grid_rows[0], grid_rows[1], lat0)
+        nx, ny = _local_xy(network.lon, network.lat, lat0)
+        dist_m, _ = cKDTree(np.column_stack([gx, gy])).query(np.column_stack([nx, ny]))
+        w_edge = w_edge * (dist_m[edge_src] <= spec.crash_reach_km * 1000.0)
     if w_edge.sum() <= 0:
         w_edge = network.length_m.astype(float).copy()
     cum = np.cumsum(w_edge)
@@ -92,7 +101,7 @@ def prepare_places(
         gcum = np.cumsum(gw)
         gcum = gcum / gcum[-1]
     return Places(
-        edge_src=network.edge_sources(),
+        edge_src=edge_src,
         edge_travel_min=network.travel_min,
         edge_cum_weight=cum,
         grid_lon=glon,

@@ -47,7 +47,12 @@ DEFAULT_SEVERE_CLASS_SHARES = {
 class GridSpec(Spec):
     """A population grid: CSV of cells with weights (e.g. hangzhou_demand_grid_500m.csv)."""
 
-    file: str = Field(description="CSV file of grid cells (looked up on the data path).")
+    file: str = Field(description="CSV file of grid cells.")
+    on_data_path: bool = Field(
+        default=True,
+        description="Look the file up on the data path (--data-dir, $TRAUMA_SIM_DATA); false: "
+        "relative to the scenario file.",
+    )
     lon_column: str = Field(default="center_lon_wgs84", description="Column of cell lon.")
     lat_column: str = Field(default="center_lat_wgs84", description="Column of cell lat.")
     weight_column: str = Field(default="demand_weight", description="Column of weights.")
@@ -155,6 +160,13 @@ class DemandSpec(Spec):
         default=None,
         description="Grid placing falls, other injuries and non-trauma calls; absent = uniform "
         "over road nodes.",
+    )
+    crash_reach_km: float | None = Field(
+        default=1.5,
+        gt=0,
+        description="With a population grid: crashes only on roads within this distance of a "
+        "grid cell, i.e. inside the area the 120 centre serves (a network may extend beyond "
+        "it, e.g. to a neighbouring city). None: anywhere on the network.",
     )
     patients_per_crash: dict[str, float] = Field(
         default_factory=lambda: {"1": 0.72, "2": 0.2, "3": 0.06, "4": 0.02},

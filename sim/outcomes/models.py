@@ -340,7 +340,8 @@ def evaluate(p: PatientArrays, spec: OutcomeSpec) -> dict[str, np.ndarray]:
     years = discounted_years(le, spec.discount_rate)
     years_disabled = discounted_years(le * spec.disabled_le_factor, spec.discount_rate)
     yll = p_death * years
-    yld = (p_gr * spec.gr_lower_share * spec.dw_gr_lower + p_md * spec.dw_md) * years + (
+    gr_lower = np.where(cls == CLASS_CODE["MN"], spec.minor_gr_lower_share, spec.gr_lower_share)
+    yld = (p_gr * gr_lower * spec.dw_gr_lower + p_md * spec.dw_md) * years + (
         p_sd * spec.dw_sd + p_vs * spec.dw_vs
     ) * years_disabled
     out = {

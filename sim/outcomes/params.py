@@ -103,7 +103,8 @@ DEFAULT_SURVIVOR_BANDS: dict[str, tuple[float, float, float, float]] = {
     "TBN": (0.30, 0.28, 0.39, 0.03),
     "AW": (0.55, 0.30, 0.14, 0.01),
     "MS": (0.55, 0.30, 0.14, 0.01),
-    "MN": (0.94, 0.05, 0.01, 0.0),
+    # Minor injuries (ISS<16): permanent disability is rare; most recover fully [U].
+    "MN": (0.985, 0.012, 0.003, 0.0),
 }
 
 
@@ -311,6 +312,15 @@ class OutcomeSpec(Spec):
         le=1,
         description="Share of the GR band that is GOS-E 7 (has limitations): G1 80 % with "
         "limitation and G2 upper GR 20-29 % imply 0.5-0.65 [D].",
+    )
+    minor_gr_lower_share: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="Share of the GR band with lasting limitations (GOS-E 7) after a minor "
+        "injury (ISS<16) [U]: most minor injuries recover fully, so a lifelong disability "
+        "weight applies to few; keeps YLD of the many minor patients from dominating DALYs "
+        "(Zhejiang/China RTI DALYs are ~82 % YLL, evidence.md §2.2 [V]).",
     )
     dw_md: float = Field(
         default=0.203,

@@ -65,6 +65,9 @@ def brief_style(lang: str = "zh") -> Iterator[None]:
     """
     check_lang(lang)
     register_fonts()
+    # Resolve the backend first: rc_context restores "backend" on exit, and an unresolved
+    # (auto) backend would then switch off figure display in a Jupyter session.
+    mpl.get_backend()
     with mpl.rc_context(fname=str(style_path())):
         yield
 
