@@ -2,9 +2,9 @@
 
 The county is synthetic, so is its population: ~450,000 residents, 40 % in the county seat
 (500 m cells over its 3 x 3 km grid), 4 % in each of the nine townships (500 m cells over
-1.5 x 1.5 km), and the remaining ~24 % spread evenly over 1 km rural cells along roads within 26 km of
-the seat. The neighbouring city (its own 120 system) gets no cells, so the county scenario
-generates no incidents there. Deterministic; run from the repository root:
+1.5 x 1.5 km), and the remaining ~24 % spread evenly over 1 km rural cells along roads
+within 26 km of the seat. The neighbouring city (its own 120 system) gets no cells, so
+the county scenario generates no incidents there. Deterministic; run from the repository root:
 
     .venv/bin/python tools/make_county_grid.py
 """
