@@ -40,6 +40,7 @@ from sim.outcomes import (
     calibration_statistics,
     expected_outcomes,
     psa,
+    sample_outcomes,
     tornado,
     with_reference_times,
 )
@@ -90,6 +91,28 @@ def _events_frame(rep: int, ev: dict[str, np.ndarray]) -> pd.DataFrame:
     return df
 
 
+_OUTCOME_OUTPUTS = ("outcome_censored", "died", "died_prehospital", "gose_band")
+
+
+def with_outcomes(incidents: pd.DataFrame, spec: OutcomeSpec, seed: int) -> pd.DataFrame:
+    """Per-patient expected outcomes plus one sampled outcome per patient.
+
+    Expected values are what the burden estimates use (low variance); the sampled columns
+    (``died``, ``died_prehospital``, ``gose_band``) give realised counts. They come from the
+    ``outcome`` stream in (rep, patient) order, so the same patient draws the same uniform in
+    every scenario of a comparison.
+    """
+    stale = [
+        c
+        for c in incidents.columns
+        if c in _OUTCOME_OUTPUTS
+        or c.startswith(("p_death", "p_gr", "p_md", "p_sd", "p_vs"))
+        or c in ("yll", "yld", "daly")
+    ]
+    expected = expected_outcomes(incidents.drop(columns=stale), spec)
+    return sample_outcomes(expected, RandomStreams(seed, 0)["outcome"])
+
+
 def outcome_summary(
     incidents: pd.DataFrame,
     spec: OutcomeSpec,
@@ -112,6 +135,10 @@ def outcome_summary(
         r["severe_disabilities_per_year"] = (g["p_sd"] + g["p_vs"]).sum() / years
         r["moderate_disabilities_per_year"] = g["p_md"].sum() / years
         r["dalys_per_year"] = g["daly"].sum() / years
+        r["sampled_deaths_per_year"] = float(g["died"].sum()) / years
+        r["sampled_severe_disabilities_per_year"] = (
+            float(g["gose_band"].isin(["SD", "VS"]).sum()) / years
+        )
         r["yll_per_year"] = g["yll"].sum() / years
         r["yld_per_year"] = g["yld"].sum() / years
         if population == population:  # not NaN
@@ -160,7 +187,7 @@ def assemble(
         unit_frames.append(un)
     incidents = pd.concat(inc_frames, ignore_index=True)
     spec = outcome_spec or scenario.outcomes
-    incidents = expected_outcomes(incidents, spec)
+    incidents = with_outcomes(incidents, spec, scenario.run.seed)
     population = population_of(scenario, world)
     outcomes = outcome_summary(
         incidents, spec, warm_up_min=warm_min, horizon_min=horizon_min, population=population
@@ -369,16 +396,7 @@ def compare_scenarios(
     spec = with_reference_times(base.outcomes, b_inc)
     for s in aligned:
         r = runs[s.name]
-        r.incidents = expected_outcomes(
-            r.incidents.drop(
-                columns=[
-                    c
-                    for c in r.incidents.columns
-                    if c.startswith(("p_", "yll", "yld", "daly")) or c == "outcome_censored"
-                ]
-            ),
-            spec,
-        )
+        r.incidents = with_outcomes(r.incidents, spec, base.run.seed)
     warm = base.run.warm_up_days * MINUTES_PER_DAY
     horizon = base.run.horizon_days * MINUTES_PER_DAY
     years = (horizon - warm) / MINUTES_PER_DAY / 365.0
