@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from rich.table import Table
 
 from sim.cli import app
 from sim.errors import UserError
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 console = Console(soft_wrap=True, width=max(140, Console().width))
 
@@ -152,12 +155,26 @@ def compare(
     cache_dir: CacheDirOpt = None,
 ) -> None:
     """Run scenarios under common random numbers; write comparison.csv with paired CIs."""
-    from sim.cli.report import comparison_tables
     from sim.scenario import load_scenario
-    from sim.study import compare_scenarios, save_comparison
 
     ov = _overrides(sets, seed, horizon_days)
     scenarios = [load_scenario(p, ov) for p in [base, *others]]
+    _compare_and_report(
+        scenarios,
+        out,
+        replications=reps,
+        jobs=jobs,
+        data_dir=data_dir,
+        cache_dir=cache_dir,
+        psa_draws=psa_draws,
+    )
+
+
+def _compare_and_report(scenarios: list[Scenario], out: Path, **options: Any) -> Path:
+    """Run a comparison with a progress bar per scenario, save it, print its tables."""
+    from sim.cli.report import comparison_tables
+    from sim.study import compare_scenarios, save_comparison
+
     with _progress() as prog:
         tasks: dict[str, TaskID] = {}
 
@@ -166,21 +183,13 @@ def compare(
                 tasks[name] = prog.add_task(name, total=total)
             prog.update(tasks[name], completed=done)
 
-        comp = compare_scenarios(
-            scenarios,
-            replications=reps,
-            jobs=jobs,
-            data_dir=data_dir,
-            cache_dir=cache_dir,
-            psa_draws=psa_draws,
-            progress=cb,
-            argv=sys.argv,
-        )
+        comp = compare_scenarios(scenarios, progress=cb, argv=sys.argv, **options)
     folder = save_comparison(comp, out)
     for table in comparison_tables(comp):
         console.print(table)
     console.print(f"results: {folder}")
     console.print(comp.manifest["attribution"])
+    return folder
 
 
 @app.command("demo")
@@ -191,33 +200,17 @@ def demo(
     jobs: JobsOpt = 1,
 ) -> None:
     """A short baseline vs integrated comparison on the embedded synthetic county."""
-    from sim.cli.report import comparison_tables
     from sim.scenario import load_scenario
-    from sim.study import compare_scenarios, save_comparison
 
     root = Path(__file__).resolve().parents[2] / "scenarios"
     files = [root / "county_baseline.toml", root / "county_integrated.toml"]
     ov = [f"run.horizon_days={horizon_days}"]
-    scenarios = [load_scenario(f, ov) for f in files if f.exists()]
+    scenarios = [load_scenario(f, ov) for f in files]
     console.print(
         "[bold]trauma-sim demo[/bold]: synthetic county (not real data), "
         f"{reps} replications × {horizon_days:g} days"
     )
-    with _progress() as prog:
-        tasks: dict[str, TaskID] = {}
-
-        def cb(name: str, done: int, total: int) -> None:
-            if name not in tasks:
-                tasks[name] = prog.add_task(name, total=total)
-            prog.update(tasks[name], completed=done)
-
-        comp = compare_scenarios(
-            scenarios, replications=reps, jobs=jobs, psa_draws=100, progress=cb, argv=sys.argv
-        )
-    folder = save_comparison(comp, out)
-    for table in comparison_tables(comp):
-        console.print(table)
-    console.print(f"results: {folder}")
+    folder = _compare_and_report(scenarios, out, replications=reps, jobs=jobs, psa_draws=100)
     _demo_outputs(folder)
 
 
