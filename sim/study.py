@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import pandas as pd
 from sim.entities import EventKind
 from sim.errors import UserError
 from sim.experiment import RunResult, run_experiment
+from sim.mapdata import write_map_data
 from sim.metrics import (
     RESPONSE_TARGET_MIN,
     STAGES,
@@ -325,6 +326,7 @@ class Comparison:
     compliance: pd.DataFrame
     utilisation: pd.DataFrame
     consult_waits: pd.DataFrame
+    base_world: World | None = field(default=None, repr=False)
 
 
 def _paired(base: pd.DataFrame, other: pd.DataFrame, metric: str) -> tuple[float, float, float]:
@@ -479,6 +481,7 @@ def compare_scenarios(
         pd.concat(tornado_frames, ignore_index=True) if tornado_frames else pd.DataFrame(),
         manifest,
         *extras,
+        base_world=worlds[base.name],
     )
 
 
@@ -532,6 +535,19 @@ def side_tables(
         pd.concat(util_frames, ignore_index=True),
         pd.concat(waits, ignore_index=True),
     )
+
+
+def response_offsets(runs: dict[str, RunTables]) -> dict[str, float]:
+    """Mean call-processing + turnout minutes per scenario: response time minus the drive.
+
+    Maps add it to each node's drive from the nearest station to show expected response.
+    """
+    out = {}
+    for name, run in runs.items():
+        steps = run.incidents[["answer_to_dispatch_min", "turnout_min"]].sum(axis=1, min_count=2)
+        if steps.notna().any():
+            out[name] = float(steps.mean())
+    return out
 
 
 def stage_table(runs: dict[str, RunTables], base: str, warm_up_min: float) -> pd.DataFrame:
@@ -594,4 +610,6 @@ def save_comparison(comp: Comparison, out_root: Path) -> Path:
         write_json(tmp / "manifest.json", comp.manifest)
         for name, run in comp.runs.items():
             write_run_files(tmp / name, run)
+        if comp.base_world is not None:
+            write_map_data(tmp, comp.base_world, response_offsets(comp.runs))
     return folder

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.mapdata import write_map_files
 from sim.network.core import ROAD_CLASS_CODE, RoadNetwork
 from sim.plotting.labels import STAGE_ORDER
 
@@ -305,6 +306,42 @@ def write_brief_fixture(root: Path) -> tuple[Path, Path, Path]:
         )
         runs.append(run)
     return compare, runs[0], runs[1]
+
+
+#: Drive minutes from the nearest station per node of the tiny grid (node 0 is a station)
+#: and the map offsets per scenario: baseline responses span all three bands.
+TINY_DRIVE_MIN = np.array([0.0, 2.5, 5.0, 2.5, 4.0, 7.5, 5.0, 7.5, 10.0])
+MAP_OFFSETS_MIN = {"baseline": 4.5, "integrated": 3.0}
+
+
+def coverage_table() -> pd.DataFrame:
+    """``map/coverage.parquet`` for the tiny grid: offset + drive per node and scenario."""
+    net = tiny_network()
+    frames = [
+        pd.DataFrame(
+            {
+                "node": np.arange(net.n_nodes),
+                "lon": net.lon,
+                "lat": net.lat,
+                "scenario": scenario,
+                "response_min": TINY_DRIVE_MIN + offset,
+            }
+        )
+        for scenario, offset in MAP_OFFSETS_MIN.items()
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_map_fixture(compare: Path) -> Path:
+    """Add ``map/`` (tiny grid, its facilities and coverage) to a compare folder."""
+    return write_map_files(
+        compare,
+        tiny_network(),
+        facilities_table(),
+        coverage_table(),
+        hour=10,
+        offsets_min=MAP_OFFSETS_MIN,
+    )
 
 
 # ------------------------------------------------------------------ PDF text (no poppler)

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import plot_fixtures as fx
@@ -174,3 +175,107 @@ def test_number_formatting() -> None:
     assert brief.fmt_interval(3.47, 2.11, 4.83) == "3.47 (2.11, 4.83)"
     assert brief.fmt_interval(3.47, float("nan"), 4.83) == "3.47"
     assert brief.fmt_interval(None, 0.52, 8.9, square=True) == "[0.52, 8.90]"
+
+
+# ------------------------------------------------------------------------------- maps
+
+#: Captions of the three map figures (Chinese), as the brief prints them.
+MAP_CAPTIONS_ZH = (
+    "路网及急救站、医院（按救治等级）",
+    "baseline：各事件位置",
+    "预计响应时间覆盖范围",
+)
+
+
+@pytest.fixture(scope="module")
+def map_dirs(
+    fixture_dirs: tuple[Path, Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path, Path]:
+    """The brief fixture with a compare folder that carries map data."""
+    root = tmp_path_factory.mktemp("brief_maps")
+    compare = root / "compare"
+    shutil.copytree(fixture_dirs[0], compare)
+    fx.write_map_fixture(compare)
+    return compare, fixture_dirs[1], fixture_dirs[2]
+
+
+@pytest.fixture(scope="module")
+def map_pdf(
+    map_dirs: tuple[Path, Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list[str]]:
+    out = tmp_path_factory.mktemp("brief_maps_out") / "brief.pdf"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        brief.build_brief(list(map_dirs), out, lang="zh")
+    return out, [str(w.message) for w in caught]
+
+
+def test_brief_with_map_data_has_map_figures(map_pdf: tuple[Path, list[str]]) -> None:
+    out, messages = map_pdf
+    assert not [m for m in messages if "Glyph" in m or "missing from font" in m], messages
+    page = out.with_suffix(".html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") == 8 + 3  # charts, then three maps
+    for caption in MAP_CAPTIONS_ZH:
+        assert caption in page, caption
+    assert "平均派车及出车准备时间：baseline 4.5 分钟；integrated 3.0 分钟" in page
+    for key in ("map_network", "map_incidents", "map_coverage"):
+        assert f'id="{key}"' in page
+    text = _squash(fx.pdf_text(out.read_bytes()))
+    assert _squash("预计响应时间覆盖范围") in text
+    assert "brief_map.html" in text  # the PDF names the interactive map file
+
+
+def test_brief_links_the_offline_interactive_map(map_pdf: tuple[Path, list[str]]) -> None:
+    out, _ = map_pdf
+    map_file = out.with_name("brief_map.html")
+    assert map_file.is_file()
+    page = out.with_suffix(".html").read_text(encoding="utf-8")
+    assert re.findall(r"https?://", page) == []
+    loads = re.findall(r"""(?:src|href)\s*=\s*["']?([^"'\s>]*)""", page)
+    assert "brief_map.html" in loads  # a relative link to the sibling file
+    assert all(u.startswith(("data:", "#")) or u == "brief_map.html" for u in loads), loads
+    interactive = map_file.read_text(encoding="utf-8")
+    urls = set(re.findall(r"https?://[^\s\"'<>)\\]+", interactive))
+    assert urls <= {"http://www.w3.org/2000/svg"}, urls  # an XML namespace name, not a load
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", interactive, flags=re.I)
+    assert "L.tileLayer(" not in interactive
+    # every base incident (60) and facility (7) is a marker; banded colours as in the brief
+    assert interactive.count("L.circleMarker(") == 60 + 7
+    assert "≤8 分钟" in interactive
+    assert "synthetic road network (not real data)" in interactive
+
+
+def test_english_map_figures_and_write_figures(
+    map_dirs: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = brief.build_brief(list(map_dirs), tmp_path / "en.html", lang="en")
+        paths = brief.write_figures(list(map_dirs), tmp_path / "figs", lang="en")
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+    page = out.read_text(encoding="utf-8")
+    assert "Road network with ambulance stations, hospitals (by tier)" in page
+    assert "baseline: incident locations coloured by response time" in page
+    assert "Expected response coverage" in page
+    assert 'href="en_map.html"' in page
+    assert (tmp_path / "en_map.html").is_file()
+    names = [p.name for p in paths]
+    assert names[-3:] == ["map_network_en.png", "map_incidents_en.png", "map_coverage_en.png"]
+
+
+def test_map_data_is_optional_and_read_from_the_compare_folder(
+    fixture_dirs: tuple[Path, Path, Path], map_dirs: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    assert brief.load_brief_data([fixture_dirs[0]]).map_data is None
+    data = brief.load_brief_data([map_dirs[0]])
+    assert data.map_data is not None
+    assert data.map_data.scenarios == ["baseline", "integrated"]
+    # Without run folders there are no incidents: the network and coverage maps still come.
+    out = brief.build_brief([map_dirs[0]], tmp_path / "c.html")
+    page = out.read_text(encoding="utf-8")
+    assert 'id="map_network"' in page
+    assert 'id="map_coverage"' in page
+    assert 'id="map_incidents"' not in page
+    assert (tmp_path / "c_map.html").is_file()
+    # A run folder's layout is unchanged by the map: no "map" run is picked up.
+    assert all(p.name != "map" for p in brief.expand_result_dirs([map_dirs[0]]))

@@ -11,9 +11,10 @@ import numpy as np
 import plot_fixtures as fx
 import pytest
 from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.colors import to_rgb
 
 from sim.errors import UserError
-from sim.network.core import OSM_ATTRIBUTION, SYNTHETIC_ATTRIBUTION
+from sim.network.core import OSM_ATTRIBUTION, SYNTHETIC_ATTRIBUTION, RoadNetwork
 from sim.plotting import maps
 
 
@@ -145,3 +146,111 @@ def test_interactive_map_road_class_filter(tmp_path: Path) -> None:
         maps.interactive_map(
             net, fx.facilities_table(), out=tmp_path / "x.html", road_classes=["footway"]
         )
+
+
+def test_colocated_facilities_are_spread_apart_and_singles_stay() -> None:
+    extent = (120.0, 30.0, 120.1, 30.1)
+    lon = np.array([120.05, 120.05, 120.0501, 120.02])
+    lat = np.array([30.05, 30.05, 30.05, 30.08])
+    x, y = maps.dodge_positions(lon, lat, extent)
+    assert (x[3], y[3]) == (lon[3], lat[3])  # alone: not moved
+    ring = np.column_stack([x[:3], y[:3]])
+    assert len({tuple(np.round(p, 9)) for p in ring}) == 3  # three distinct positions
+    cos_lat = np.cos(np.deg2rad(30.05))
+    side = 0.1  # the larger on-screen side (latitude here)
+    dist = np.hypot((x[:3] - lon[:3].mean()) * cos_lat, y[:3] - lat[:3].mean())
+    np.testing.assert_allclose(dist, maps.DODGE_RADIUS * side, rtol=1e-6)
+    assert y[0] > y[1]
+    assert y[0] > y[2]
+
+
+def test_stations_draw_above_hospitals_on_a_shared_site() -> None:
+    fac = fx.facilities_table()
+    fac.loc[0, ["lon", "lat"]] = fac.loc[2, ["lon", "lat"]].to_numpy()  # station at hospital
+    ax = maps.road_map(fx.tiny_network(), fac)
+    by_label = {c.get_label(): c for c in ax.collections if isinstance(c, PathCollection)}
+    assert by_label["急救站"].get_zorder() > by_label["创伤中心"].get_zorder()
+    station = by_label["急救站"].get_offsets()
+    centre = by_label["创伤中心"].get_offsets()
+    assert not np.any(np.all(np.isclose(station[:, None, :], centre[None, :, :]), axis=2))
+
+
+def test_map_extent_holds_facilities_and_leaves_a_strip_for_notes() -> None:
+    net = fx.tiny_network()
+    fac = fx.facilities_table()
+    fac.loc[0, ["lon", "lat"]] = [120.05, 30.19]  # west and south of every road
+    ax = maps.road_map(net, fac)
+    x0, _x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    assert x0 < 120.05
+    assert y0 < 30.19
+    south_roads = float(net.lat.min())
+    # below the southern-most road or facility there is a strip for scale bar + attribution
+    assert (min(south_roads, 30.19) - y0) / (y1 - y0) > maps.MAP_BOTTOM_STRIP * 0.8
+
+
+def test_incident_map_bands_match_the_coverage_map() -> None:
+    net = fx.tiny_network()
+    inc = fx.incidents_table()
+    ax = maps.incident_map(net, inc, fx.facilities_table(), thresholds=(8, 12))
+    assert len(ax.figure.axes) == 1  # a band legend instead of a colour bar
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"≤8 分钟", "8–12 分钟", ">12 分钟", "急救站"} <= set(legend)
+    ax.figure.canvas.draw()  # mapped colours are computed at draw time
+    scatter = next(
+        c for c in ax.collections if isinstance(c, PathCollection) and c.get_array() is not None
+    )
+    colours = {tuple(np.round(c[:3], 3)) for c in scatter.get_facecolors()}
+    expected = {tuple(np.round(to_rgb(c), 3)) for c in maps.BAND_COLOURS}
+    assert colours <= expected
+    assert len(colours) == 3  # the fixture's responses (6.0–20.4 min) fall in all bands
+    with pytest.raises(UserError, match="thresholds"):
+        maps.incident_map(net, inc, thresholds=(12, 8))
+
+
+def _stretched(lon_factor: float = 1.0, lat_factor: float = 1.0) -> RoadNetwork:
+    net = fx.tiny_network()
+    fields = {f: getattr(net, f) for f in net.__dataclass_fields__}
+    fields["lon"] = 120.10 + (net.lon - 120.10) * lon_factor
+    fields["lat"] = 30.20 + (net.lat - 30.20) * lat_factor
+    return RoadNetwork(**fields)
+
+
+def test_tall_map_takes_its_legend_on_the_right() -> None:
+    tall = _stretched(lat_factor=4)
+    net = _stretched(lon_factor=3)
+    ax = maps.road_map(tall, fx.facilities_table().iloc[:2])
+    ax.figure.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1 - 1  # right of the map
+    wide_ax = maps.road_map(net, fx.facilities_table().iloc[:2])
+    wide_ax.figure.canvas.draw()
+    legend = wide_ax.get_legend().get_window_extent()
+    assert legend.y1 <= wide_ax.get_window_extent().y0 + 1  # below the map
+
+
+def test_coverage_map_legend_title_and_shared_legend() -> None:
+    net = fx.tiny_network()
+    minutes = fx.TINY_DRIVE_MIN + 4.5
+    axes = maps.coverage_map(
+        net, minutes, minutes - 1.5, lang="en", legend_title="Expected response time (min)"
+    )
+    fig = axes[0].figure
+    assert all(ax.get_legend() is None for ax in axes)
+    assert len(fig.legends) == 1
+    assert fig.legends[0].get_title().get_text() == "Expected response time (min)"
+
+
+def test_interactive_map_bands_and_marker_order(tmp_path: Path) -> None:
+    pytest.importorskip("folium")
+    fac = fx.facilities_table()
+    out = maps.interactive_map(
+        fx.tiny_network(), fac, fx.incidents_table(), out=tmp_path / "m.html", thresholds=(8, 12)
+    )
+    page = out.read_text(encoding="utf-8")
+    for colour in maps.BAND_COLOURS:
+        assert colour in page
+    assert "≤8 分钟" in page
+    # markers are added largest first: the trauma centre before any station
+    tc = page.index(maps.FACILITY_STYLE["trauma_centre"][1])
+    assert tc < page.rindex('"fillColor": "' + maps.FACILITY_STYLE["station"][1])

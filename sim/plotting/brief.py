@@ -18,6 +18,12 @@ Converting the HTML itself to PDF would need WeasyPrint (Pango from the OS) or a
 browser, neither pip-only; sharing the content dict gives the same numbers and words in both
 outputs without that dependency. The figures are drawn by :mod:`sim.plotting.charts` under
 the brief style, so they look the same in both.
+
+Maps come only from files too: when the compare folder holds ``map/`` (written by
+:mod:`sim.mapdata` at compare time: network arrays, facilities, per-node expected response),
+the brief adds the road network, the base scenario's incidents by response band and the
+coverage of base vs the last scenario (:mod:`sim.plotting.maps`), and writes an offline
+interactive map ``<stem>_map.html`` next to the brief, linked by its bare file name.
 """
 
 from __future__ import annotations
@@ -40,7 +46,8 @@ from matplotlib.figure import Figure, SubFigure
 
 import sim
 from sim.errors import UserError
-from sim.plotting import charts
+from sim.mapdata import MapData, read_map_data
+from sim.plotting import charts, maps
 from sim.plotting import labels as lb
 from sim.plotting.style import brief_style, font_dir, font_face_css
 
@@ -49,6 +56,8 @@ _TEMPLATES = files("sim.plotting") / "templates"
 COMPARE_REQUIRED = ("comparison.csv", "stages.csv")
 COMPARE_OPTIONAL = ("tornado.csv", "compliance.csv", "utilisation.csv", "consult_waits.csv")
 RESPONSE_TARGETS_MIN = (8.0, 12.0)
+#: Incidents drawn on the static incident map at most (every k-th row beyond this).
+MAX_MAP_INCIDENTS = 20_000
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,7 @@ class BriefData:
     utilisation: pd.DataFrame | None = None
     consult_waits: pd.DataFrame | None = None
     runs: tuple[RunData, ...] = ()
+    map_data: MapData | None = None
 
     @property
     def base(self) -> str | None:
@@ -115,6 +125,12 @@ class BriefData:
                 frame = frame.assign(scenario=run.scenario)
             frames.append(frame)
         return pd.concat(frames, ignore_index=True) if frames else None
+
+    def base_incidents(self) -> pd.DataFrame | None:
+        """Incidents of the base scenario's run (first run without a base); None if absent."""
+        runs = [r for r in self.runs if r.incidents is not None]
+        chosen = [r for r in runs if r.scenario == self.base] or runs[:1]
+        return chosen[0].incidents if chosen else None
 
 
 # ----------------------------------------------------------------------------- loading
@@ -187,7 +203,8 @@ def load_brief_data(result_dirs: Sequence[Path]) -> BriefData:
     result_dirs
         Folders with a ``manifest.json`` whose ``kind`` is ``"comparison"`` (at most one;
         needs ``comparison.csv`` and ``stages.csv``; ``tornado.csv``, ``compliance.csv``,
-        ``utilisation.csv`` and ``consult_waits.csv`` are optional) or ``"run"`` (needs
+        ``utilisation.csv``, ``consult_waits.csv`` and the ``map/`` folder of
+        :mod:`sim.mapdata` are optional) or ``"run"`` (needs
         ``kpis.csv``; ``incidents.parquet`` is optional).
 
     Returns
@@ -224,6 +241,7 @@ def load_brief_data(result_dirs: Sequence[Path]) -> BriefData:
             for name in COMPARE_OPTIONAL:
                 if (folder / name).is_file():
                     compare[name.removesuffix(".csv")] = _read_csv(folder / name, _COLUMNS[name])
+            compare["map_data"] = read_map_data(folder)
         elif kind == "run":
             kpis_path = folder / "kpis.csv"
             if not kpis_path.is_file():
@@ -252,6 +270,7 @@ def load_brief_data(result_dirs: Sequence[Path]) -> BriefData:
         utilisation=compare.get("utilisation"),
         consult_waits=compare.get("consult_waits"),
         runs=tuple(runs),
+        map_data=compare.get("map_data"),
     )
 
 
@@ -305,6 +324,23 @@ def _png(fig: Figure | SubFigure) -> bytes:
         root.savefig(buf, format="png", dpi=200, bbox_inches="tight")
     plt.close(root)
     return buf.getvalue()
+
+
+#: PDF text width (A4, 2 cm margins) and the height a figure may take (room for its caption).
+PDF_TEXT_WIDTH_CM = 17.0
+PDF_FIGURE_MAX_HEIGHT_CM = 15.0
+#: Maps may fill most of a page (A4 text height is 25.5 cm): their labels stay legible.
+PDF_MAP_MAX_HEIGHT_CM = 21.0
+
+
+def _pdf_width_cm(png: bytes, max_height_cm: float = PDF_FIGURE_MAX_HEIGHT_CM) -> float:
+    """Width of a figure in the PDF: 92% of the text width, less if that makes it too tall."""
+    width_px = int.from_bytes(png[16:20], "big")  # the IHDR chunk always comes first
+    height_px = int.from_bytes(png[20:24], "big")
+    full = 0.92 * PDF_TEXT_WIDTH_CM
+    if width_px <= 0 or height_px <= 0:
+        return full
+    return round(min(full, max_height_cm * width_px / height_px), 2)
 
 
 def _make_figures(data: BriefData, lang: str) -> list[_Figure]:
@@ -374,6 +410,81 @@ def _make_figures(data: BriefData, lang: str) -> list[_Figure]:
     if data.tornado is not None and not data.tornado.empty:
         ax = charts.tornado(data.tornado, lang=lang)
         out.append(_Figure("tornado", lb.text("fig_tornado", lang), _png(ax.figure)))
+    if data.map_data is not None:
+        out += _map_figures(data, data.map_data, lang)
+    return out
+
+
+def _map_scenarios(data: BriefData, mdata: MapData) -> tuple[str, str | None]:
+    """(base, other) scenarios of the coverage panels: the base and the last scenario."""
+    have = mdata.scenarios
+    base = data.base if data.base in have else have[0]
+    others = [s for s in data.scenarios if s in have and s != base]
+    others += [s for s in have if s != base and s not in others]
+    return base, (others[-1] if others else None)
+
+
+def _map_incidents(data: BriefData) -> pd.DataFrame | None:
+    """Base incidents to map: located, and not cut off unanswered by the end of the run."""
+    incidents = data.base_incidents()
+    if incidents is None or not {"lon", "lat", "response_min"} <= set(incidents.columns):
+        return None
+    keep = incidents["lon"].notna() & incidents["lat"].notna()
+    if "status" in incidents.columns:  # still open at the horizon: no response to show
+        censored = (incidents["status"].astype(str) == "in_progress") & incidents[
+            "response_min"
+        ].isna()
+        keep &= ~censored
+    shown = incidents.loc[keep]
+    return shown if len(shown) else None
+
+
+def _map_figures(data: BriefData, mdata: MapData, lang: str) -> list[_Figure]:
+    """Road network with facilities, base incidents by response time, coverage base vs other."""
+    net, fac = mdata.network, mdata.facilities
+    out: list[_Figure] = []
+    ax = maps.road_map(net, fac, lang=lang)
+    out.append(_Figure("map_network", lb.text("fig_map_network", lang), _png(ax.figure)))
+    incidents = _map_incidents(data)
+    base, other = _map_scenarios(data, mdata)
+    if incidents is not None:
+        step = max(1, -(-len(incidents) // MAX_MAP_INCIDENTS))
+        ax = maps.incident_map(
+            net,
+            incidents.iloc[::step],
+            fac[fac["kind"].astype(str).isin(("station", "hospital"))],
+            lang=lang,
+            thresholds=RESPONSE_TARGETS_MIN,
+        )
+        scenario = data.base or base
+        out.append(
+            _Figure(
+                "map_incidents",
+                lb.text("fig_map_incidents", lang, scenario=scenario),
+                _png(ax.figure),
+            )
+        )
+    names = [base] if other is None else [base, other]
+    titles = [n + (lb.text("base_marker", lang) if n == data.base else "") for n in names]
+    axes = maps.coverage_map(
+        net,
+        mdata.minutes_by_node(base),
+        None if other is None else mdata.minutes_by_node(other),
+        thresholds=RESPONSE_TARGETS_MIN,
+        facilities=fac[fac["kind"].astype(str) == "station"],
+        titles=titles,
+        lang=lang,
+        legend_title=lb.text("expected_response", lang),
+    )
+    offsets = lb.text("list_sep", lang).join(
+        lb.text("offset_item", lang, scenario=n, minutes=mdata.offsets_min[n])
+        for n in names
+        if n in mdata.offsets_min
+    )
+    caption = lb.text("fig_map_coverage", lang, hour=mdata.hour)
+    if offsets:
+        caption += lb.text("fig_map_coverage_offsets", lang, offsets=offsets)
+    out.append(_Figure("map_coverage", caption, _png(axes[0].figure)))
     return out
 
 
@@ -493,11 +604,14 @@ def _assumptions(data: BriefData, lang: str) -> list[dict[str, str]]:
     return [{"what": lb.pick(a.what, lang), "source": a.source} for a in lb.DEFAULT_ASSUMPTIONS]
 
 
-def brief_context(data: BriefData, lang: str = "zh") -> dict[str, Any]:
+def brief_context(
+    data: BriefData, lang: str = "zh", *, map_file: str | None = None
+) -> dict[str, Any]:
     """The brief's whole content as a JSON-serialisable dict (shared by HTML and PDF).
 
     Figures are under ``figures`` with their PNG as base64 (``png_b64``) and a file name
-    (``file``) that the PDF renderer writes them to.
+    (``file``) that the PDF renderer writes them to. ``map_file`` is the file name (same
+    folder) of the interactive map, linked from the brief when given.
     """
     lang = lb.check_lang(lang)
     base = data.base
@@ -550,6 +664,10 @@ def brief_context(data: BriefData, lang: str = "zh") -> dict[str, Any]:
             "label": lb.text("figure_n", lang, n=i + 1),
             "caption": f.caption,
             "file": f"fig{i + 1}_{f.key}.png",
+            "pdf_width_cm": _pdf_width_cm(
+                f.png,
+                PDF_MAP_MAX_HEIGHT_CM if f.key.startswith("map_") else PDF_FIGURE_MAX_HEIGHT_CM,
+            ),
             "png_b64": base64.b64encode(f.png).decode("ascii"),
         }
         for i, f in enumerate(_make_figures(data, lang))
@@ -575,6 +693,9 @@ def brief_context(data: BriefData, lang: str = "zh") -> dict[str, Any]:
         "kpi_tables": _kpi_tables(data, lang) if data.comparison is None else [],
         "figures_h": lb.text("figures_h", lang),
         "figures": figures,
+        "map_file": map_file or "",
+        "map_link": lb.text("map_link", lang) if map_file else "",
+        "map_link_pdf": lb.text("map_link_pdf", lang, file=map_file) if map_file else "",
         "assumptions_h": lb.text("assumptions_h", lang),
         "assumption_header": [lb.text("col_assumption", lang), lb.text("col_source", lang)],
         "assumptions": _assumptions(data, lang),
@@ -644,7 +765,8 @@ def build_brief(result_dirs: Sequence[Path], out: Path, lang: str = "zh") -> Pat
         A compare folder and/or run folders (see :func:`load_brief_data`).
     out
         ``*.html``: write the HTML only. ``*.pdf``: write the PDF and, next to it, the HTML
-        with the same stem.
+        with the same stem. When the comparison has map data, an offline interactive map
+        ``<stem>_map.html`` is written next to them too, and the brief names it.
     lang
         ``"zh"`` (default) or ``"en"``.
 
@@ -659,9 +781,20 @@ def build_brief(result_dirs: Sequence[Path], out: Path, lang: str = "zh") -> Pat
     if suffix not in (".pdf", ".html"):
         raise UserError(f"brief: out: must end with .pdf or .html (got {out.name!r})")
     data = load_brief_data(result_dirs)
-    context = brief_context(data, lang)
     html_path = out if suffix == ".html" else out.with_suffix(".html")
     html_path.parent.mkdir(parents=True, exist_ok=True)
+    map_file = None
+    if data.map_data is not None:
+        map_path = maps.interactive_map(
+            data.map_data.network,
+            data.map_data.facilities,
+            _map_incidents(data),
+            out=html_path.with_name(f"{out.stem}_map.html"),
+            lang=lang,
+            thresholds=RESPONSE_TARGETS_MIN,
+        )
+        map_file = map_path.name
+    context = brief_context(data, lang, map_file=map_file)
     html_path.write_text(render_html(context), encoding="utf-8")
     if suffix == ".pdf":
         render_pdf(context, out)

@@ -136,10 +136,14 @@ UI: dict[str, Text] = {
     # maps
     "response_colorbar": Text("响应时间（分钟）", "Response time (min)"),
     "minutes_to_station": Text("距最近急救站车程（分钟）", "Drive from nearest station (min)"),
+    "expected_response": Text("预计响应时间（分钟）", "Expected response time (min)"),
+    "offset_item": Text("{scenario} {minutes:.1f} 分钟", "{scenario} {minutes:.1f} min"),
+    "list_sep": Text("；", "; "),
     "band_within": Text("≤{hi:g} 分钟", "≤{hi:g} min"),
     "band_between": Text("{lo:g}–{hi:g} 分钟", "{lo:g}–{hi:g} min"),
     "band_beyond": Text(">{lo:g} 分钟", ">{lo:g} min"),
     "unreachable": Text("不可达", "Unreachable"),
+    "not_reached": Text("未到达现场", "Not reached"),
     "incident_scale": Text(
         "事件颜色：响应时间 0–{top:.0f} 分钟", "Incident colour: response 0–{top:.0f} min"
     ),
@@ -226,6 +230,36 @@ BRIEF: dict[str, Text] = {
     "fig_utilisation": Text("各时段资源利用率", "Resource utilisation by hour of day"),
     "fig_consult": Text("专家会诊等待时间", "Waiting time for expert consultation"),
     "fig_tornado": Text("单因素敏感性分析（龙卷风图）", "One-way sensitivity analysis (tornado)"),
+    "fig_map_network": Text(
+        "路网及急救站、医院（按救治等级）、交警站点和 120 指挥中心的位置",
+        "Road network with ambulance stations, hospitals (by tier), police posts and the "
+        "120 dispatch centre",
+    ),
+    "fig_map_incidents": Text(
+        "{scenario}：各事件位置，颜色表示响应时间（接听至到达现场）",
+        "{scenario}: incident locations coloured by response time (call answered to arrival "
+        "on scene)",
+    ),
+    "fig_map_coverage": Text(
+        "预计响应时间覆盖范围：道路按 ≤8、8–12、>12 分钟着色（杭州目标：城区 8 分钟，"
+        "农村 12 分钟）。假定 {hour}:00 出发、最近急救站有空闲救护车（不计车辆繁忙和排队），"
+        "响应时间 = 平均派车及出车准备时间 + 车程。",
+        "Expected response coverage: roads coloured ≤8, 8–12 and >12 min (Hangzhou targets: "
+        "urban 8, rural 12 min). Assumes departure at {hour}:00 with a free ambulance at the "
+        "nearest station (busy units and queues ignored); response = mean dispatch and "
+        "turn-out time + drive.",
+    ),
+    "fig_map_coverage_offsets": Text(
+        "平均派车及出车准备时间：{offsets}。", " Mean dispatch and turn-out time: {offsets}."
+    ),
+    "map_link": Text(
+        "打开交互式地图（可离线在浏览器中查看，可缩放，鼠标悬停显示设施名称）",
+        "Open the interactive map (works offline in a browser; zoom in, hover for facility names)",
+    ),
+    "map_link_pdf": Text(
+        "交互式地图见同一文件夹中的 {file}（可离线在浏览器中打开）。",
+        "An interactive map is in {file} in the same folder (opens offline in a browser).",
+    ),
     "figure_n": Text("图 {n}", "Figure {n}"),
     "assumptions_h": Text("主要假设及来源", "Main assumptions and sources"),
     "col_assumption": Text("假设", "Assumption"),

@@ -28,7 +28,7 @@ import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
-from matplotlib.colors import Normalize, to_hex
+from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize, to_hex
 from matplotlib.lines import Line2D
 
 from sim.errors import UserError
@@ -67,6 +67,17 @@ FACILITY_STYLE: dict[str, tuple[str, str, float]] = {
     "city": ("P", "#e67e22", 80.0),
     "county": ("P", "#d4ac0d", 55.0),
     "hospital": ("P", "#e67e22", 70.0),
+}
+#: Big hospital crosses lowest, small station squares on top: a station sharing a site with
+#: a hospital (common in Hangzhou) shows as a square inside the cross instead of vanishing.
+FACILITY_ZORDER: dict[str, float] = {
+    "trauma_centre": 5.0,
+    "city": 5.1,
+    "hospital": 5.1,
+    "county": 5.2,
+    "centre": 5.3,
+    "police": 5.4,
+    "station": 5.5,
 }
 BAND_COLOURS: tuple[str, ...] = ("#1a9850", "#fdae61", "#d73027")
 UNREACHABLE_COLOUR = "#bdbdbd"
@@ -124,12 +135,75 @@ def _facility_label(key: str, lang: str) -> str:
     return lb.lookup(lb.FACILITY_KINDS, key, lang)
 
 
-def _setup_map_axes(ax: Axes, net: RoadNetwork, lang: str) -> None:
+#: Margins around the mapped area, as shares of its span; the bottom one is a strip kept
+#: free of roads and facilities for the scale bar and the attribution, so neither hides data.
+MAP_PAD = 0.04
+MAP_BOTTOM_STRIP = 0.10
+
+
+def _map_extent(
+    net: RoadNetwork, lon: np.ndarray | None = None, lat: np.ndarray | None = None
+) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the axes: network plus extra points, padded."""
     west, south, east, north = net.bbox()
-    pad_lon = (east - west) * 0.05 or 0.005
-    pad_lat = (north - south) * 0.05 or 0.005
-    ax.set_xlim(west - pad_lon, east + pad_lon)
-    ax.set_ylim(south - pad_lat, north + pad_lat)
+    if lon is not None and lat is not None and len(lon):
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        if ok.any():
+            west, east = min(west, float(lon[ok].min())), max(east, float(lon[ok].max()))
+            south, north = min(south, float(lat[ok].min())), max(north, float(lat[ok].max()))
+    span_lon = (east - west) or 0.01
+    span_lat = (north - south) or 0.01
+    return (
+        west - span_lon * MAP_PAD,
+        south - span_lat * (MAP_PAD + MAP_BOTTOM_STRIP),
+        east + span_lon * MAP_PAD,
+        north + span_lat * MAP_PAD,
+    )
+
+
+def _aspect(extent: tuple[float, float, float, float]) -> float:
+    """Width / height of the map on screen (longitude scaled by cos(latitude))."""
+    west, south, east, north = extent
+    cos_lat = float(np.cos(np.deg2rad((south + north) / 2)))
+    return (east - west) * cos_lat / max(north - south, 1e-9)
+
+
+def _map_figsize(
+    extent: tuple[float, float, float, float],
+    *,
+    box: tuple[float, float] = (7.0, 6.0),
+    extra_w: float = 0.0,
+    extra_h: float = 0.9,
+    panels: int = 1,
+) -> tuple[float, float]:
+    """Figure size (inches) fitting ``panels`` maps of this extent into ``box`` each.
+
+    ``extra_w``/``extra_h`` leave room for a colour bar or the legend under the map.
+    """
+    aspect = _aspect(extent)
+    max_w, max_h = box
+    if aspect >= max_w / max_h:
+        w, h = max_w, max_w / aspect
+    else:
+        w, h = max(max_h * aspect, 2.5), max_h
+    return (w * panels + extra_w, h + extra_h)
+
+
+def _facility_points(facilities: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray] | None:
+    if facilities is None or facilities.empty:
+        return None
+    return facilities["lon"].to_numpy(float), facilities["lat"].to_numpy(float)
+
+
+def _setup_map_axes(
+    ax: Axes,
+    net: RoadNetwork,
+    lang: str,
+    extent: tuple[float, float, float, float] | None = None,
+) -> None:
+    west, south, east, north = extent if extent is not None else _map_extent(net)
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
     # Degrees of longitude shrink with latitude; this keeps distances true-ish on screen.
     ax.set_aspect(1.0 / np.cos(np.deg2rad((south + north) / 2)))
     ax.set_xticks([])
@@ -141,14 +215,16 @@ def _setup_map_axes(ax: Axes, net: RoadNetwork, lang: str) -> None:
     _scale_bar(ax, (south + north) / 2)
     note = net.attribution
     if net.synthetic and lb.check_lang(lang) == "zh":
-        note = f"{note}（{lb.text('synthetic_map_note', lang)}）"
+        # Own line: on a narrow panel one long line would run past the frame.
+        note = f"{note}\n{lb.text('synthetic_map_note', lang)}"
     ax.text(
         0.995,
-        0.005,
+        0.008,
         note,
         transform=ax.transAxes,
         ha="right",
         va="bottom",
+        multialignment="right",
         fontsize=7,
         color="#333333",
         bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.5},
@@ -157,19 +233,60 @@ def _setup_map_axes(ax: Axes, net: RoadNetwork, lang: str) -> None:
 
 
 def _legend_below(
-    ax: Axes, handles: Sequence[Artist], texts: Sequence[str], title: str | None = None
+    ax: Axes,
+    handles: Sequence[Artist],
+    texts: Sequence[str],
+    title: str | None = None,
+    *,
+    right: bool = False,
+    first_row: int = 0,
 ) -> None:
-    """Legend under the map, so it never hides roads or facilities."""
+    """Legend outside the map (below; right of a tall map), so it never hides data.
+
+    Below the map, the first ``first_row`` entries (e.g. colour bands) get a row of their
+    own and the rest follow in further rows, instead of being mixed column by column.
+    """
+    if right:
+        ax.legend(
+            handles,
+            texts,
+            loc="center left",
+            bbox_to_anchor=(1.02, 0.5),
+            ncol=1,
+            fontsize=8,
+            title=title,
+            title_fontsize=8,
+            alignment="left",
+        )
+        return
+    groups = [(list(handles[:first_row]), list(texts[:first_row]))] if first_row else []
+    groups.append((list(handles[first_row:]), list(texts[first_row:])))
+    ncol = min(4, max(len(g[0]) for g in groups))
+    rows: list[list[tuple[Artist, str]]] = []
+    for group_handles, group_texts in groups:
+        items = list(zip(group_handles, group_texts, strict=True))
+        for i in range(0, len(items), ncol):
+            row = items[i : i + ncol]
+            row += [(Line2D([], [], alpha=0.0), "")] * (ncol - len(row))
+            rows.append(row)
+    # matplotlib fills legends column by column: list the grid in that order.
+    ordered = [rows[r][c] for c in range(ncol) for r in range(len(rows))]
     ax.legend(
-        handles,
-        texts,
+        [h for h, _ in ordered],
+        [t for _, t in ordered],
         loc="upper center",
         bbox_to_anchor=(0.5, -0.01),
-        ncol=4,
+        ncol=ncol,
         fontsize=8,
         title=title,
         title_fontsize=8,
     )
+
+
+#: Maps narrower than this (width / height) get their legend on the right, not below.
+TALL_ASPECT = 0.8
+#: Room (inches) for a legend on the right of a tall map.
+RIGHT_LEGEND_IN = 2.0
 
 
 def _scale_bar(ax: Axes, lat: float) -> None:
@@ -182,7 +299,7 @@ def _scale_bar(ax: Axes, lat: float) -> None:
     length_km = max([n for n in nice if n <= target_km] or [nice[0]])
     length_deg = length_km / km_per_deg
     xs = x0 + (x1 - x0) * 0.03
-    ys = y0 + (y1 - y0) * 0.04
+    ys = y0 + (y1 - y0) * 0.03  # inside the bottom strip (see MAP_BOTTOM_STRIP)
     ax.plot([xs, xs + length_deg], [ys, ys], color="black", linewidth=2.0, zorder=10)
     ax.text(
         xs + length_deg / 2,
@@ -231,11 +348,74 @@ def draw_roads(
     return out
 
 
+#: Facilities closer than this share of the map's larger side overlap on screen; they are
+#: spread on a small ring (radius below) around their common point so each stays visible.
+DODGE_TOLERANCE = 0.012
+DODGE_RADIUS = 0.014
+
+
+def dodge_positions(
+    lon: np.ndarray, lat: np.ndarray, extent: tuple[float, float, float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spread facilities that would overlap on the map onto a ring around their centre.
+
+    Groups are built greedily (a point joins the first group whose centre is within
+    :data:`DODGE_TOLERANCE` of the map's larger side); a group of ``n > 1`` is laid out on a
+    ring of radius :data:`DODGE_RADIUS`, first member at the top. Single points do not move.
+    Distances are on screen, i.e. longitude scaled by cos(latitude).
+
+    Returns
+    -------
+    (lon, lat)
+        Display positions, float arrays like the inputs.
+    """
+    west, south, east, north = extent
+    cos_lat = float(np.cos(np.deg2rad((south + north) / 2)))
+    x = np.asarray(lon, float) * cos_lat
+    y = np.asarray(lat, float)
+    side = max((east - west) * cos_lat, north - south)
+    tol, radius = DODGE_TOLERANCE * side, DODGE_RADIUS * side
+    centres: list[list[float]] = []
+    members: list[list[int]] = []
+    for i in range(len(x)):
+        for c, (cx, cy) in enumerate(centres):
+            if np.hypot(x[i] - cx, y[i] - cy) <= tol:
+                members[c].append(i)
+                break
+        else:
+            centres.append([x[i], y[i]])
+            members.append([i])
+    out_x, out_y = x.copy(), y.copy()
+    for group in members:
+        if len(group) < 2:
+            continue
+        cx, cy = float(x[group].mean()), float(y[group].mean())
+        angles = np.pi / 2 - 2 * np.pi * np.arange(len(group)) / len(group)
+        out_x[group] = cx + radius * np.cos(angles)
+        out_y[group] = cy + radius * np.sin(angles)
+    return out_x / cos_lat, out_y
+
+
 def draw_facilities(
-    ax: Axes, facilities: pd.DataFrame, *, lang: str = "zh", label_names: bool = False
+    ax: Axes,
+    facilities: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    label_names: bool = False,
+    extent: tuple[float, float, float, float] | None = None,
 ) -> list[str]:
-    """Scatter facilities by kind, hospitals by tier; return the style keys drawn (in order)."""
+    """Scatter facilities by kind, hospitals by tier; return the style keys drawn (in order).
+
+    With the map ``extent`` (west, south, east, north), facilities that would cover each
+    other (same site, e.g. a station at a hospital) are spread apart slightly
+    (:func:`dodge_positions`).
+    """
     _check_facilities(facilities)
+    if extent is not None and len(facilities) > 1:
+        lon, lat = dodge_positions(
+            facilities["lon"].to_numpy(float), facilities["lat"].to_numpy(float), extent
+        )
+        facilities = facilities.assign(lon=lon, lat=lat)
     tiers = (
         facilities["tier"]
         if "tier" in facilities.columns
@@ -243,7 +423,7 @@ def draw_facilities(
     )
     keys = [_style_key(str(k), t) for k, t in zip(facilities["kind"], tiers, strict=True)]
     drawn: list[str] = []
-    order = ("station", "police", "centre", "county", "city", "hospital", "trauma_centre")
+    order = ("station", "police", "centre", "trauma_centre", "city", "hospital", "county")
     key_arr = np.array(keys, dtype=object)
     for key in order:
         mask = key_arr == key
@@ -259,7 +439,7 @@ def draw_facilities(
             c=colour,
             edgecolors="white",
             linewidths=0.7,
-            zorder=5,
+            zorder=FACILITY_ZORDER[key],
             label=_facility_label(key, lang),
         )
         drawn.append(key)
@@ -305,12 +485,18 @@ def road_map(
     Axes
         Road ``LineCollection`` s (one per road group), one scatter per facility style.
     """
+    points = _facility_points(facilities)
+    extent = _map_extent(net, *(points or (None, None)))
     with brief_style(lang):
-        ax = ax if ax is not None else plt.subplots(figsize=(7.0, 6.5))[1]
+        tall = _aspect(extent) < TALL_ASPECT
+        size = _map_figsize(
+            extent, extra_w=RIGHT_LEGEND_IN if tall else 0.0, extra_h=0.2 if tall else 0.9
+        )
+        ax = ax if ax is not None else plt.subplots(figsize=size)[1]
         draw_roads(ax, net)
         if facilities is not None:
-            draw_facilities(ax, facilities, lang=lang, label_names=label_names)
-        _setup_map_axes(ax, net, lang)
+            draw_facilities(ax, facilities, lang=lang, label_names=label_names, extent=extent)
+        _setup_map_axes(ax, net, lang, extent)
         road_handles = [
             Line2D(
                 [],
@@ -323,7 +509,13 @@ def road_map(
         ]
         handles, texts = ax.get_legend_handles_labels()
         road_texts = [str(h.get_label()) for h in road_handles]
-        _legend_below(ax, [*road_handles, *handles], road_texts + texts)
+        _legend_below(
+            ax,
+            [*road_handles, *handles],
+            road_texts + texts,
+            right=tall,
+            first_row=len(road_handles),
+        )
     return ax
 
 
@@ -336,6 +528,7 @@ def incident_map(
     lang: str = "zh",
     column: str = "response_min",
     vmax: float | None = None,
+    thresholds: Sequence[float] | None = None,
 ) -> Axes:
     """Incidents coloured by response time over grey roads (and facilities).
 
@@ -353,49 +546,108 @@ def incident_map(
         Minutes column that sets the colour (default ``response_min``).
     vmax
         Top of the colour scale (default: the 95th percentile, so outliers don't wash it out).
+    thresholds
+        Band edges in minutes, e.g. the response targets ``(8, 12)``: points are coloured by
+        band (green, amber, red) with a legend instead of a continuous colour bar, so the
+        map reads the same way as :func:`coverage_map`.
 
     Returns
     -------
     Axes
-        With a colour bar on its figure.
+        With a colour bar on its figure (or band legend entries with ``thresholds``).
     """
     require_columns(incidents, "incidents", ("lon", "lat", column))
     minutes = incidents[column].to_numpy(float)
+    lon = incidents["lon"].to_numpy(float)
+    lat = incidents["lat"].to_numpy(float)
     ok = ~np.isnan(minutes)
     top = vmax if vmax is not None else (float(np.percentile(minutes[ok], 95)) if ok.any() else 1.0)
+    limits = None if thresholds is None else _check_thresholds(thresholds, "incident_map")
+    fac_points = _facility_points(facilities)
+    extent = _map_extent(
+        net,
+        np.concatenate([lon, fac_points[0]]) if fac_points else lon,
+        np.concatenate([lat, fac_points[1]]) if fac_points else lat,
+    )
     with brief_style(lang):
-        ax = ax if ax is not None else plt.subplots(figsize=(7.5, 6.5))[1]
+        # A tall map with a band legend takes the legend on its right (no colour bar there).
+        tall = limits is not None and _aspect(extent) < TALL_ASPECT
+        if ax is None:
+            size = _map_figsize(
+                extent,
+                extra_w=RIGHT_LEGEND_IN if tall else (0.0 if limits else 1.0),
+                extra_h=0.2 if tall else 0.9,
+            )
+            ax = plt.subplots(figsize=size)[1]
         draw_roads(ax, net, colour="#b0b0b0")
         if (~ok).any():
-            ax.scatter(
-                incidents["lon"].to_numpy(float)[~ok],
-                incidents["lat"].to_numpy(float)[~ok],
-                s=8,
-                c=UNREACHABLE_COLOUR,
-                zorder=3,
-            )
+            ax.scatter(lon[~ok], lat[~ok], s=8, c=UNREACHABLE_COLOUR, zorder=3)
+        if limits is None:
+            cmap: str | ListedColormap = "plasma_r"
+            norm: Normalize = Normalize(0.0, max(top, 1e-9))
+        else:
+            colours = _band_colours(len(limits) + 1)
+            cmap = ListedColormap(colours)
+            norm = BoundaryNorm([-np.inf, *limits, np.inf], len(colours))
         points = ax.scatter(
-            incidents["lon"].to_numpy(float)[ok],
-            incidents["lat"].to_numpy(float)[ok],
+            lon[ok],
+            lat[ok],
             c=minutes[ok],
-            cmap="plasma_r",
-            norm=Normalize(0.0, max(top, 1e-9)),
+            cmap=cmap,
+            norm=norm,
             s=10,
             alpha=0.85,
             linewidths=0,
             zorder=4,
         )
-        bar = ax.figure.colorbar(points, ax=ax, shrink=0.7, extend="max")
-        bar.set_label(
-            lb.lookup(lb.METRICS, column, lang)
-            if column != "response_min"
-            else lb.text("response_colorbar", lang)
-        )
+        handles: list[Artist] = []
+        texts: list[str] = []
+        if limits is None:
+            bar = ax.figure.colorbar(points, ax=ax, shrink=0.7, extend="max")
+            bar.set_label(
+                lb.lookup(lb.METRICS, column, lang)
+                if column != "response_min"
+                else lb.text("response_colorbar", lang)
+            )
+        else:
+            texts = _band_labels(limits, lang)
+            handles = [
+                Line2D([], [], marker="o", linestyle="", markersize=6, color=c, alpha=0.85)
+                for c in _band_colours(len(limits) + 1)
+            ]
+            if (~ok).any():
+                handles.append(Line2D([], [], marker="o", linestyle="", color=UNREACHABLE_COLOUR))
+                texts.append(lb.text("not_reached", lang))
         if facilities is not None:
-            draw_facilities(ax, facilities, lang=lang)
-            _legend_below(ax, *ax.get_legend_handles_labels())
-        _setup_map_axes(ax, net, lang)
+            draw_facilities(ax, facilities, lang=lang, extent=extent)
+        fac_handles, fac_texts = ax.get_legend_handles_labels()
+        if handles or fac_handles:
+            title = lb.text("response_colorbar", lang) if limits is not None else None
+            _legend_below(
+                ax,
+                handles + fac_handles,
+                texts + fac_texts,
+                title=title,
+                right=tall,
+                first_row=len(handles),
+            )
+        _setup_map_axes(ax, net, lang, extent)
     return ax
+
+
+def _check_thresholds(thresholds: Sequence[float], where: str) -> list[float]:
+    limits = [float(t) for t in thresholds]
+    if not limits or sorted(limits) != limits:
+        raise UserError(f"{where}: thresholds: must be increasing minutes, e.g. (8, 12)")
+    return limits
+
+
+def _band_labels(limits: Sequence[float], lang: str) -> list[str]:
+    """Band legend texts, e.g. "≤8 min", "8–12 min", ">12 min" for thresholds (8, 12)."""
+    out = [lb.text("band_within", lang, hi=limits[0])]
+    out += [lb.text("band_between", lang, lo=lo, hi=hi) for lo, hi in itertools.pairwise(limits)]
+    out.append(lb.text("band_beyond", lang, lo=limits[-1]))
+    return out
 
 
 def _bands(minutes: np.ndarray, thresholds: Sequence[float]) -> np.ndarray:
@@ -415,12 +667,14 @@ def coverage_map(
     titles: Sequence[str] | None = None,
     axes: Sequence[Axes] | None = None,
     lang: str = "zh",
+    legend_title: str | None = None,
 ) -> list[Axes]:
     """Drive-time coverage from stations: roads coloured by minutes-to-nearest-station band.
 
-    Baseline and the other scenario side by side (one panel if ``minutes_by_node_other`` is
-    ``None``). A road is coloured by the larger of its two end nodes' minutes, so green
-    means the whole segment is within the first threshold.
+    Baseline and the other scenario side by side, or one above the other for an area wider
+    than tall (one panel if ``minutes_by_node_other`` is ``None``). A road is coloured by
+    the larger of its two end nodes' minutes, so green means the whole segment is within the
+    first threshold.
 
     Parameters
     ----------
@@ -439,6 +693,9 @@ def coverage_map(
         Axes to draw on (one per panel); a new figure when ``None``.
     lang
         ``"zh"`` or ``"en"``.
+    legend_title
+        Title of the band legend (default: minutes from the nearest station); say so when
+        the minutes are expected response times rather than pure drive times.
 
     Returns
     -------
@@ -454,23 +711,25 @@ def coverage_map(
                 f"coverage_map: {name}: must have one value per node ({net.n_nodes}), "
                 f"got shape {arr.shape}"
             )
-    limits = [float(t) for t in thresholds]
-    if not limits or sorted(limits) != limits:
-        raise UserError("coverage_map: thresholds: must be increasing minutes, e.g. (8, 12)")
+    limits = _check_thresholds(thresholds, "coverage_map")
     default_titles = [lb.text("baseline", lang), lb.text("integrated", lang)]
     names = list(titles) if titles is not None else default_titles[: len(panels)]
     tail, head, _ = undirected_segments(net)
-    band_labels = [lb.text("band_within", lang, hi=limits[0])]
-    band_labels += [
-        lb.text("band_between", lang, lo=lo, hi=hi) for lo, hi in itertools.pairwise(limits)
-    ]
-    band_labels.append(lb.text("band_beyond", lang, lo=limits[-1]))
+    band_labels = _band_labels(limits, lang)
     colours = _band_colours(len(limits) + 1)
+    fac_points = _facility_points(facilities)
+    extent = _map_extent(net, *(fac_points or (None, None)))
     with brief_style(lang):
-        if axes is None:
+        if axes is None and len(panels) > 1 and _aspect(extent) >= 1.0:
+            # Wide areas: panels one above the other, so each keeps a readable width.
+            w, h = _map_figsize(extent, box=(6.5, 4.6), extra_h=0.0)
             _fig, raw = plt.subplots(
-                1, len(panels), figsize=(5.6 * len(panels), 5.6), squeeze=False
+                len(panels), 1, figsize=(w, h * len(panels) + 0.9), squeeze=False
             )
+            ax_list = list(raw[:, 0])
+        elif axes is None:
+            size = _map_figsize(extent, box=(5.6, 5.6), panels=len(panels), extra_h=0.8)
+            _fig, raw = plt.subplots(1, len(panels), figsize=size, squeeze=False)
             ax_list = list(raw[0])
         else:
             ax_list = list(axes)
@@ -500,8 +759,8 @@ def coverage_map(
                     )
                 )
             if facilities is not None:
-                draw_facilities(ax, facilities, lang=lang)
-            _setup_map_axes(ax, net, lang)
+                draw_facilities(ax, facilities, lang=lang, extent=extent)
+            _setup_map_axes(ax, net, lang, extent)
             ax.set_title(title)
         handles = [Line2D([], [], color=c, linewidth=2.5) for c in colours]
         texts = list(band_labels)
@@ -509,12 +768,26 @@ def coverage_map(
             handles.append(Line2D([], [], color=UNREACHABLE_COLOUR, linewidth=2.5))
             texts.append(lb.text("unreachable", lang))
         fac_handles, fac_texts = ax_list[-1].get_legend_handles_labels()
-        _legend_below(
-            ax_list[-1],
-            handles + fac_handles,
-            texts + fac_texts,
-            title=lb.text("minutes_to_station", lang),
-        )
+        title = legend_title or lb.text("minutes_to_station", lang)
+        if axes is None and len(ax_list) > 1:
+            # One legend centred under both panels (constrained layout makes room for it).
+            ax_list[0].figure.legend(
+                handles + fac_handles,
+                texts + fac_texts,
+                loc="outside lower center",
+                ncol=len(handles) + len(fac_handles),
+                fontsize=8,
+                title=title,
+                title_fontsize=8,
+            )
+        else:
+            _legend_below(
+                ax_list[-1],
+                handles + fac_handles,
+                texts + fac_texts,
+                title=title,
+                first_row=len(handles),
+            )
     return ax_list
 
 
@@ -609,6 +882,7 @@ def interactive_map(
     column: str = "response_min",
     road_classes: Sequence[str] | None = None,
     max_incidents: int = 5000,
+    thresholds: Sequence[float] | None = None,
 ) -> Path:
     """Write an offline interactive HTML map (Leaflet inlined; no tiles; no remote loads).
 
@@ -631,6 +905,9 @@ def interactive_map(
         more than 60,000 road segments (keeps the page small enough to open quickly).
     max_incidents
         Draw at most this many incidents (every k-th row, deterministic).
+    thresholds
+        Band edges in minutes (e.g. ``(8, 12)``): incidents coloured by band as in
+        :func:`incident_map` with ``thresholds``, instead of a continuous scale.
 
     Returns
     -------
@@ -643,6 +920,7 @@ def interactive_map(
 
     lb.check_lang(lang)
     _check_facilities(facilities)
+    limits = None if thresholds is None else _check_thresholds(thresholds, "interactive_map")
     west, south, east, north = net.bbox()
     fmap = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
@@ -650,6 +928,7 @@ def interactive_map(
         tiles=None,
         control_scale=True,
         prefer_canvas=True,
+        zoom_snap=0.25,  # lets fit_bounds fill the window instead of the next whole zoom
     )
     fmap.default_js = []  # every CDN reference goes; the assets are inlined below
     fmap.default_css = []
@@ -668,6 +947,7 @@ def interactive_map(
     roads.add_to(fmap)
 
     top = 1.0  # top of the incident colour scale (minutes)
+    band_colours = _band_colours(len(limits) + 1) if limits is not None else []
     if incidents is not None:
         require_columns(incidents, "incidents", ("lon", "lat", column))
         step = max(1, int(np.ceil(len(incidents) / max(max_incidents, 1))))
@@ -680,9 +960,12 @@ def interactive_map(
         for lon_i, lat_i, m in zip(
             shown["lon"].to_numpy(float), shown["lat"].to_numpy(float), minutes, strict=True
         ):
-            colour = (
-                UNREACHABLE_COLOUR if np.isnan(m) else to_hex(cmap(min(m / max(top, 1e-9), 1.0)))
-            )
+            if np.isnan(m):
+                colour = UNREACHABLE_COLOUR
+            elif limits is not None:
+                colour = band_colours[int(np.searchsorted(limits, m, side="left"))]
+            else:
+                colour = to_hex(cmap(min(m / max(top, 1e-9), 1.0)))
             folium.CircleMarker(
                 [float(lat_i), float(lon_i)],
                 radius=3,
@@ -700,8 +983,11 @@ def interactive_map(
         if "tier" in facilities.columns
         else pd.Series([None] * len(facilities), index=facilities.index)
     )
-    for (_, row), tier in zip(facilities.iterrows(), tiers, strict=True):
-        key = _style_key(str(row["kind"]), tier)
+    keys = [_style_key(str(k), t) for k, t in zip(facilities["kind"], tiers, strict=True)]
+    # Biggest markers first, so a station at a hospital's site stays visible on top of it.
+    by_size = sorted(range(len(keys)), key=lambda i: -FACILITY_STYLE[keys[i]][2])
+    for i in by_size:
+        row, key = facilities.iloc[i], keys[i]
         _, colour, size = FACILITY_STYLE[key]
         folium.CircleMarker(
             [float(row["lat"]), float(row["lon"])],
@@ -730,9 +1016,16 @@ def interactive_map(
     legend_items = "".join(
         f'<div><span style="{dot};background:{FACILITY_STYLE[k][1]}"></span>'
         f"{_facility_label(k, lang)}</div>"
-        for k in ("station", "trauma_centre", "city", "county", "police", "centre")
+        for k in ("station", "trauma_centre", "city", "county", "hospital", "police", "centre")
+        if k in keys
     )
-    if incidents is not None:
+    if incidents is not None and limits is not None:
+        legend_items += f"<div>{html.escape(lb.text('response_colorbar', lang))}</div>"
+        legend_items += "".join(
+            f'<div><span style="{dot};background:{c}"></span>{html.escape(t)}</div>'
+            for c, t in zip(band_colours, _band_labels(limits, lang), strict=True)
+        )
+    elif incidents is not None:
         stops = ",".join(to_hex(plt.get_cmap("plasma_r")(x)) for x in np.linspace(0, 1, 6))
         legend_items += (
             f"<div>{html.escape(lb.text('incident_scale', lang, top=top))}</div>"
