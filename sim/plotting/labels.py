@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Literal, NamedTuple
 
 from sim.errors import UserError
+from sim.metrics import STAGES
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -32,16 +33,7 @@ class Assumption(NamedTuple):
 
 
 #: Stages of the time-to-treatment chain, in chain order (the ``stage`` column values).
-STAGE_ORDER: tuple[str, ...] = (
-    "injury_to_call",
-    "call_to_answer",
-    "answer_to_dispatch",
-    "turnout",
-    "drive_to_scene",
-    "scene",
-    "transport",
-    "arrival_to_definitive",
-)
+STAGE_ORDER: tuple[str, ...] = STAGES
 
 STAGES: dict[str, Text] = {
     "injury_to_call": Text("受伤至呼救", "Injury to call"),
