@@ -125,24 +125,10 @@ class Empirical(Spec):
         path = (base_dir / self.file).resolve()
         if not path.exists():
             raise UserError(f"{path}: empirical distribution file not found")
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            if reader.fieldnames is None or self.column not in reader.fieldnames:
-                raise UserError(
-                    f"{path}: column '{self.column}' not found "
-                    f"(columns: {', '.join(reader.fieldnames or [])})"
-                )
-            vals = []
-            for i, row in enumerate(reader, start=2):
-                try:
-                    v = float(row[self.column])
-                except ValueError:
-                    raise UserError(
-                        f"{path}:{i} {self.column}: not a number ({row[self.column]!r})"
-                    ) from None
-                if not math.isfinite(v) or v < 0:
-                    raise UserError(f"{path}:{i} {self.column}: must be a finite value >= 0")
-                vals.append(v)
+        try:
+            vals = _read_column(path, self.column)
+        except UnicodeDecodeError:
+            raise UserError(f"{path}: not UTF-8 text (save the CSV as UTF-8)") from None
         if not vals:
             raise UserError(f"{path}: column '{self.column}' has no values")
         self._values = np.asarray(vals, dtype=float)
@@ -166,6 +152,27 @@ AnyDuration = Fixed | Exponential | Lognormal | Gamma | Triangular | Empirical
 """Any of the duration distributions (for type hints)."""
 
 Duration = Annotated[AnyDuration, Field(discriminator="dist")]
+
+
+def _read_column(path: Path, column: str) -> list[float]:
+    """Finite, non-negative numbers of one CSV column, with errors naming file, row, column."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if reader.fieldnames is None or column not in reader.fieldnames:
+            raise UserError(
+                f"{path}: column '{column}' not found "
+                f"(columns: {', '.join(reader.fieldnames or [])})"
+            )
+        vals = []
+        for i, row in enumerate(reader, start=2):
+            try:
+                v = float(row[column])
+            except (TypeError, ValueError):
+                raise UserError(f"{path}:{i} {column}: not a number ({row[column]!r})") from None
+            if not math.isfinite(v) or v < 0:
+                raise UserError(f"{path}:{i} {column}: must be a finite value >= 0")
+            vals.append(v)
+    return vals
 """A duration distribution chosen by its ``dist`` name."""
 
 

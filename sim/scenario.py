@@ -133,6 +133,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}: scenario file not found") from None
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text (save the file as UTF-8)") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -207,6 +209,9 @@ def _rebase(data: dict[str, Any], folder: Path, child_folder: Path) -> None:
                 walk(v)
 
     walk(data)
+    grid = (data.get("demand") or {}).get("population_grid")
+    if isinstance(grid, dict) and grid.get("on_data_path") is False:
+        fix(grid, "file")
     net = data.get("network")
     if isinstance(net, dict):
         src = net.get("source")

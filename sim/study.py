@@ -9,7 +9,9 @@ same seed and replications, so the incidents are identical and differences are p
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib.metadata
+import json
 import math
 import platform
 import sys
@@ -365,9 +367,15 @@ def compare_scenarios(
     if len(set(names)) != len(names):
         raise UserError(f"compare: scenario names must differ (got {names})")
     n = replications or base.run.replications
-    aligned = [
-        s if s is base else s.with_overrides([f"run.seed={base.run.seed}"]) for s in scenarios
+    # Every scenario runs on the base's clock and seed: same incidents, same warm-up trimming.
+    # (Outcomes of every scenario are also evaluated with the base's [outcomes].)
+    clock = [
+        f"run.seed={base.run.seed}",
+        f"run.horizon_days={base.run.horizon_days}",
+        f"run.warm_up_days={base.run.warm_up_days}",
+        f"run.start_weekday={base.run.start_weekday}",
     ]
+    aligned = [s if s is base else s.with_overrides(clock) for s in scenarios]
     runs: dict[str, RunTables] = {}
     worlds: dict[str, World] = {}
     for s in aligned:
@@ -394,15 +402,19 @@ def compare_scenarios(
                 f"compare: {s.name} does not see the base's incidents (demand, network or "
                 "run settings differ); only scenarios that share demand can be compared"
             )
-    # Outcomes in every scenario are measured against the base's reference times.
-    spec = with_reference_times(base.outcomes, b_inc)
-    for s in aligned:
-        r = runs[s.name]
-        r.incidents = with_outcomes(r.incidents, spec, base.run.seed)
     warm = base.run.warm_up_days * MINUTES_PER_DAY
     horizon = base.run.horizon_days * MINUTES_PER_DAY
     years = (horizon - warm) / MINUTES_PER_DAY / 365.0
     population = population_of(base, worlds[base.name])
+    # Outcomes in every scenario are measured against the base's reference times (taken
+    # after the warm-up), and each run's outcomes.csv is rebuilt to match its tables.
+    spec = with_reference_times(base.outcomes, b_inc[b_inc["t_injury"] >= warm])
+    for s in aligned:
+        r = runs[s.name]
+        r.incidents = with_outcomes(r.incidents, spec, base.run.seed)
+        r.outcomes = outcome_summary(
+            r.incidents, spec, warm_up_min=warm, horizon_min=horizon, population=population
+        )
     rows: list[dict[str, Any]] = []
     tornado_frames = []
     b_kpi = runs[base.name].kpis_by_rep
@@ -431,10 +443,14 @@ def compare_scenarios(
         oi = runs[s.name].incidents
         oi = oi[oi["t_injury"] >= warm]
         rng = RandomStreams(base.run.seed, 0)["psa"]
+        # Without a known population the per-100,000 rates are reported as NaN.
         pop = population if population == population else 1e5
         burden = psa(
             bi, oi, spec, draws=psa_draws, rng=rng, horizon_years=years, population=pop
         ).reset_index()
+        if population != population:
+            per_capita = burden["metric"].str.contains("_per_100k_")
+            burden.loc[per_capita, burden.columns.drop("metric")] = math.nan
         for _, b in burden.iterrows():
             rows.append(
                 {
@@ -537,14 +553,15 @@ def side_tables(
     )
 
 
-def response_offsets(runs: dict[str, RunTables]) -> dict[str, float]:
+def response_offsets(runs: dict[str, RunTables], warm_up_min: float) -> dict[str, float]:
     """Mean call-processing + turnout minutes per scenario: response time minus the drive.
 
     Maps add it to each node's drive from the nearest station to show expected response.
     """
     out = {}
     for name, run in runs.items():
-        steps = run.incidents[["answer_to_dispatch_min", "turnout_min"]].sum(axis=1, min_count=2)
+        inc = run.incidents[run.incidents["t_injury"] >= warm_up_min]
+        steps = inc[["answer_to_dispatch_min", "turnout_min"]].sum(axis=1, min_count=2)
         if steps.notna().any():
             out[name] = float(steps.mean())
     return out
@@ -599,7 +616,11 @@ def save_comparison(comp: Comparison, out_root: Path) -> Path:
     """Write ``out_root/compare/<base>-vs-<others>/<run-id>/`` atomically and return it."""
     names = comp.manifest["scenarios"]
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-    folder = out_root / "compare" / f"{names[0]}-vs-{'-'.join(names[1:])}"[:120] / stamp
+    digest = hashlib.sha256(
+        json.dumps(comp.manifest["scenario_hashes"], sort_keys=True).encode()
+    ).hexdigest()[:8]
+    run_name = f"{stamp}-{digest}-r{comp.manifest['reps']}"
+    folder = out_root / "compare" / f"{names[0]}-vs-{'-'.join(names[1:])}"[:120] / run_name
     with atomic_dir(folder) as tmp:
         comp.comparison.to_csv(tmp / "comparison.csv", index=False)
         comp.stages.to_csv(tmp / "stages.csv", index=False)
@@ -611,5 +632,6 @@ def save_comparison(comp: Comparison, out_root: Path) -> Path:
         for name, run in comp.runs.items():
             write_run_files(tmp / name, run)
         if comp.base_world is not None:
-            write_map_data(tmp, comp.base_world, response_offsets(comp.runs))
+            warm = comp.manifest["warm_up_days"] * MINUTES_PER_DAY
+            write_map_data(tmp, comp.base_world, response_offsets(comp.runs, warm))
     return folder

@@ -77,6 +77,7 @@ def build_world(
     facilities = load_facilities(
         scenario.facilities, scenario.base_dir, lambda name: find_data_file(name, data_dir)
     )
+    _check_capabilities(scenario, facilities)
     snapper = Snapper(network, scenario.travel.access_speed_kph, scenario.travel.snap_limit_m)
     labelled = (
         [(f"station {s.id} ({s.name})", s.lon, s.lat) for s in facilities.stations]
@@ -145,6 +146,23 @@ def build_world(
         police_access_min=tuple(access[n_s + n_h :]),
         population=population,
     )
+
+
+def _check_capabilities(scenario: Scenario, facilities: Facilities) -> None:
+    """Every injury class must have a hospital able to treat it; linkage needs police posts."""
+    tiers = {h.tier for h in facilities.hospitals}
+    for cls, capable in scenario.hospital.capable_tiers.items():
+        if not tiers & set(capable):
+            raise UserError(
+                f"{scenario.source}: hospital.capable_tiers.{cls}: no hospital of the tiers "
+                f"{capable} in the facilities (tiers present: {sorted(tiers)})"
+            )
+    pl = scenario.mechanisms.police_linkage
+    if pl.enabled and pl.police_dispatch and not facilities.police_posts:
+        raise UserError(
+            f"{scenario.source}: mechanisms.police_linkage: police_dispatch needs "
+            "[facilities.police_posts]"
+        )
 
 
 def fleet_allocation(facilities: Facilities, total: int | None) -> list[tuple[int, str, str]]:

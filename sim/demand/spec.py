@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.distributions import Duration, Lognormal, Triangular
 from sim.entities import SEVERE_CLASSES
+from sim.network.core import ROAD_CLASSES
 from sim.spec import Spec
 
 # Relative 120 demand by hour of day (00-23). Chinese 120 centres report a daytime plateau
@@ -194,6 +195,16 @@ class DemandSpec(Spec):
     def _days(cls, v: list[float]) -> list[float]:
         if len(v) != 7 or any(x < 0 for x in v) or sum(v) <= 0:
             raise ValueError("needs 7 weights >= 0, not all zero")
+        return v
+
+    @field_validator("rtc_road_weights")
+    @classmethod
+    def _road_weights(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(ROAD_CLASSES))
+        if unknown:
+            raise ValueError(f"unknown road classes {unknown}; allowed: {list(ROAD_CLASSES)}")
+        if any(w < 0 for w in v.values()) or not any(w > 0 for w in v.values()):
+            raise ValueError("weights must be >= 0 with at least one > 0")
         return v
 
     @field_validator("patients_per_crash")
