@@ -65,6 +65,7 @@ class EventKind(IntEnum):
     TRANSFER_AVOIDED = 35  # tele-guided care at a county hospital
     CONSULT_ABANDONED = 36  # not started within max_wait_min
     POLICE_CLEARED = 37
+    TEAM_PREACTIVATED = 38  # expert group pre-activated the trauma team; value = minutes saved
 
 
 class UnitStatus(IntEnum):

@@ -145,7 +145,12 @@ class ExpertConsultSpec(Spec):
         default=60.0, gt=0, description="A consultation not started within this is abandoned."
     )
     trigger_min_iss: int = Field(
-        default=16, ge=1, le=75, description="Consult patients with ISS at least this."
+        default=16,
+        ge=1,
+        le=75,
+        description="Consult patients with ISS at least this, from the scene and at a county "
+        "hospital that cannot treat them. Assumption: the crew's trigger is perfectly "
+        "sensitive for these patients and never fires for over-triaged minor ones.",
     )
     en_route: bool = Field(
         default=True, description="Request from the scene/ambulance (5G video link)."

@@ -76,6 +76,7 @@ _INCIDENT_VALUES = {
 _PATIENT_VALUES = {
     "escort_saved_min": E.ESCORT_APPLIED,
     "prenotify_saved_min": E.PRENOTIFIED,
+    "preactivation_saved_min": E.TEAM_PREACTIVATED,
     "bay_wait_min": E.HANDOVER_STARTED,
     "theatre_wait_min": E.DEFINITIVE_CARE_STARTED,
     "consult_wait_min": E.CONSULT_STARTED,
@@ -172,7 +173,7 @@ def incidents_table(
     cols["first_aid_by"] = np.select(
         [fa == 1.0, fa == 2.0], ["bystander_video", "police"], default=""
     )
-    for name in ("escort_saved_min", "prenotify_saved_min"):
+    for name in ("escort_saved_min", "prenotify_saved_min", "preactivation_saved_min"):
         cols[name] = np.nan_to_num(cols[name], nan=0.0)
     unit = _first(ev_pat, kind, events["unit"].astype(float), E.AMBULANCE_DISPATCHED, n_p)
     cols["unit"] = np.where(np.isnan(unit), -1, unit).astype(np.int32)
@@ -206,6 +207,7 @@ def incidents_table(
     cols["capable_care"] = (capable & (lh >= 0)) | guided
     cols["escorted"] = np.asarray(cols["escort_saved_min"]) > 0
     cols["prenotified"] = np.asarray(cols["prenotify_saved_min"]) > 0
+    cols["preactivated"] = np.asarray(cols["preactivation_saved_min"]) > 0
     df = pd.DataFrame(cols)
 
     # Status at the end of the run.

@@ -1,1 +1,1 @@
-"""The SimPy model: thin processes wired in system.py."""
+"""The SimPy model: thin processes and timed callbacks, wired in system.py."""

@@ -6,6 +6,10 @@ returning (free away from base). The dispatcher estimates each unit's time to sc
 returning unit at its live position when the scenario has live positions, else as if at
 its station — and a pure policy function chooses. Calls with no free unit wait in a
 priority queue and are served as units free up.
+
+Performance: a dispatch walks the stations nearest first (a per-world sorted table) and
+builds only the candidates that can win; the job is a chain of timed callbacks (see
+sim/model/clock.py) with one SimPy event per decision point, not a generator process.
 """
 
 from __future__ import annotations
@@ -23,11 +27,12 @@ import simpy
 from sim.entities import NON_TRAUMA, EventKind, UnitStatus
 from sim.events import EventLog
 from sim.mechanisms import MechanismsSpec
+from sim.model.clock import Soon, after, after_steps
 from sim.model.spec import DestinationSpec, FleetSpec
 from sim.model.state import PatientState
 from sim.network.travel import HOURS_PER_DAY
 from sim.policies.destination import DestinationPolicy, field_triage_severe
-from sim.policies.dispatch import Candidate, DispatchPolicy
+from sim.policies.dispatch import NEAREST_CANDIDATES_SUFFICE, Candidate, DispatchPolicy
 from sim.world import World
 
 if TYPE_CHECKING:
@@ -58,7 +63,7 @@ class Unit:
 
 
 class Fleet:
-    """Ambulances, the dispatcher's unit choice, and the job process."""
+    """Ambulances, the dispatcher's unit choice, and the job (dispatch to back at base)."""
 
     def __init__(
         self,
@@ -96,12 +101,32 @@ class Fleet:
         for u in self.units:
             self._idle[u.station].append(u.index)
         self._returning: dict[int, Unit] = {}
+        self._is_24h = [u.shift == "24h" for u in self.units]
+        self._station_fac = list(world.station_fac)
         self.hospital_tiers = [h.tier for h in world.facilities.hospitals]
         self.hospital_fac = list(world.hospital_fac)
         self.hospital_access = list(world.hospital_access_min)
         self._period_of_hour: list[int] = world.tables.period_of_hour.tolist()
-        st_tables = world.tables.from_fac[:, list(world.station_fac), :]
-        self._first_due_by_period = [row.tolist() for row in np.argmin(st_tables, axis=1)]
+        # Stations nearest first, per period and node (sorted once per world, shared by
+        # replications): a dispatch reads one row instead of looking up every station.
+        self._near = world.tables.nearest_order(world.station_fac)
+        # Minutes from every node to each hospital, one row per (period, node): the
+        # destination choice reads one row instead of one table lookup per hospital.
+        self._hospital_rows = world.tables.to_facilities_rows(world.hospital_fac)
+        self._nearest_suffice = dispatch_policy in NEAREST_CANDIDATES_SUFFICE
+        # Mechanism settings read at every scene departure, looked up once.
+        ec, pl, pn = (
+            mechanisms.expert_consultation,
+            mechanisms.police_linkage,
+            mechanisms.prenotification,
+        )
+        self._consult_en_route = experts is not None and ec.en_route
+        self._undertriage_left = 1.0 - ec.undertriage_reduction
+        self._escort_removed = (
+            pl.escort_congestion_removed if pl.enabled and pl.escort_congestion_removed > 0 else 0.0
+        )
+        self._prenotify_share = pn.share if pn.enabled else -math.inf
+        self._police_prenotify = pl.enabled
 
     # ----------------------------------------------------------------- where units are
 
@@ -120,18 +145,19 @@ class Fleet:
         if u.path_min is None:
             t0h = int(u.t_origin // 60.0) % HOURS_PER_DAY
             station_node = self.world.station_node[u.station]
+            # Minutes along the route as from/to_facility_min give them (priority 3), for all
+            # nodes at once.
+            tables = self.tables
+            period, factor = self._period_of_hour[t0h], tables.emergency_factor[3]
             if u.origin_fac >= 0:
-                u.path = self.tables.route_nodes(u.origin_fac, station_node, hour=t0h)
-                u.path_min = np.asarray(
-                    [self.tables.from_facility_min(u.origin_fac, n, t0h) for n in u.path]
-                )
+                u.path = tables.route_nodes(u.origin_fac, station_node, hour=t0h)
+                u.path_min = tables.from_fac[period, u.origin_fac, u.path].astype(np.float64)
+                u.path_min *= factor
             else:
                 sk = self.world.station_fac[u.station]
-                u.path = self.tables.route_nodes(sk, u.origin_node, hour=t0h, direction="to")
-                left = self.tables.to_facility_min(sk, u.origin_node, t0h)
-                u.path_min = np.asarray(
-                    [left - self.tables.to_facility_min(sk, n, t0h) for n in u.path]
-                )
+                u.path = tables.route_nodes(sk, u.origin_node, hour=t0h, direction="to")
+                left = tables.to_facility_min(sk, u.origin_node, t0h)
+                u.path_min = left - tables.to_fac[period, sk, u.path].astype(np.float64) * factor
         if not u.path:
             start = u.origin_node if u.origin_fac < 0 else self.world.station_node[u.station]
             return start, 0.0
@@ -139,9 +165,15 @@ class Fleet:
         j = max(0, min(j, len(u.path) - 1))
         return u.path[j], float(u.path_min[-1] - u.path_min[j])
 
-    def _drive_min(self, u: Unit, node: int, priority: int) -> float:
-        """Actual minutes for unit ``u`` to reach ``node`` now (emergency driving)."""
-        hour = self._hour()
+    def _drive_min(
+        self, u: Unit, node: int, priority: int, hour: int, beat: float = math.inf
+    ) -> float:
+        """Actual minutes for unit ``u`` to reach ``node`` now (emergency driving).
+
+        With ``beat``, the result is exact only if it is at most ``beat``: otherwise it is
+        some value above ``beat`` (a returning unit that cannot win a dispatch need not be
+        searched to the end).
+        """
         tables = self.tables
         k = self.world.station_fac[u.station]
         if u.status == S.IDLE_AT_STATION:
@@ -150,21 +182,81 @@ class Fleet:
             return tables.from_facility_min(u.origin_fac, node, hour, priority)
         pos, left_min = self._position(u)
         # Going home first and out again is never faster than the best route, so it bounds
-        # (and localises) the search from the unit's position.
+        # (and localises) the search from the unit's position. The result is
+        # min(direct, via_home) whatever the search limit, so a tighter limit (a route through
+        # any facility, strictly above the direct minutes) only makes the search cheaper.
+        # With ``beat``, a unit that provably cannot beat it is not searched at all, and the
+        # search may stop at ``beat``: beyond it the unit gets via_home minutes, then above
+        # ``beat`` as well (the margins cover the rounding of the factor).
         via_home = left_min + tables.from_facility_min(k, node, hour)
-        direct = self.engine.node_to_node_min(pos, node, hour, priority, limit_min=via_home)
-        return min(direct, via_home * tables.emergency_factor[priority])
+        factor = tables.emergency_factor[priority]
+        lower, upper = self._facility_bounds_min(pos, node, hour)
+        if beat < math.inf and min(lower, via_home) * factor > beat * (1.0 + 1e-9):
+            return via_home * factor
+        limit = min(via_home, upper, beat / factor * (1.0 + 1e-9))
+        direct = self.engine.node_to_node_min(pos, node, hour, priority, limit_min=limit)
+        return min(direct, via_home * factor)
 
-    def _candidates(self, node: int, priority: int) -> list[Candidate]:
+    def _facility_bounds_min(self, pos: int, node: int, hour: int) -> tuple[float, float]:
+        """Lower and upper bounds on the congested minutes from ``pos`` to ``node``.
+
+        From the facility tables by the triangle inequality (every facility a landmark); the
+        upper bound is the best route through a facility. The tables are float32: margins of
+        1e-6 relative (far above float32 rounding and float64 summation error) keep the
+        bounds strictly on their side of the exact float64 minutes.
+        """
+        period = self._period_of_hour[hour]
+        from_fac, to_fac = self.tables.from_fac, self.tables.to_fac
+        to_pos = to_fac[period, :, pos].astype(np.float64)
+        to_node = to_fac[period, :, node].astype(np.float64)
+        from_pos = from_fac[period, :, pos].astype(np.float64)
+        from_node = from_fac[period, :, node].astype(np.float64)
+        upper = float((to_pos + from_node).min()) * (1.0 + 1e-6) + 1e-9
+        # d(k, node) <= d(k, pos) + d(pos, node) and d(pos, k) <= d(pos, node) + d(node, k).
+        lower = max(
+            0.0,
+            float((from_node - from_pos - 1e-6 * (from_node + from_pos)).max()),
+            float((to_pos - to_node - 1e-6 * (to_pos + to_node)).max()),
+        )
+        return lower, upper
+
+    def _candidates(
+        self, node: int, priority: int, hour: int, nearest: list[int]
+    ) -> list[Candidate]:
         """Free units with the dispatcher's estimated minutes to ``node``.
 
-        Idle units at one station are interchangeable: only the lowest-numbered one is a
-        candidate.
+        Idle units at one station are interchangeable: only the lowest-numbered one on shift
+        is a candidate. For the policies in ``NEAREST_CANDIDATES_SUFFICE`` only the idle
+        candidates that can win are built: ``nearest`` lists the stations nearest first (its
+        first is the first-due station), and the walk stops at the first station with a
+        candidate slower than the best one (the estimate grows with the drive minutes, so
+        ties are all kept).
         """
-        hour = self._hour()
+        if not self._nearest_suffice:
+            return self._all_candidates(node, priority, hour)
+        day = DAY_START_H <= hour < DAY_END_H
+        from_min = self.tables.from_facility_min
+        station_fac, idle_at, is_24h = self._station_fac, self._idle, self._is_24h
+        turnout = self.turnout_mean_min
+        out: list[Candidate] = []
+        best = math.inf
+        for station in nearest:
+            for idx in idle_at[station]:  # lowest-numbered unit on shift
+                if day or is_24h[idx]:
+                    break
+            else:
+                continue  # no idle unit on shift here
+            eta = turnout + from_min(station_fac[station], node, hour, priority)
+            if eta > best:
+                break
+            out.append(Candidate(idx, station, eta, True))
+            best = eta
+        return self._add_returning(out, node, priority, hour)
+
+    def _all_candidates(self, node: int, priority: int, hour: int) -> list[Candidate]:
+        """Every free unit as a candidate (one per station with idle units on shift)."""
         tables, world = self.tables, self.world
         out: list[Candidate] = []
-        returning: list[tuple[float, Unit]] = []
         for station, idle in enumerate(self._idle):
             for idx in idle:  # lowest-numbered unit on shift
                 if self.units[idx].shift == "24h" or self._on_shift(self.units[idx]):
@@ -172,6 +264,21 @@ class Fleet:
                     eta = self.turnout_mean_min + tables.from_facility_min(k, node, hour, priority)
                     out.append(Candidate(idx, station, eta, True))
                     break
+        return self._add_returning(out, node, priority, hour)
+
+    def _add_returning(
+        self, out: list[Candidate], node: int, priority: int, hour: int
+    ) -> list[Candidate]:
+        """Append the returning units to the idle candidates ``out``.
+
+        With live positions a returning unit's time to scene costs a search from its
+        position, so a unit is skipped when a lower bound on its time cannot beat the best
+        candidate so far.
+        """
+        if not self._returning:
+            return out
+        tables, world = self.tables, self.world
+        returning: list[tuple[float, Unit]] = []
         for u in self._returning.values():
             if u.shift != "24h" and not self._on_shift(u):
                 continue
@@ -188,19 +295,23 @@ class Fleet:
                 factor = tables.emergency_factor[priority]
                 lb = max(0.0, direct - factor * (self.env.now - u.t_origin))
             returning.append((lb, u))
+        if not returning:
+            return out
         best = min((c.eta_min for c in out), default=math.inf)
         for lb, u in sorted(returning, key=lambda x: (x[0], x[1].index)):
             if lb >= best:
                 break
-            eta = self._drive_min(u, node, priority)
+            # Only a unit that can beat (or tie) the best so far needs its exact time.
+            beat = best if self._nearest_suffice else math.inf
+            eta = self._drive_min(u, node, priority, hour, beat)
             out.append(Candidate(u.index, u.station, eta, False))
             best = min(best, eta)
         return out
 
-    def _first_due(self, node: int) -> int:
-        """Station with the shortest drive to ``node`` in the current period (precomputed)."""
-        station: int = self._first_due_by_period[self._period_of_hour[self._hour()]][node]
-        return station
+    def _nearest_stations(self, node: int, hour: int) -> list[int]:
+        """Stations by drive minutes to ``node`` in the current period, first-due first."""
+        nearest: list[int] = self._near[self._period_of_hour[hour], node].tolist()
+        return nearest
 
     # ----------------------------------------------------------------- dispatching
 
@@ -209,35 +320,49 @@ class Fleet:
         st = self.state
         i = st.pat["incident"][p]
         node, prio = st.inc["node"][i], st.pat["triage_priority"][p]
-        choice = self.dispatch_policy(self._candidates(node, prio), self._first_due(node))
+        hour = self._hour()
+        nearest = self._nearest_stations(node, hour)
+        choice = self.dispatch_policy(self._candidates(node, prio, hour, nearest), nearest[0])
         if choice is None:
             heapq.heappush(self.pending, (prio, self.env.now, p))
             return
-        self._assign(self.units[choice.unit], p)
+        # With live positions a returning winner's estimate is its exact drive (see
+        # _add_returning): no second search.
+        known = choice.eta_min if self.live_positions and not choice.at_station else None
+        self._assign(self.units[choice.unit], p, hour, known)
 
-    def _assign(self, u: Unit, p: int) -> None:
-        st, env = self.state, self.env
+    def _assign(self, u: Unit, p: int, hour: int, drive_min: float | None = None) -> None:
+        st, env, log = self.state, self.env, self.log
+        now = env.now
         i = st.pat["incident"][p]
         node, prio = st.inc["node"][i], st.pat["triage_priority"][p]
         at_station = u.status == S.IDLE_AT_STATION
-        drive = self._drive_min(u, node, prio) + st.inc["access_min"][i]
+        if drive_min is None:
+            drive_min = self._drive_min(u, node, prio, hour)
+        drive = drive_min + st.inc["access_min"][i]
         if at_station:
             self._idle[u.station].remove(u.index)
         else:
             del self._returning[u.index]
-            self.log.append(env.now, E.UNIT_REDIRECTED, i, p, u.index)
+            log.append(now, E.UNIT_REDIRECTED, i, p, u.index)
         u.status = S.DISPATCHED
         u.trip += 1
         u.path, u.path_min = [], None
-        self.log.append(env.now, E.AMBULANCE_DISPATCHED, i, p, u.index, u.station)
-        env.process(self.job(u, p, drive, at_station))
+        log.append(now, E.AMBULANCE_DISPATCHED, i, p, u.index, u.station)
+        turnout = st.pat["turnout_min"][p] if at_station else 0.0
+        if turnout > 0:
+            self._roll(u, p, turnout, drive)
+        else:
+            # Wheels roll now: recorded after everything else decided at this instant (e.g.
+            # the other patients of the call), where a new process would record it.
+            Soon(env, lambda: self._roll(u, p, turnout, drive))
 
     def _serve_waiting(self, u: Unit) -> bool:
         """Give a free unit the most urgent waiting call; True if it got one."""
         if not self.pending or not self._on_shift(u):
             return False
         _, _, p = heapq.heappop(self.pending)
-        self._assign(u, p)
+        self._assign(u, p, self._hour())
         return True
 
     def shift_changes(self) -> Generator[simpy.Event, Any, None]:
@@ -253,95 +378,127 @@ class Fleet:
                     self._serve_waiting(u)
 
     # ----------------------------------------------------------------- the job
+    # One unit serving one patient until it is free again, as a chain of timed steps (see
+    # sim/model/clock.py): turnout and drive, scene, transport, handover, return. Only the
+    # scene departure, the end of the handover (and, for a patient who needs a resuscitation
+    # bay, the hospital arrival) decide anything, so only they are events; the other steps
+    # are recorded ahead at their known times. Only IDLE_AT_STATION and RETURNING matter to
+    # dispatch, so the status is not updated between those events.
 
-    def job(
-        self, u: Unit, p: int, drive: float, at_station: bool
-    ) -> Generator[simpy.Event, Any, None]:
-        """SimPy process: one unit serving one patient until it is free again.
+    def _roll(self, u: Unit, p: int, turnout: float, drive: float) -> None:
+        """Wheels rolling (WHEELS_ROLLING at its known time); nothing interrupts the drive."""
+        env = self.env
+        now = env.now
+        self.log.append(now + turnout, E.WHEELS_ROLLING, self.state.pat["incident"][p], p, u.index)
+        u.status = S.EN_ROUTE_TO_SCENE
+        if now + (turnout + drive) > now:
+            self._on_scene(u, p, turnout + drive)
+        else:
+            after(env, turnout + drive, lambda: self._on_scene(u, p, 0.0))
 
-        Appends WHEELS_ROLLING, AMBULANCE_ON_SCENE, CONSULT_* (via the pool), ESCORT_APPLIED,
-        SCENE_DEPARTED or PATIENT_NOT_TRANSPORTED, HOSPITAL_ARRIVED, HANDOVER_STARTED,
-        PATIENT_HANDED_OVER, and later UNIT_AT_STATION.
+    def _on_scene(self, u: Unit, p: int, delay: float) -> None:
+        """AMBULANCE_ON_SCENE in ``delay`` minutes (recorded ahead if > 0).
+
+        The scene departure is the next event (the scene arrival too, when an expert
+        consultation starts en route).
+        """
+        env, st = self.env, self.state
+        pat = st.pat
+        t_scene = env.now + delay  # where a timeout(delay) lands
+        st.t_on_scene[p] = t_scene  # read as "on scene by now": t_on_scene <= now
+        self.log.append(t_scene, E.AMBULANCE_ON_SCENE, pat["incident"][p], p, u.index)
+        experts = self.experts
+        if (
+            self._consult_en_route
+            and experts is not None
+            and pat["iss"][p] >= self.mech.expert_consultation.trigger_min_iss
+            and pat["severe"][p]
+        ):
+            if delay:
+                after(env, delay, lambda: experts.request(p))
+            else:
+                experts.request(p)
+        after_steps(env, (delay, pat["on_scene_min"][p]), lambda: self._leave_scene(u, p))
+
+    def _leave_scene(self, u: Unit, p: int) -> None:
+        """Scene time over: PATIENT_NOT_TRANSPORTED, or the destination and SCENE_DEPARTED.
+
+        A transport may be escorted (ESCORT_APPLIED). The hospital arrival and, when no
+        resuscitation bay is needed, the whole handover are recorded ahead.
         """
         env, log, st = self.env, self.log, self.state
+        now = env.now
         pat, inc = st.pat, st.inc
         i = pat["incident"][p]
-        turnout = pat["turnout_min"][p] if at_station else 0.0
-        # Nothing interrupts a turnout, so wheels-rolling is recorded now with its known time
-        # (one timeout instead of two; tables sort records by time).
-        log.append(env.now + turnout, E.WHEELS_ROLLING, i, p, u.index)
-        u.status = S.EN_ROUTE_TO_SCENE
-        yield env.timeout(turnout + drive)
-        u.status = S.ON_SCENE
-        st.t_on_scene[p] = env.now
-        log.append(env.now, E.AMBULANCE_ON_SCENE, i, p, u.index)
-        ec = self.mech.expert_consultation
-        severe = pat["severe"][p]
-        if (
-            self.experts is not None
-            and ec.en_route
-            and pat["iss"][p] >= ec.trigger_min_iss
-            and severe
-        ):
-            self.experts.request(p)
-        yield env.timeout(pat["on_scene_min"][p])
         node = inc["node"][i]
         if not pat["transport_needed"][p]:
-            log.append(env.now, E.PATIENT_NOT_TRANSPORTED, i, p, u.index)
+            log.append(now, E.PATIENT_NOT_TRANSPORTED, i, p, u.index)
             self._start_return(u, -1, node)
             return
         # Destination: field triage (helped by an expert consultation already under way).
-        under = self.dest.undertriage
-        if st.t_consult_start[p] <= env.now:
-            under *= 1.0 - ec.undertriage_reduction
+        dest = self.dest
+        under = dest.undertriage
+        if st.t_consult_start[p] <= now:
+            under *= self._undertriage_left
+        severe = pat["severe"][p]
         judged = inc["mechanism"][i] != NON_TRAUMA and field_triage_severe(
-            severe, pat["u_undertriage"][p], pat["u_overtriage"][p], under, self.dest.overtriage
+            severe, pat["u_undertriage"][p], pat["u_overtriage"][p], under, dest.overtriage
         )
         hour = self._hour()
         prio = pat["triage_priority"][p]
-        minutes = [self.tables.to_facility_min(k, node, hour, prio) for k in self.hospital_fac]
-        h = self.destination_policy(minutes, self.hospital_tiers, judged, self.dest.severe_tiers)
-        self._prenotify(p, i, judged)
-        transport = minutes[h] + inc["access_min"][i] + self.hospital_access[h]
-        pl = self.mech.police_linkage
-        if (
-            pl.enabled
-            and inc["escorted"][i]
-            and st.t_police_on_scene[i] <= env.now
-            and pl.escort_congestion_removed > 0
+        minutes = self._to_hospitals_min(node, hour, prio)
+        h = self.destination_policy(minutes, self.hospital_tiers, judged, dest.severe_tiers)
+        if judged and (
+            pat["u_prenotify"][p] < self._prenotify_share
+            or (
+                self._police_prenotify
+                and st.t_police_on_scene[i] <= now
+                and inc["police_prenotify"][i]
+            )
         ):
+            st.prenotified[p] = True  # decided now, recorded on arrival
+        access = inc["access_min"][i]
+        transport = minutes[h] + access + self.hospital_access[h]
+        if self._escort_removed and inc["escorted"][i] and st.t_police_on_scene[i] <= now:
             escorted = (
                 self.tables.to_facility_min(
                     self.hospital_fac[h],
                     node,
                     hour,
                     prio,
-                    congestion_removed=pl.escort_congestion_removed,
+                    congestion_removed=self._escort_removed,
                 )
-                + inc["access_min"][i]
+                + access
                 + self.hospital_access[h]
             )
-            log.append(env.now, E.ESCORT_APPLIED, i, p, u.index, h, transport - escorted)
+            log.append(now, E.ESCORT_APPLIED, i, p, u.index, h, transport - escorted)
             transport = escorted
-        log.append(env.now, E.SCENE_DEPARTED, i, p, u.index, h)
+        log.append(now, E.SCENE_DEPARTED, i, p, u.index, h)
         u.status = S.TRANSPORTING
-        yield env.timeout(transport)
-        u.status = S.AT_HOSPITAL
-        log.append(env.now, E.HOSPITAL_ARRIVED, i, p, u.index, h)
-        yield from self.hospitals.handover(p, h, u.index)
-        self._start_return(u, self.hospital_fac[h], self.world.hospital_node[h])
-
-    def _prenotify(self, p: int, i: int, judged_severe: bool) -> None:
-        """Decide at scene departure whether the hospital is pre-notified (logged on arrival)."""
-        st, mech = self.state, self.mech
-        if not judged_severe:
+        if severe or not now + transport > now:
+            # A severe patient needs a resuscitation bay: the handover depends on the bays at
+            # arrival, an event.
+            after(env, transport, lambda: self._at_hospital(u, p, h))
             return
-        pn = mech.prenotification
-        pl = mech.police_linkage
-        if (pn.enabled and st.pat["u_prenotify"][p] < pn.share) or (
-            pl.enabled and st.t_police_on_scene[i] <= self.env.now and st.inc["police_prenotify"][i]
-        ):
-            st.prenotified[p] = True
+        log.append(now + transport, E.HOSPITAL_ARRIVED, i, p, u.index, h)
+        self.hospitals.handover(p, h, u.index, transport, lambda: self._handed_over(u, h))
+
+    def _to_hospitals_min(self, node: int, hour: int, priority: int) -> list[float]:
+        """Drive minutes from ``node`` to every hospital (as ``to_facility_min`` gives them)."""
+        factor = self.tables.emergency_factor[priority]
+        row: list[float] = self._hospital_rows[self._period_of_hour[hour], node].tolist()
+        return [m * factor for m in row]
+
+    def _at_hospital(self, u: Unit, p: int, h: int) -> None:
+        """HOSPITAL_ARRIVED with a patient who needs a bay; the handover waits for one."""
+        env = self.env
+        u.status = S.AT_HOSPITAL
+        self.log.append(env.now, E.HOSPITAL_ARRIVED, self.state.pat["incident"][p], p, u.index, h)
+        self.hospitals.handover(p, h, u.index, 0.0, lambda: self._handed_over(u, h))
+
+    def _handed_over(self, u: Unit, h: int) -> None:
+        """The crew is free at hospital ``h``: it returns (or takes a waiting call)."""
+        self._start_return(u, self.hospital_fac[h], self.world.hospital_node[h])
 
     # ----------------------------------------------------------------- returning
 
@@ -350,7 +507,7 @@ class Fleet:
         self._returning[u.index] = u
         u.origin_fac, u.origin_node, u.t_origin = origin_fac, origin_node, self.env.now
         u.path, u.path_min = [], None
-        if self._serve_waiting(u):
+        if self.pending and self._serve_waiting(u):
             return
         hour = self._hour()
         k = self.world.station_fac[u.station]

@@ -1,20 +1,24 @@
 """The 120 call chain (接报转派): call placed, seat queue, call-taking, triage, dispatch request.
 
-Each centre's call-takers are a :class:`simpy.Resource` sized by its seats: a call waits
-for a free seat (the queue the 2023 Chinese expert consensus sizes by queueing theory). The
-Internet + 120 front end and the police hand-off act here on the pre-drawn times.
+Each centre's call-takers are a pool of seats (:class:`Seats`): a call waits for a free
+seat, first come first served (the queue the 2023 Chinese expert consensus sizes by queueing
+theory). The Internet + 120 front end and the police hand-off act here on the pre-drawn
+times. The call is a chain of timed steps (SimPy timeouts with callbacks, see
+sim/model/clock.py): placed, [transferred,] answered, dispatch requested.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import simpy
 
 from sim.entities import NON_TRAUMA, RTC, EventKind
 from sim.events import EventLog
 from sim.mechanisms import MechanismsSpec
+from sim.model.clock import after
 from sim.model.spec import CallSpec
 from sim.model.state import PatientState
 from sim.world import World
@@ -24,6 +28,38 @@ if TYPE_CHECKING:
     from sim.model.police import Police
 
 E = EventKind
+
+
+class Seats:
+    """One centre's call-taker seats; calls wait for a free seat first come, first served.
+
+    The same queue as a ``simpy.Resource`` of ``capacity`` seats, as callbacks: a call that
+    finds a free seat goes on at once, and a freed seat passes to the longest-waiting call at
+    the same instant through a zero-delay event (where a Resource would grant the queued
+    request) — no request and release events when a seat is free, the usual case.
+    """
+
+    __slots__ = ("env", "free", "waiting")
+
+    def __init__(self, env: simpy.Environment, capacity: int) -> None:
+        self.env = env
+        self.free = capacity
+        self.waiting: deque[Callable[[], None]] = deque()
+
+    def take(self, then: Callable[[], None]) -> None:
+        """Call ``then()`` with a seat taken: now if one is free, else when one frees up."""
+        if self.free:
+            self.free -= 1
+            then()
+        else:
+            self.waiting.append(then)
+
+    def give_back(self) -> None:
+        """Free a seat: the longest-waiting call takes it now (after the current step)."""
+        if self.waiting:
+            after(self.env, 0.0, self.waiting.popleft())
+        else:
+            self.free += 1
 
 
 class DispatchCentres:
@@ -44,23 +80,35 @@ class DispatchCentres:
         self.spec, self.fleet, self.police = spec, fleet, police
         self.ip = mechanisms.internet_plus_120
         self.linkage = mechanisms.police_linkage
-        self.seats = [simpy.Resource(env, capacity=c.seats) for c in world.facilities.centres]
+        self.seats = [Seats(env, c.seats) for c in world.facilities.centres]
 
-    def arrivals(self) -> Generator[simpy.Event, Any, None]:
-        """SimPy process: start one call process per incident at its injury time."""
-        env = self.env
-        for i, t in enumerate(self.state.inc["t_injury"]):
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            env.process(self.call(i))
+    def start(self) -> None:
+        """Start the incidents due now and schedule the next (each arrival schedules the next)."""
+        self._arrivals_from(0)
 
-    def call(self, i: int) -> Generator[simpy.Event, Any, None]:
-        """SimPy process: one incident's call from injury to dispatch request.
+    def _arrival(self, i: int) -> None:
+        """Callback at incident ``i``'s injury time."""
+        self._injured(i)
+        self._arrivals_from(i + 1)
 
-        Appends CRASH_AUTO_NOTIFIED, HANDOFF_REMOVED / CALL_HANDED_OFF, CALL_PLACED,
-        CALL_TRANSFERRED, CALL_ANSWERED, AML_LOCATED, LOCATION_VERIFIED, DISPATCH_REQUESTED.
+    def _arrivals_from(self, i: int) -> None:
+        """Start incidents ``i``, ``i + 1``... already due, then wait for the next one.
+
+        One event per incident, its delay taken from the current time as a process looping
+        over the (sorted) injury times would take it.
         """
-        env, log, inc, ip = self.env, self.log, self.state.inc, self.ip
+        env, t_injury = self.env, self.state.inc["t_injury"]
+        n = len(t_injury)
+        while i < n and not t_injury[i] > env.now:
+            self._injured(i)
+            i += 1
+        if i < n:
+            nxt = i
+            after(env, t_injury[nxt] - env.now, lambda: self._arrival(nxt))
+
+    def _injured(self, i: int) -> None:
+        """Incident ``i`` happened now: the call is placed after the caller's delay."""
+        inc, ip = self.state.inc, self.ip
         delay = inc["injury_to_call_min"][i]
         acn_saved = 0.0
         if ip.enabled and inc["acn_equipped"][i] and inc["acn_call_delay_min"][i] < delay:
@@ -74,7 +122,17 @@ class DispatchCentres:
             else:
                 handoff = inc["handoff_min"][i]
         if delay + handoff > 0:
-            yield env.timeout(delay + handoff)
+            after(self.env, delay + handoff, lambda: self._placed(i, acn_saved, removed, handoff))
+        else:
+            self._placed(i, acn_saved, removed, handoff)
+
+    def _placed(self, i: int, acn_saved: float, removed: float, handoff: float) -> None:
+        """The call reaches a 120 centre and queues for a seat.
+
+        Appends CRASH_AUTO_NOTIFIED, HANDOFF_REMOVED / CALL_HANDED_OFF and CALL_PLACED; a
+        misrouted call queues at the wrong centre first.
+        """
+        env, log, inc, ip = self.env, self.log, self.state.inc, self.ip
         t = env.now
         if acn_saved:
             log.append(t, E.CRASH_AUTO_NOTIFIED, i, value=acn_saved)
@@ -85,49 +143,77 @@ class DispatchCentres:
         log.append(t, E.CALL_PLACED, i)
         if self.linkage.enabled and inc["mechanism"][i] == RTC:
             self.police.alert(i)
-
-        centre = inc["centre"][i]
         routed = inc["routed_centre"][i]
-        if routed != centre and not (ip.enabled and ip.one_network):
-            with self.seats[routed].request() as req:
-                yield req
-                yield env.timeout(inc["ring_min"][i] + inc["centre_transfer_min"][i])
-            log.append(env.now, E.CALL_TRANSFERRED, i, place=routed)
-        with self.seats[centre].request() as req:
-            yield req
-            # Once a call-taker has the call nothing interrupts it: the answer and the
-            # verified location are recorded now with their known times (one timeout).
-            t_answer = env.now + inc["ring_min"][i]
-            log.append(t_answer, E.CALL_ANSWERED, i, place=centre)
-            if ip.enabled and inc["video_first_aid"][i] and inc["mechanism"][i] != NON_TRAUMA:
-                start = env.timeout(t_answer - env.now + inc["video_first_aid_start_min"][i])
-                start.callbacks.append(lambda _ev: self._video_first_aid(i))
-            taking = inc["call_taking_min"][i]
-            problem = inc["location_problem_min"][i] if inc["location_problem"][i] else 0.0
-            if ip.enabled and inc["aml_covered"][i]:
-                saved_taking = min(inc["aml_saving_min"][i], taking)
-                saved_problem = problem if inc["aml_fixes_location"][i] else 0.0
-                taking -= saved_taking
-                problem -= saved_problem
-                log.append(t_answer, E.AML_LOCATED, i, value=saved_taking + saved_problem)
-            log.append(t_answer + taking + problem, E.LOCATION_VERIFIED, i)
-            yield env.timeout(
-                t_answer - env.now + taking + problem + inc["dispatch_decision_min"][i]
+        if routed != inc["centre"][i] and not (ip.enabled and ip.one_network):
+            self.seats[routed].take(lambda: self._misrouted(i, routed))
+        else:
+            self._queue(i)
+
+    def _misrouted(self, i: int, routed: int) -> None:
+        """A seat at the wrong centre answers and transfers the call (CALL_TRANSFERRED)."""
+        inc = self.state.inc
+
+        def transferred() -> None:
+            self.seats[routed].give_back()
+            self.log.append(self.env.now, E.CALL_TRANSFERRED, i, place=routed)
+            self._queue(i)
+
+        after(self.env, inc["ring_min"][i] + inc["centre_transfer_min"][i], transferred)
+
+    def _queue(self, i: int) -> None:
+        """The call waits for a seat at its own centre."""
+        self.seats[self.state.inc["centre"][i]].take(lambda: self._answer(i))
+
+    def _answer(self, i: int) -> None:
+        """A call-taker has the call: CALL_ANSWERED, AML_LOCATED, LOCATION_VERIFIED.
+
+        Nothing interrupts a call-taker, so the answer and the verified location are recorded
+        now with their known times, and one event ends the call at the dispatch request.
+        """
+        env, log, inc, ip = self.env, self.log, self.state.inc, self.ip
+        centre = inc["centre"][i]
+        t_answer = env.now + inc["ring_min"][i]
+        log.append(t_answer, E.CALL_ANSWERED, i, place=centre)
+        if ip.enabled and inc["video_first_aid"][i] and inc["mechanism"][i] != NON_TRAUMA:
+            after(
+                env,
+                t_answer - env.now + inc["video_first_aid_start_min"][i],
+                lambda: self._video_first_aid(i),
             )
-            log.append(
-                env.now,
-                E.DISPATCH_REQUESTED,
-                i,
-                value=self.state.pat["triage_priority"][inc["first_patient"][i]],
-            )
-        for p in self.state.patients_of(i):
+        taking = inc["call_taking_min"][i]
+        problem = inc["location_problem_min"][i] if inc["location_problem"][i] else 0.0
+        if ip.enabled and inc["aml_covered"][i]:
+            saved_taking = min(inc["aml_saving_min"][i], taking)
+            saved_problem = problem if inc["aml_fixes_location"][i] else 0.0
+            taking -= saved_taking
+            problem -= saved_problem
+            log.append(t_answer, E.AML_LOCATED, i, value=saved_taking + saved_problem)
+        log.append(t_answer + taking + problem, E.LOCATION_VERIFIED, i)
+        after(
+            env,
+            t_answer - env.now + taking + problem + inc["dispatch_decision_min"][i],
+            lambda: self._dispatch(i, centre),
+        )
+
+    def _dispatch(self, i: int, centre: int) -> None:
+        """DISPATCH_REQUESTED: the seat is free again and each patient needs a unit."""
+        st = self.state
+        self.log.append(
+            self.env.now,
+            E.DISPATCH_REQUESTED,
+            i,
+            value=st.pat["triage_priority"][st.inc["first_patient"][i]],
+        )
+        self.seats[centre].give_back()
+        for p in st.patients_of(i):
             self.fleet.request_unit(p)
 
     def _video_first_aid(self, i: int) -> None:
         """Callback: video-guided bystander first aid starts (FIRST_AID_STARTED, value 1)."""
-        st = self.state
+        st, now = self.state, self.env.now
         for p in st.patients_of(i):
-            # NaN != NaN: neither EMS nor earlier first aid has reached this patient yet.
-            if st.t_on_scene[p] != st.t_on_scene[p] and st.t_first_aid[p] != st.t_first_aid[p]:
-                st.t_first_aid[p] = self.env.now
-                self.log.append(self.env.now, E.FIRST_AID_STARTED, i, p, value=1.0)
+            # Neither EMS (on scene by now: t_on_scene <= now, NaN if not dispatched) nor
+            # earlier first aid (NaN != NaN) has reached this patient yet.
+            if not st.t_on_scene[p] <= now and st.t_first_aid[p] != st.t_first_aid[p]:
+                st.t_first_aid[p] = now
+                self.log.append(now, E.FIRST_AID_STARTED, i, p, value=1.0)

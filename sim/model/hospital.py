@@ -10,7 +10,7 @@ tele-guided care (expert consultation) makes the transfer unnecessary.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -18,6 +18,7 @@ import simpy
 from sim.entities import INJURY_CLASSES, NON_TRAUMA, EventKind
 from sim.events import EventLog
 from sim.mechanisms import MechanismsSpec
+from sim.model.clock import after, after_steps
 from sim.model.spec import HospitalSpec
 from sim.model.state import PatientState
 from sim.network.travel import HOURS_PER_DAY
@@ -55,33 +56,103 @@ class Hospitals:
             INJURY_CLASSES.index(c): set(tiers) for c, tiers in spec.capable_tiers.items()
         }
 
-    def handover(self, p: int, h: int, unit: int) -> Generator[simpy.Event, Any, None]:
-        """Crew hands the patient over (waits for a bay if severe); starts in-hospital care.
+    def handover(
+        self, p: int, h: int, unit: int, delay: float, crew_free: Callable[[], None]
+    ) -> None:
+        """Crew hands patient ``p`` over at hospital ``h``, arriving in ``delay`` minutes.
+
+        A severe patient needs a resuscitation bay: call this on arrival (``delay`` 0), and the
+        crew waits while all bays are full. Nothing can delay any other handover, so for those
+        this may be called ahead (at scene departure): HANDOVER_STARTED and
+        PATIENT_HANDED_OVER are recorded at their known times and one event ends the handover.
+        ``crew_free()`` is called when the patient is handed over (in-hospital care started).
 
         Appends HANDOVER_STARTED (value = bay wait) and PATIENT_HANDED_OVER.
         """
         env, st = self.env, self.state
         i = st.pat["incident"][p]
-        t_arrival = env.now
-        bay = None
+        t_arrival = env.now + delay  # where a timeout(delay) lands
         if st.pat["severe"][p]:
             bay = self.bays[h].request()
-            yield bay
+            bay.callbacks.append(
+                lambda _ev: self._bay_obtained(p, h, unit, t_arrival, bay, crew_free)
+            )
+            return
+        self.log.append(t_arrival, E.HANDOVER_STARTED, i, p, unit, h, 0.0)
+        handover = st.pat["handover_min"][p]
+        t_done = t_arrival + handover
+        if t_done > env.now:
+            self.log.append(t_done, E.PATIENT_HANDED_OVER, i, p, unit, h)
+            after_steps(
+                env, (delay, handover), lambda: self._handed_over(p, h, None, t_arrival, crew_free)
+            )
+        else:  # a zero-length handover now: its own event, as below
+            self._hand_over_after(p, h, unit, None, t_arrival, crew_free)
+
+    def _bay_obtained(
+        self,
+        p: int,
+        h: int,
+        unit: int,
+        t_arrival: float,
+        bay: simpy.resources.resource.Request,
+        crew_free: Callable[[], None],
+    ) -> None:
+        """A bay is free: the handover of a severe patient starts."""
+        env, st = self.env, self.state
+        i = st.pat["incident"][p]
         self.log.append(env.now, E.HANDOVER_STARTED, i, p, unit, h, env.now - t_arrival)
-        yield env.timeout(st.pat["handover_min"][p])
-        self.log.append(env.now, E.PATIENT_HANDED_OVER, i, p, unit, h)
+        self._hand_over_after(p, h, unit, bay, t_arrival, crew_free)
+
+    def _hand_over_after(
+        self,
+        p: int,
+        h: int,
+        unit: int,
+        bay: simpy.resources.resource.Request | None,
+        t_arrival: float,
+        crew_free: Callable[[], None],
+    ) -> None:
+        """PATIENT_HANDED_OVER when the handover time has passed from now."""
+        env = self.env
+
+        def done() -> None:
+            self.log.append(
+                env.now, E.PATIENT_HANDED_OVER, self.state.pat["incident"][p], p, unit, h
+            )
+            self._handed_over(p, h, bay, t_arrival, crew_free)
+
+        after(env, self.state.pat["handover_min"][p], done)
+
+    def _handed_over(
+        self,
+        p: int,
+        h: int,
+        bay: simpy.resources.resource.Request | None,
+        t_arrival: float,
+        crew_free: Callable[[], None],
+    ) -> None:
+        """Patient handed over: in-hospital care starts, and the crew is free."""
+        env, st = self.env, self.state
+        i = st.pat["incident"][p]
         if st.inc["mechanism"][i] == NON_TRAUMA:
             if bay is not None:
                 self.bays[h].release(bay)
         elif st.pat["severe"][p]:
             env.process(self.care(p, h, bay, t_arrival))
         else:
-            # Minor trauma needs no bay or theatre: a timed callback, not a process.
+            # Minor trauma needs no bay or theatre: definitive care starts at a known time.
             wait = max(0.0, st.definitive_by_tier[self.tiers[h]][p] - (env.now - t_arrival))
-            done = env.timeout(wait)
-            done.callbacks.append(
-                lambda _ev: self.log.append(env.now, E.DEFINITIVE_CARE_STARTED, i, p, place=h)
-            )
+            if env.now + wait > env.now:
+                self.log.append(env.now + wait, E.DEFINITIVE_CARE_STARTED, i, p, place=h)
+            else:
+                # Now, but after what the freed crew does now (as a zero-delay timeout).
+                after(
+                    env,
+                    wait,
+                    lambda: self.log.append(env.now, E.DEFINITIVE_CARE_STARTED, i, p, place=h),
+                )
+        crew_free()
 
     def care(
         self, p: int, h: int, bay: simpy.Resource | None, t_arrival: float
@@ -99,7 +170,12 @@ class Hospitals:
         if tier not in self.capable.get(cls, {tier}):
             ec = self.mech.expert_consultation
             consulted = False
-            if self.experts is not None and ec.at_county_hospital and tier == "county":
+            if (
+                self.experts is not None
+                and ec.at_county_hospital
+                and tier == "county"
+                and pat["iss"][p] >= ec.trigger_min_iss
+            ):
                 if st.t_consult_start[p] != st.t_consult_start[p]:  # NaN: none yet
                     self.experts.request(p)
                     yield from self.experts.wait_started(p)
@@ -130,15 +206,17 @@ class Hospitals:
                 bay = self.bays[h].request()
                 yield bay
         delay = st.definitive_by_tier[tier][p]
-        saving = 0.0
+        # Pre-notification (crew or police relay) and expert pre-activation act on the same
+        # interval and do not add up: the larger saving applies and is logged as its own kind.
+        saving, kind = 0.0, E.PRENOTIFIED
         if st.prenotified[p]:
             saving = st.prenotify_by_tier[tier][p]
-        if st.t_consult_start[p] <= t_arrival:
-            saving = max(saving, pat["preactivation_saving_min"][p])
+        if st.t_consult_start[p] <= t_arrival and pat["preactivation_saving_min"][p] > saving:
+            saving, kind = pat["preactivation_saving_min"][p], E.TEAM_PREACTIVATED
         if saving > 0:
             cut = min(saving, delay * (1.0 - MIN_DEFINITIVE_SHARE))
             delay -= cut
-            log.append(env.now, E.PRENOTIFIED, i, p, place=h, value=cut)
+            log.append(env.now, kind, i, p, place=h, value=cut)
         yield env.timeout(max(0.0, delay - (env.now - t_arrival)))
         if cls in self.surgical:
             with self.theatres[h].request() as theatre:

@@ -53,15 +53,17 @@ class Police:
         if best < 0:
             return
         self.free[best] -= 1
+        # Recorded here, not when the process starts: the call may go on at once (a free
+        # seat), and the log keeps the order in which things happen.
+        self.log.append(self.env.now, E.POLICE_DISPATCHED, i, place=best)
         self.env.process(self.respond(i, best, best_min + self.state.inc["access_min"][i]))
 
     def respond(self, i: int, post: int, drive_min: float) -> Generator[simpy.Event, Any, None]:
-        """SimPy process: one police unit at a crash.
+        """SimPy process: one police unit at a crash (dispatched by :meth:`alert`).
 
-        Appends POLICE_DISPATCHED, POLICE_ON_SCENE, FIRST_AID_STARTED (value 2), POLICE_CLEARED.
+        Appends POLICE_ON_SCENE, FIRST_AID_STARTED (value 2), POLICE_CLEARED.
         """
         env, st, log = self.env, self.state, self.log
-        log.append(env.now, E.POLICE_DISPATCHED, i, place=post)
         yield env.timeout(st.inc["police_turnout_min"][i] + drive_min)
         st.t_police_on_scene[i] = env.now
         log.append(env.now, E.POLICE_ON_SCENE, i, place=post)
@@ -69,9 +71,11 @@ class Police:
         if st.inc["police_first_aid"][i]:
             yield env.timeout(st.inc["police_first_aid_start_min"][i])
             for p in st.patients_of(i):
-                # NaN != NaN: EMS not yet on scene and no first aid yet.
-                if st.t_on_scene[p] != st.t_on_scene[p] and st.t_first_aid[p] != st.t_first_aid[p]:
-                    st.t_first_aid[p] = env.now
+                # EMS not on scene by now (t_on_scene is NaN until dispatch) and no first aid
+                # yet (NaN != NaN).
+                now = env.now
+                if not st.t_on_scene[p] <= now and st.t_first_aid[p] != st.t_first_aid[p]:
+                    st.t_first_aid[p] = now
                     log.append(env.now, E.FIRST_AID_STARTED, i, p, value=2.0)
         if t_busy_end > env.now:
             yield env.timeout(t_busy_end - env.now)

@@ -87,7 +87,7 @@ def build_system(scenario: Scenario, world: World, demand: Demand, log: EventLog
     )
     police = Police(env, log, world, mech.police_linkage, state)
     centres = DispatchCentres(env, log, world, scenario.calls, mech, state, fleet, police)
-    env.process(centres.arrivals())
+    centres.start()
     if any(s.shift == "day" for s in world.facilities.stations):
         env.process(fleet.shift_changes())
     _ = NON_TRAUMA

@@ -268,6 +268,8 @@ class TravelTables:
         self._from_mv = self.from_fac.data
         self._to_mv = self.to_fac.data
         self._period_list: list[int] = [int(p) for p in self.period_of_hour]
+        self._order_cache: dict[tuple[int, ...], np.ndarray] = {}
+        self._to_rows_cache: dict[tuple[int, ...], np.ndarray] = {}
 
     @property
     def n_facilities(self) -> int:
@@ -366,6 +368,57 @@ class TravelTables:
         period = self._period_list[int(hour) % HOURS_PER_DAY]
         factor = self.emergency_factor[priority]
         return self.to_fac[period, :, node].astype(np.float64) * factor
+
+    def nearest_order(self, ks: Sequence[int]) -> np.ndarray:
+        """Facilities ``ks`` sorted by drive minutes to each node, per period (computed once).
+
+        Parameters
+        ----------
+        ks
+            Facility indices, e.g. the stations.
+
+        Returns
+        -------
+        numpy.ndarray
+            Read-only int array (periods, nodes, len(ks)): row ``[period, node]`` lists
+            positions into ``ks``, nearest (``from_fac``) first; equal minutes keep the order of
+            ``ks``, so element 0 is ``argmin``. Cached per ``ks`` on these (immutable) tables:
+            replications sharing a world pay for the sort once.
+        """
+        key = tuple(int(k) for k in ks)
+        order = self._order_cache.get(key)
+        if order is None:
+            dtype = np.int16 if len(key) < np.iinfo(np.int16).max else np.int64
+            minutes = self.from_fac[:, list(key), :]
+            order = np.ascontiguousarray(
+                np.argsort(minutes, axis=1, kind="stable").transpose(0, 2, 1), dtype=dtype
+            )
+            order.flags.writeable = False
+            self._order_cache[key] = order
+        return order
+
+    def to_facilities_rows(self, ks: Sequence[int]) -> np.ndarray:
+        """Minutes from each node to facilities ``ks``, one row per (period, node) (cached).
+
+        Parameters
+        ----------
+        ks
+            Facility indices, e.g. the hospitals.
+
+        Returns
+        -------
+        numpy.ndarray
+            Read-only float32 array (periods, nodes, len(ks)): ``to_fac[:, ks, :]`` with the
+            facilities last, so one node's minutes to all of them are contiguous (congested,
+            no emergency factor). Cached per ``ks``, like :meth:`nearest_order`.
+        """
+        key = tuple(int(k) for k in ks)
+        rows = self._to_rows_cache.get(key)
+        if rows is None:
+            rows = np.ascontiguousarray(self.to_fac[:, list(key), :].transpose(0, 2, 1))
+            rows.flags.writeable = False
+            self._to_rows_cache[key] = rows
+        return rows
 
     def route_nodes(
         self, k: int, node: int, *, hour: int, direction: Direction = "from"

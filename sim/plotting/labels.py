@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Literal, NamedTuple
 
 from sim.errors import UserError
-from sim.metrics import STAGES
+from sim.metrics import STAGES as CHAIN_STAGES
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -33,7 +33,7 @@ class Assumption(NamedTuple):
 
 
 #: Stages of the time-to-treatment chain, in chain order (the ``stage`` column values).
-STAGE_ORDER: tuple[str, ...] = STAGES
+STAGE_ORDER: tuple[str, ...] = CHAIN_STAGES
 
 STAGES: dict[str, Text] = {
     "injury_to_call": Text("受伤至呼救", "Injury to call"),

@@ -81,3 +81,13 @@ DISPATCH_POLICIES: dict[str, DispatchPolicy] = {
     "nearest_available": nearest_available,
     "station_first_due": station_first_due,
 }
+
+#: Policies whose choice depends only on the candidates with the smallest estimated time (all
+#: of them when tied) and on the first-due station's idle unit. For these the fleet builds
+#: just the idle candidates that can win instead of one per station, and does not search to
+#: the end for a returning unit (live positions) that cannot beat the best so far: its
+#: estimate is then some value above the best (``Fleet._candidates``). The same choice at a
+#: fraction of the cost. A policy not listed here sees every free unit with its exact time.
+NEAREST_CANDIDATES_SUFFICE: frozenset[DispatchPolicy] = frozenset(
+    {nearest_available, station_first_due}
+)
