@@ -12,6 +12,7 @@ The result is plain numpy arrays (struct of arrays); the SimPy model only reads 
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from sim.entities import (
     RTC,
     TIERS,
 )
+from sim.errors import UserError
 from sim.facilities import Facilities
 from sim.mechanisms import MechanismsSpec
 from sim.model.spec import CallSpec, DestinationSpec, FleetSpec, HospitalSpec
@@ -90,7 +92,10 @@ def prepare_places(
         dist_m, _ = cKDTree(np.column_stack([gx, gy])).query(np.column_stack([nx, ny]))
         w_edge = w_edge * (dist_m[edge_src] <= spec.crash_reach_km * 1000.0)
     if w_edge.sum() <= 0:
-        w_edge = network.length_m.astype(float).copy()
+        raise UserError(
+            "demand: no road can take a crash (rtc_road_weights are zero on every road class "
+            "present, or demand.crash_reach_km leaves no road near the population grid)"
+        )
     cum = np.cumsum(w_edge)
     cum /= cum[-1]
     glon: np.ndarray | None = None
@@ -118,10 +123,13 @@ def prepare_places(
 
 def read_grid(path: Path, lon_col: str, lat_col: str, w_col: str) -> tuple[np.ndarray, ...]:
     """Read a population grid CSV into (lon, lat, weight) arrays, with clear errors."""
-    import csv
+    try:
+        return _read_grid(path, lon_col, lat_col, w_col)
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text (save the CSV as UTF-8)") from None
 
-    from sim.errors import UserError
 
+def _read_grid(path: Path, lon_col: str, lat_col: str, w_col: str) -> tuple[np.ndarray, ...]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         cols = reader.fieldnames or []
@@ -365,8 +373,6 @@ def generate_demand(
     }
     n_inc = inc["t_injury"].shape[0]
     if n_inc > spec.max_incidents_per_rep:
-        from sim.errors import UserError
-
         raise UserError(
             f"demand: {n_inc} incidents in one replication exceed max_incidents_per_rep "
             f"({spec.max_incidents_per_rep}); shorten run.horizon_days"
