@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -268,8 +268,7 @@ class TravelTables:
         self._from_mv = self.from_fac.data
         self._to_mv = self.to_fac.data
         self._period_list: list[int] = [int(p) for p in self.period_of_hour]
-        self._order_cache: dict[tuple[int, ...], np.ndarray] = {}
-        self._to_rows_cache: dict[tuple[int, ...], np.ndarray] = {}
+        self._cache: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
 
     @property
     def n_facilities(self) -> int:
@@ -385,17 +384,13 @@ class TravelTables:
             ``ks``, so element 0 is ``argmin``. Cached per ``ks`` on these (immutable) tables:
             replications sharing a world pay for the sort once.
         """
-        key = tuple(int(k) for k in ks)
-        order = self._order_cache.get(key)
-        if order is None:
+
+        def build(key: list[int]) -> np.ndarray:
             dtype = np.int16 if len(key) < np.iinfo(np.int16).max else np.int64
-            minutes = self.from_fac[:, list(key), :]
-            order = np.ascontiguousarray(
-                np.argsort(minutes, axis=1, kind="stable").transpose(0, 2, 1), dtype=dtype
-            )
-            order.flags.writeable = False
-            self._order_cache[key] = order
-        return order
+            minutes = self.from_fac[:, key, :]
+            return np.argsort(minutes, axis=1, kind="stable").transpose(0, 2, 1).astype(dtype)
+
+        return self._cached("nearest_order", ks, build)
 
     def to_facilities_rows(self, ks: Sequence[int]) -> np.ndarray:
         """Minutes from each node to facilities ``ks``, one row per (period, node) (cached).
@@ -412,13 +407,19 @@ class TravelTables:
             facilities last, so one node's minutes to all of them are contiguous (congested,
             no emergency factor). Cached per ``ks``, like :meth:`nearest_order`.
         """
-        key = tuple(int(k) for k in ks)
-        rows = self._to_rows_cache.get(key)
-        if rows is None:
-            rows = np.ascontiguousarray(self.to_fac[:, list(key), :].transpose(0, 2, 1))
-            rows.flags.writeable = False
-            self._to_rows_cache[key] = rows
-        return rows
+        return self._cached("to_rows", ks, lambda key: self.to_fac[:, key, :].transpose(0, 2, 1))
+
+    def _cached(
+        self, what: str, ks: Sequence[int], build: Callable[[list[int]], np.ndarray]
+    ) -> np.ndarray:
+        """A read-only, contiguous per-facilities array, built once per (kind, facilities)."""
+        key = (what, tuple(int(k) for k in ks))
+        arr = self._cache.get(key)
+        if arr is None:
+            arr = np.ascontiguousarray(build(list(key[1])))
+            arr.flags.writeable = False
+            self._cache[key] = arr
+        return arr
 
     def route_nodes(
         self, k: int, node: int, *, hour: int, direction: Direction = "from"
