@@ -173,6 +173,8 @@ def _read_column(path: Path, column: str) -> list[float]:
                 raise UserError(f"{path}:{i} {column}: must be a finite value >= 0")
             vals.append(v)
     return vals
+
+
 """A duration distribution chosen by its ``dist`` name."""
 
 

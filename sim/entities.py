@@ -7,6 +7,9 @@ the names are what tables, plots and scenario files show.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TypeVar, cast
+
+_Enum = TypeVar("_Enum", bound=IntEnum)
 
 MECHANISMS: tuple[str, ...] = ("rtc", "fall", "other", "non_trauma")
 MECHANISM_CODE = {m: i for i, m in enumerate(MECHANISMS)}
@@ -91,3 +94,19 @@ STATUS_AFTER_EVENT: dict[EventKind, UnitStatus] = {
     EventKind.PATIENT_NOT_TRANSPORTED: UnitStatus.RETURNING,
     EventKind.UNIT_AT_STATION: UnitStatus.IDLE_AT_STATION,
 }
+
+
+def member_lookup(enum_cls: type[_Enum]) -> type[_Enum]:
+    """The members of ``enum_cls`` as attributes of a plain class, for the hot loop.
+
+    Reading a member off an enum class goes through the enum machinery (~75 ns); off a plain
+    class it takes ~16 ns, and the model reads ~25 members per incident. The values are the
+    members themselves. Typed as the enum class, but only member attributes exist.
+
+    Examples
+    --------
+    >>> K = member_lookup(UnitStatus)
+    >>> K.RETURNING is UnitStatus.RETURNING
+    True
+    """
+    return cast("type[_Enum]", type(enum_cls.__name__, (), dict(enum_cls.__members__)))

@@ -110,13 +110,8 @@ def build_world(
         glon, glat, gw = read_grid(path, grid.lon_column, grid.lat_column, grid.weight_column)
         # Cells whose centre lies beyond the snap limit are outside the road data: dropped
         # (counted in the manifest), never silently moved onto a distant road.
-        dist_m = np.array(
-            [
-                s.access_m
-                for s in Snapper(network, 1.0, math.inf).snap_many(
-                    glon, glat, ["grid cell"] * glon.shape[0]
-                )
-            ]
+        _, dist_m, _ = Snapper(network, 1.0, math.inf).snap_arrays(
+            glon, glat, ["grid cell"] * glon.shape[0]
         )
         keep = dist_m <= scenario.travel.snap_limit_m
         cells_dropped = int((~keep).sum())
@@ -127,6 +122,9 @@ def build_world(
     places = prepare_places(scenario.demand, network, facilities, grid_rows)
     demand_snapper = Snapper(network, scenario.travel.access_speed_kph, math.inf)
     idx = list(range(len(nodes)))
+    # The per-facility orderings every replication's dispatcher reads, built once here.
+    tables.nearest_order(idx[:n_s])
+    tables.to_facilities_rows(idx[n_s : n_s + n_h])
     return World(
         network=network,
         facilities=facilities,

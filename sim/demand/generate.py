@@ -346,9 +346,7 @@ def generate_demand(
             k = 180.0 / math.pi / EARTH_RADIUS_M
             lat = places.grid_lat[c] + dy * k
             lon = places.grid_lon[c] + dx * k / np.cos(np.radians(places.grid_lat[c]))
-            snaps = snapper.snap_many(lon, lat, ["grid point"] * n) if n else []
-            node = np.array([s.node for s in snaps], dtype=np.int64)
-            acc = np.array([s.access_min for s in snaps], dtype=float)
+            node, _, acc = snapper.snap_arrays(lon, lat, ["grid point"] * n)
         else:
             rng = streams[f"location_{names[mech]}"]
             node = rng.integers(0, places.node_lon.shape[0], n)

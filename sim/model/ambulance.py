@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from sim.entities import NON_TRAUMA, EventKind, UnitStatus
+from sim.entities import NON_TRAUMA, EventKind, UnitStatus, member_lookup
 from sim.events import EventLog
 from sim.mechanisms import MechanismsSpec
 from sim.model.clock import Soon, after, after_steps
@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from sim.model.consultation import ExpertPool
     from sim.model.hospital import Hospitals
 
-E = EventKind
-S = UnitStatus
+E = member_lookup(EventKind)  # fast member reads in the hot loop
+S = member_lookup(UnitStatus)
 DAY_START_H, DAY_END_H = 8, 20
 
 
@@ -190,35 +190,14 @@ class Fleet:
         # ``beat`` as well (the margins cover the rounding of the factor).
         via_home = left_min + tables.from_facility_min(k, node, hour)
         factor = tables.emergency_factor[priority]
-        lower, upper = self._facility_bounds_min(pos, node, hour)
-        if beat < math.inf and min(lower, via_home) * factor > beat * (1.0 + 1e-9):
+        bounds = tables.landmark_bounds_min(pos, node, hour)
+        if beat < math.inf and min(bounds.lower_min, via_home) * factor > beat * (1.0 + 1e-9):
             return via_home * factor
-        limit = min(via_home, upper, beat / factor * (1.0 + 1e-9))
-        direct = self.engine.node_to_node_min(pos, node, hour, priority, limit_min=limit)
-        return min(direct, via_home * factor)
-
-    def _facility_bounds_min(self, pos: int, node: int, hour: int) -> tuple[float, float]:
-        """Lower and upper bounds on the congested minutes from ``pos`` to ``node``.
-
-        From the facility tables by the triangle inequality (every facility a landmark); the
-        upper bound is the best route through a facility. The tables are float32: margins of
-        1e-6 relative (far above float32 rounding and float64 summation error) keep the
-        bounds strictly on their side of the exact float64 minutes.
-        """
-        period = self._period_of_hour[hour]
-        from_fac, to_fac = self.tables.from_fac, self.tables.to_fac
-        to_pos = to_fac[period, :, pos].astype(np.float64)
-        to_node = to_fac[period, :, node].astype(np.float64)
-        from_pos = from_fac[period, :, pos].astype(np.float64)
-        from_node = from_fac[period, :, node].astype(np.float64)
-        upper = float((to_pos + from_node).min()) * (1.0 + 1e-6) + 1e-9
-        # d(k, node) <= d(k, pos) + d(pos, node) and d(pos, k) <= d(pos, node) + d(node, k).
-        lower = max(
-            0.0,
-            float((from_node - from_pos - 1e-6 * (from_node + from_pos)).max()),
-            float((to_pos - to_node - 1e-6 * (to_pos + to_node)).max()),
+        limit = min(via_home, bounds.upper_min, beat / factor * (1.0 + 1e-9))
+        direct = self.engine.guided_min(
+            pos, node, hour, priority, limit_min=limit, tables=tables, bounds=bounds
         )
-        return lower, upper
+        return min(direct, via_home * factor)
 
     def _candidates(
         self, node: int, priority: int, hour: int, nearest: list[int]

@@ -12,12 +12,12 @@ from typing import Any
 
 import simpy
 
-from sim.entities import EventKind
+from sim.entities import EventKind, member_lookup
 from sim.events import EventLog
 from sim.mechanisms import ExpertConsultSpec
 from sim.model.state import PatientState
 
-E = EventKind
+E = member_lookup(EventKind)  # fast member reads in the hot loop
 
 
 def minutes_until_on_call(t_min: float, windows: list[tuple[int, int]]) -> float:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.entities import NON_TRAUMA, RTC, EventKind
+from sim.entities import NON_TRAUMA, RTC, EventKind, member_lookup
 from sim.events import EventLog
 from sim.mechanisms import MechanismsSpec
 from sim.model.clock import after
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sim.model.ambulance import Fleet
     from sim.model.police import Police
 
-E = EventKind
+E = member_lookup(EventKind)  # fast member reads in the hot loop
 
 
 class Seats:

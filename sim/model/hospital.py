@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from sim.entities import INJURY_CLASSES, NON_TRAUMA, EventKind
+from sim.entities import INJURY_CLASSES, NON_TRAUMA, EventKind, member_lookup
 from sim.events import EventLog
 from sim.mechanisms import MechanismsSpec
 from sim.model.clock import after, after_steps
@@ -27,7 +27,7 @@ from sim.world import World
 if TYPE_CHECKING:
     from sim.model.consultation import ExpertPool
 
-E = EventKind
+E = member_lookup(EventKind)  # fast member reads in the hot loop
 #: Definitive care may be shortened by pre-activation, never below this share of itself.
 MIN_DEFINITIVE_SHARE = 0.2
 

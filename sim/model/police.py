@@ -12,14 +12,14 @@ from typing import Any
 
 import simpy
 
-from sim.entities import EventKind
+from sim.entities import EventKind, member_lookup
 from sim.events import EventLog
 from sim.mechanisms import PoliceLinkageSpec
 from sim.model.state import PatientState
 from sim.network.travel import HOURS_PER_DAY
 from sim.world import World
 
-E = EventKind
+E = member_lookup(EventKind)  # fast member reads in the hot loop
 
 
 class Police:

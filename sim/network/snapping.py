@@ -165,6 +165,37 @@ class Snapper:
         UserError
             For the first point that is invalid or beyond the limit (named by its label).
         """
+        node, access_m, access_min = self.snap_arrays(lon, lat, labels)
+        return [
+            Snap(node=n, access_m=d, access_min=a)
+            for n, d, a in zip(node.tolist(), access_m.tolist(), access_min.tolist(), strict=True)
+        ]
+
+    def snap_arrays(
+        self,
+        lon: Sequence[float] | np.ndarray,
+        lat: Sequence[float] | np.ndarray,
+        labels: Sequence[str],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Snap many points at once, as arrays (for demand: no object per point).
+
+        Parameters
+        ----------
+        lon, lat
+            WGS-84 degrees, equal lengths.
+        labels
+            One label per point, for error messages.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``node`` (int64), ``access_m`` and ``access_min`` (float64), in input order.
+
+        Raises
+        ------
+        UserError
+            For the first point that is invalid or beyond the limit (named by its label).
+        """
         lon_arr = np.asarray(lon, dtype=np.float64).reshape(-1)
         lat_arr = np.asarray(lat, dtype=np.float64).reshape(-1)
         if not (lon_arr.shape == lat_arr.shape and len(labels) == lon_arr.size):
@@ -174,7 +205,7 @@ class Snapper:
             )
             raise ValueError(msg)
         if lon_arr.size == 0:
-            return []
+            return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
         finite = np.isfinite(lon_arr) & np.isfinite(lat_arr)
         points = self._project(np.where(finite, lon_arr, 0.0), np.where(finite, lat_arr, 0.0))
         distance, node = self._tree.query(points)
@@ -192,7 +223,4 @@ class Snapper:
                     ) from None
                 raise
         access_min = distance / self._m_per_min
-        return [
-            Snap(node=n, access_m=d, access_min=a)
-            for n, d, a in zip(node.tolist(), distance.tolist(), access_min.tolist(), strict=True)
-        ]
+        return np.asarray(node, dtype=np.int64), distance, access_min

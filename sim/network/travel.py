@@ -21,13 +21,15 @@ This module does no I/O, draws no random numbers and never changes the network.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from pydantic import Field, field_validator
 from scipy.sparse.csgraph import dijkstra
 
@@ -231,6 +233,23 @@ def _path_from_predecessors(pred: np.ndarray, start: int, node: int) -> list[int
     return path
 
 
+class LandmarkBounds(NamedTuple):
+    """Bounds on a node-to-node drive, from :meth:`TravelTables.landmark_bounds_min`.
+
+    Attributes
+    ----------
+    lower_min, upper_min
+        Congested minutes (no emergency factor) below and above the exact drive.
+    k_from, k_to
+        Facilities giving the lower bound through the tables from them and to them.
+    """
+
+    lower_min: float
+    upper_min: float
+    k_from: int
+    k_to: int
+
+
 @dataclass(eq=False)
 class TravelTables:
     """Precomputed drive minutes between facility nodes and every network node.
@@ -267,6 +286,8 @@ class TravelTables:
         # ndarray.item() or float(arr[...]) (measured), and this sits in the hot loop.
         self._from_mv = self.from_fac.data
         self._to_mv = self.to_fac.data
+        self._pred_from_mv = self._pred_from.data
+        self._pred_to_mv = self._pred_to.data
         self._period_list: list[int] = [int(p) for p in self.period_of_hour]
         self._cache: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
 
@@ -421,6 +442,98 @@ class TravelTables:
             self._cache[key] = arr
         return arr
 
+    def landmark_bounds_min(self, u: int, v: int, hour: int) -> LandmarkBounds:
+        """Bounds on the congested minutes from node ``u`` to node ``v``, every facility a landmark.
+
+        By the triangle inequality ``d(k, v) <= d(k, u) + d(u, v)`` and
+        ``d(u, k) <= d(u, v) + d(v, k)`` for every facility ``k``; the upper bound is the best
+        route through a facility. The tables are float32: margins of 1e-6 relative (far above
+        float32 rounding and float64 summation error) keep each bound strictly on its side of
+        the exact float64 minutes.
+
+        Parameters
+        ----------
+        u, v
+            Origin and destination node indices.
+        hour
+            Hour of day of departure (selects the period).
+
+        Returns
+        -------
+        LandmarkBounds
+            ``lower_min``, ``upper_min`` (no emergency factor) and the facilities giving the
+            lower bound, for :meth:`tree_route`.
+        """
+        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        from_fac, to_fac = self.from_fac[period], self.to_fac[period]
+        to_u = to_fac[:, u].astype(np.float64)
+        to_v = to_fac[:, v].astype(np.float64)
+        from_u = from_fac[:, u].astype(np.float64)
+        from_v = from_fac[:, v].astype(np.float64)
+        upper = float((to_u + from_v).min()) * (1.0 + 1e-6) + 1e-9
+        via_from = from_v - from_u - 1e-6 * (from_v + from_u)
+        via_to = to_u - to_v - 1e-6 * (to_u + to_v)
+        k_from, k_to = int(via_from.argmax()), int(via_to.argmax())
+        lower = max(0.0, float(via_from[k_from]), float(via_to[k_to]))
+        return LandmarkBounds(lower, upper, k_from, k_to)
+
+    def tree_route(self, u: int, v: int, hour: int, bounds: LandmarkBounds) -> list[int] | None:
+        """The fastest route from ``u`` to ``v`` read off a facility's shortest-path tree.
+
+        If ``u`` lies on the fastest route from facility ``k`` to ``v``, the rest of that route
+        is a fastest route from ``u`` to ``v`` (a part of a shortest path is a shortest path);
+        likewise if ``v`` lies on the fastest route from ``u`` to facility ``k``. The facilities
+        tried are the two that give ``bounds.lower_min``: when that bound is tight, their
+        routes pass through both nodes. Costs one step per node of the route, against a
+        Dijkstra search of the whole neighbourhood.
+
+        Parameters
+        ----------
+        u, v
+            Origin and destination node indices.
+        hour
+            Hour of day of departure (selects the period).
+        bounds
+            From :meth:`landmark_bounds_min` for the same ``u``, ``v`` and ``hour``.
+
+        Returns
+        -------
+        list[int] or None
+            Node indices from ``u`` to ``v`` in driving order (``[u]`` if ``u == v``), or None
+            if neither tree contains such a route (then search, e.g.
+            :meth:`TravelEngine.node_to_node_min`). None also without predecessor tables.
+        """
+        if not self.has_routes:
+            return None
+        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        # Forward tree of k_from: walk back from v; every node above v is nearer to k, so the
+        # walk stops as soon as it passes u's distance (float32 rounding is monotone).
+        k = bounds.k_from
+        dist, pred = self._from_mv, self._pred_from_mv
+        d_u = dist[period, k, u]
+        route = [v]
+        x = v
+        while x != u and dist[period, k, x] >= d_u:
+            x = pred[period, k, x]
+            if x < 0:
+                break
+            route.append(x)
+        if x == u:
+            route.reverse()
+            return route
+        # Reverse tree of k_to: its predecessor of a node is the next node towards k.
+        k = bounds.k_to
+        dist, pred = self._to_mv, self._pred_to_mv
+        d_v = dist[period, k, v]
+        route = [u]
+        x = u
+        while x != v and dist[period, k, x] >= d_v:
+            x = pred[period, k, x]
+            if x < 0:
+                break
+            route.append(x)
+        return route if x == v else None
+
     def route_nodes(
         self, k: int, node: int, *, hour: int, direction: Direction = "from"
     ) -> list[int]:
@@ -492,6 +605,10 @@ class TravelEngine:
             travel_min * row[classes] for row in self.period_multipliers
         ]
         self._forward = [network.csr(w) for w in self._weights]
+        self._weight_mvs = [w.data for w in self._weights]
+        self._csr_lists: tuple[list[int], list[int]] | None = None
+        self._edge_ends: tuple[np.ndarray, np.ndarray] | None = None
+        self._reduced: dict[int, sp.csr_matrix] = {}
         self._reverse = [g.T.tocsr() for g in self._forward]
         self._emergency = dict(self.spec.emergency_factor_by_priority)
         self._row_cache: OrderedDict[tuple[int, int], tuple[float, memoryview]] = OrderedDict()
@@ -600,7 +717,7 @@ class TravelEngine:
         :class:`TravelTables` for everything from or to facilities. Keywords as in
         :meth:`TravelTables.from_facility_min`; ``limit_min`` (congested minutes, before
         factors) bounds the search when the caller knows an upper bound: a result beyond it
-        is ``inf``.
+        is ``inf`` (or its exact value, when a row cached from a wider search answers).
         """
         period = self._period_list[int(hour) % HOURS_PER_DAY]
         minutes: float = self._row(period, u, limit_min)[v]
@@ -608,6 +725,145 @@ class TravelEngine:
             free_min: float = self._row(0, u)[v]
             minutes = free_min + (minutes - free_min) * (1.0 - congestion_removed)
         return minutes * self._emergency[priority] * route_factor
+
+    def guided_min(
+        self,
+        u: int,
+        v: int,
+        hour: int,
+        priority: int = 3,
+        *,
+        limit_min: float,
+        tables: TravelTables,
+        bounds: LandmarkBounds | None = None,
+    ) -> float:
+        """:meth:`node_to_node_min` with a known bound, guided by facility tables (fast).
+
+        For the one query a dispatch needs (a unit away from its base to a scene): the route
+        is read off a facility's shortest-path tree when it lies on one
+        (:meth:`TravelTables.tree_route`), else searched goal-directed (A*, lower bounds from
+        the two facilities in ``bounds`` as potentials), which visits a corridor instead of a
+        disc of radius ``limit_min``. Minutes are summed along the route in driving order
+        (:meth:`route_min`): equal to the plain search's result when both find the same
+        route; potentials are rounded down so float32 tables can only ever leave a route
+        within ~1e-5 minutes of the fastest.
+
+        Parameters
+        ----------
+        u, v
+            Origin and destination node indices.
+        hour
+            Hour of day of departure.
+        priority
+            Dispatch priority (emergency-driving factor).
+        limit_min
+            Congested minutes (before factors) beyond which the drive does not matter: a
+            longer result is ``inf``.
+        tables
+            Facility tables built by this engine (:meth:`build_tables`, with routes).
+        bounds
+            ``tables.landmark_bounds_min(u, v, hour)`` if already computed.
+
+        Returns
+        -------
+        float
+            Minutes with the emergency factor; ``math.inf`` beyond ``limit_min``.
+        """
+        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        if bounds is None:
+            bounds = tables.landmark_bounds_min(u, v, hour)
+        route = tables.tree_route(u, v, hour, bounds)
+        if route is None:
+            if not (tables.has_routes and limit_min < math.inf):
+                return self.node_to_node_min(u, v, hour, priority, limit_min=limit_min)
+            route = self._astar_route(period, u, v, limit_min, tables, bounds)
+            if route is None:
+                return math.inf
+        minutes = self._route_raw_min(period, route)
+        return minutes * self._emergency[priority] if minutes <= limit_min else math.inf
+
+    def _astar_route(
+        self,
+        period: int,
+        u: int,
+        v: int,
+        limit_min: float,
+        tables: TravelTables,
+        bounds: LandmarkBounds,
+    ) -> list[int] | None:
+        """Fastest route u → v within ``limit_min`` by A* (a Dijkstra on reduced costs).
+
+        Potential ``pi(x)``: the landmark lower bound on the minutes from x to v. On edge
+        costs ``w(x, y) + pi(y) - pi(x)`` (never negative for consistent potentials) a
+        Dijkstra from u settles only nodes with ``d(u, x) + pi(x) <= limit``. The potentials
+        are scaled by 0.99 and the costs clipped at 0 so the float32 tables' rounding cannot
+        produce a negative cost. None if v is beyond the limit.
+        """
+        from_row = tables.from_fac[period, bounds.k_from]
+        to_row = tables.to_fac[period, bounds.k_to]
+        # float32 like the tables: the 0.99 leaves room for their rounding (~1e-6 minutes).
+        pi = np.maximum(from_row[v] - from_row, to_row - to_row[v])
+        np.maximum(pi, 0.0, out=pi)
+        pi *= 0.99
+        if self._edge_ends is None:
+            self._edge_ends = (
+                np.asarray(self.network.edge_sources(), dtype=np.intp),
+                np.asarray(self.network.indices, dtype=np.intp),
+            )
+        tails, heads = self._edge_ends
+        cost = self._weights[period] + pi[heads]
+        cost -= pi[tails]
+        np.maximum(cost, 0.0, out=cost)
+        # One reusable matrix per period whose data is swapped (building one per query
+        # costs as much as the search); like the row cache, an engine is not for threads.
+        graph = self._reduced.get(period)
+        if graph is None:
+            graph = self._reduced[period] = self._forward[period].copy()
+        graph.data = cost
+        reduced_limit = limit_min - float(pi[u]) + 1e-6 * (limit_min + 1.0)
+        if reduced_limit < 0.0:
+            return None  # the lower bound alone is beyond the limit
+        dist, pred = dijkstra(
+            graph, directed=True, indices=u, limit=reduced_limit, return_predecessors=True
+        )
+        if not dist[v] < math.inf:
+            return None
+        route = _path_from_predecessors(pred, u, v)
+        route.reverse()
+        return route
+
+    def route_min(self, route: Sequence[int], hour: int, priority: int = 3) -> float:
+        """Drive minutes along ``route`` (node indices in driving order) starting at ``hour``.
+
+        Edge minutes are added in driving order from 0.0, as Dijkstra adds them, so on the
+        route a search would find the result equals :meth:`node_to_node_min` to the last bit.
+        Between two nodes joined by several edges the fastest counts.
+
+        Raises
+        ------
+        ValueError
+            If two consecutive nodes are not joined by an edge.
+        """
+        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        return self._route_raw_min(period, route) * self._emergency[priority]
+
+    def _route_raw_min(self, period: int, route: Sequence[int]) -> float:
+        """Congested minutes along ``route`` in ``period`` (no emergency factor)."""
+        if self._csr_lists is None:
+            self._csr_lists = (self.network.indptr.tolist(), self.network.indices.tolist())
+        indptr, indices = self._csr_lists
+        weights = self._weight_mvs[period]
+        minutes = 0.0
+        for a, b in itertools.pairwise(route):
+            edge_min = math.inf
+            for e in range(indptr[a], indptr[a + 1]):
+                if indices[e] == b and weights[e] < edge_min:
+                    edge_min = weights[e]
+            if edge_min == math.inf:
+                msg = f"no edge from node {a} to node {b}"
+                raise ValueError(msg)
+            minutes += edge_min
+        return minutes
 
     def route_nodes(self, u: int, v: int, *, hour: int) -> list[int]:
         """Node path of the fastest route from ``u`` to ``v`` at ``hour`` (not cached)."""
