@@ -41,12 +41,17 @@ def bench_model(
         Path | None, typer.Option(help="Folder with network files (else $TRAUMA_SIM_DATA).")
     ] = None,
     horizon_days: Annotated[float, typer.Option("--horizon-days", min=1.0)] = 365.0,
+    repeat: Annotated[
+        int, typer.Option("--repeat", min=1, help="Runs of the replication; the fastest counts.")
+    ] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Simulate a year of one replication; print incidents per second and memory."""
     from sim.bench import model_benchmark
 
-    result = model_benchmark(data_dir=data_dir, scenario_file=scenario, horizon_days=horizon_days)
+    result = model_benchmark(
+        data_dir=data_dir, scenario_file=scenario, horizon_days=horizon_days, repeat=repeat
+    )
     if as_json:
         typer.echo(json.dumps(result))
     else:

@@ -33,6 +33,7 @@ from sim.model.state import PatientState
 from sim.network.travel import HOURS_PER_DAY
 from sim.policies.destination import DestinationPolicy, field_triage_severe
 from sim.policies.dispatch import NEAREST_CANDIDATES_SUFFICE, Candidate, DispatchPolicy
+from sim.units import MINUTES_PER_HOUR
 from sim.world import World
 
 if TYPE_CHECKING:
@@ -101,6 +102,8 @@ class Fleet:
         for u in self.units:
             self._idle[u.station].append(u.index)
         self._returning: dict[int, Unit] = {}
+        # (t_home, unit, trip) of the units driving home, settled lazily (_settle_arrivals).
+        self._homecoming: list[tuple[float, int, int]] = []
         self._is_24h = [u.shift == "24h" for u in self.units]
         self._station_fac = list(world.station_fac)
         self.hospital_tiers = [h.tier for h in world.facilities.hospitals]
@@ -127,6 +130,15 @@ class Fleet:
         )
         self._prenotify_share = pn.share if pn.enabled else -math.inf
         self._police_prenotify = pl.enabled
+        # Hot-loop handles bound once: the demand columns and table views the dispatcher
+        # reads for every patient (each saves a lookup or a call per read, same values).
+        self._p_incident: list[int] = state.pat["incident"]
+        self._p_priority: list[int] = state.pat["triage_priority"]
+        self._i_node: list[int] = state.inc["node"]
+        self._from_view, self._to_view = world.tables.from_view, world.tables.to_view
+        self._factor = dict(world.tables.emergency_factor)
+        self._station_node = list(world.station_node)
+        self._station_access = list(world.station_access_min)
 
     # ----------------------------------------------------------------- where units are
 
@@ -214,7 +226,12 @@ class Fleet:
         if not self._nearest_suffice:
             return self._all_candidates(node, priority, hour)
         day = DAY_START_H <= hour < DAY_END_H
-        from_min = self.tables.from_facility_min
+        # from_facility_min(k, node, hour, priority), inlined: the view times the factor.
+        from_view, period, factor = (
+            self._from_view,
+            self._period_of_hour[hour],
+            self._factor[priority],
+        )
         station_fac, idle_at, is_24h = self._station_fac, self._idle, self._is_24h
         turnout = self.turnout_mean_min
         out: list[Candidate] = []
@@ -225,7 +242,7 @@ class Fleet:
                     break
             else:
                 continue  # no idle unit on shift here
-            eta = turnout + from_min(station_fac[station], node, hour, priority)
+            eta = turnout + from_view[period, station_fac[station], node] * factor
             if eta > best:
                 break
             out.append(Candidate(idx, station, eta, True))
@@ -296,14 +313,15 @@ class Fleet:
 
     def request_unit(self, p: int) -> None:
         """A patient needs an ambulance now: dispatch one or queue the request."""
-        st = self.state
-        i = st.pat["incident"][p]
-        node, prio = st.inc["node"][i], st.pat["triage_priority"][p]
-        hour = self._hour()
+        now = self.env.now
+        if self._homecoming and self._homecoming[0][0] <= now:
+            self._settle_arrivals(now)
+        node, prio = self._i_node[self._p_incident[p]], self._p_priority[p]
+        hour = int(now // MINUTES_PER_HOUR) % HOURS_PER_DAY
         nearest = self._nearest_stations(node, hour)
         choice = self.dispatch_policy(self._candidates(node, prio, hour, nearest), nearest[0])
         if choice is None:
-            heapq.heappush(self.pending, (prio, self.env.now, p))
+            heapq.heappush(self.pending, (prio, now, p))
             return
         # With live positions a returning winner's estimate is its exact drive (see
         # _add_returning): no second search.
@@ -352,6 +370,7 @@ class Fleet:
             if t_next <= env.now:
                 t_next += 1440.0
             yield env.timeout(t_next - env.now)
+            self._settle_arrivals(env.now)
             for u in list(self.units):
                 if u.status in (S.IDLE_AT_STATION, S.RETURNING) and self.pending:
                     self._serve_waiting(u)
@@ -488,26 +507,43 @@ class Fleet:
         u.path, u.path_min = [], None
         if self.pending and self._serve_waiting(u):
             return
-        hour = self._hour()
-        k = self.world.station_fac[u.station]
+        now = self.env.now
+        period = self._period_of_hour[int(now // MINUTES_PER_HOUR) % HOURS_PER_DAY]
+        # from/to_facility_min(..., hour) at priority 3, inlined.
         if origin_fac >= 0:
-            back = self.tables.from_facility_min(
-                origin_fac, self.world.station_node[u.station], hour
-            )
+            back = self._from_view[period, origin_fac, self._station_node[u.station]]
         else:
-            back = self.tables.to_facility_min(k, origin_node, hour)
-        back += self.world.station_access_min[u.station]
-        # A plain timeout with a callback, not a process: returns are the most frequent
-        # activity and a redirected unit simply makes this arrival void.
-        trip = u.trip
-        arrival = self.env.timeout(back)
-        arrival.callbacks.append(lambda _ev: self._arrived_home(u, trip))
+            back = self._to_view[period, self._station_fac[u.station], origin_node]
+        back = back * self._factor[3] + self._station_access[u.station]
+        t_home = now + back  # where a timeout(back) would land
+        if t_home > now:
+            # No event: nothing happens on arrival but the status change, which only the
+            # dispatcher reads, so it is settled when the dispatcher next looks
+            # (:meth:`_settle_arrivals`). A redirect makes the entry void.
+            heapq.heappush(self._homecoming, (t_home, u.index, u.trip))
+        else:  # home at once: after the current step, as a zero-delay timeout would
+            trip = u.trip
+            after(self.env, back, lambda: self._arrived_home(u, trip, self.env.now))
 
-    def _arrived_home(self, u: Unit, trip: int) -> None:
-        """Callback: the unit reached its station (UNIT_AT_STATION), unless redirected since."""
+    def _settle_arrivals(self, until: float) -> None:
+        """Units whose drive home ended by ``until`` (or before it) are idle at their station."""
+        heap = self._homecoming
+        while heap and heap[0][0] <= until:
+            t_home, index, trip = heapq.heappop(heap)
+            self._arrived_home(self.units[index], trip, t_home)
+
+    def _arrived_home(self, u: Unit, trip: int, t_home: float) -> None:
+        """The unit reached its station at ``t_home`` (UNIT_AT_STATION), unless redirected."""
         if u.trip != trip or u.status is not S.RETURNING:
             return
         u.status = S.IDLE_AT_STATION
         del self._returning[u.index]
         bisect.insort(self._idle[u.station], u.index)
-        self.log.append(self.env.now, E.UNIT_AT_STATION, unit=u.index, place=u.station)
+        self.log.append(t_home, E.UNIT_AT_STATION, unit=u.index, place=u.station)
+
+    def finish(self, horizon_min: float) -> None:
+        """End of the run: record the arrivals home before ``horizon_min``.
+
+        An event due exactly at the horizon never runs, so neither does its arrival.
+        """
+        self._settle_arrivals(math.nextafter(horizon_min, -math.inf))

@@ -18,6 +18,19 @@ from sim.entities import TIERS
 NAN = math.nan
 
 
+class _Columns(dict[str, list[Any]]):
+    """Demand columns as lists, each converted on first use (a scenario reads only some)."""
+
+    def __init__(self, arrays: dict[str, Any]) -> None:
+        super().__init__()
+        self._arrays = arrays
+
+    def __missing__(self, key: str) -> list[Any]:
+        column: list[Any] = self._arrays[key].tolist()
+        self[key] = column
+        return column
+
+
 @dataclass
 class PatientState:
     """Demand columns as lists plus mutable run state."""
@@ -40,8 +53,8 @@ class PatientState:
     @classmethod
     def from_demand(cls, demand: Demand) -> PatientState:
         """Convert the demand arrays and initialise run state."""
-        inc = {k: v.tolist() for k, v in demand.incidents.items()}
-        pat = {k: v.tolist() for k, v in demand.patients.items()}
+        inc = _Columns(demand.incidents)
+        pat = _Columns(demand.patients)
         n_i, n_p = demand.n_incidents, demand.n_patients
         return cls(
             inc=inc,

@@ -42,6 +42,7 @@ class TraumaSystem:
     def run(self, horizon_min: float) -> None:
         """Simulate until ``horizon_min`` (incidents in progress then stay in progress)."""
         self.env.run(until=horizon_min)
+        self.fleet.finish(horizon_min)
 
 
 def build_system(scenario: Scenario, world: World, demand: Demand, log: EventLog) -> TraumaSystem:

@@ -9,12 +9,11 @@ SimPy, so it is tested directly. Policies are chosen by name in the scenario
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A free unit as the dispatcher sees it.
+class Candidate(NamedTuple):
+    """A free unit as the dispatcher sees it (a named tuple: built per dispatch, cheaply).
 
     Attributes
     ----------
