@@ -510,11 +510,12 @@ class Fleet:
         now = self.env.now
         period = self._period_of_hour[int(now // MINUTES_PER_HOUR) % HOURS_PER_DAY]
         # from/to_facility_min(..., hour) at priority 3, inlined.
+        drive_min: float
         if origin_fac >= 0:
-            back = self._from_view[period, origin_fac, self._station_node[u.station]]
+            drive_min = self._from_view[period, origin_fac, self._station_node[u.station]]
         else:
-            back = self._to_view[period, self._station_fac[u.station], origin_node]
-        back = back * self._factor[3] + self._station_access[u.station]
+            drive_min = self._to_view[period, self._station_fac[u.station], origin_node]
+        back = drive_min * self._factor[3] + self._station_access[u.station]
         t_home = now + back  # where a timeout(back) would land
         if t_home > now:
             # No event: nothing happens on arrival but the status change, which only the
