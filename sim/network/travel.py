@@ -223,10 +223,12 @@ def _path_from_predecessors(pred: np.ndarray, start: int, node: int) -> list[int
     """Walk a predecessor row back from ``node`` to ``start``; empty list if unreachable."""
     if node == start:
         return [start]
+    # A memoryview yields Python ints ~3x faster than indexing the array.
+    row = np.ascontiguousarray(pred).data
     path = [node]
     current = node
     while current != start:
-        current = int(pred[current])
+        current = row[current]
         if current == _NO_PREDECESSOR:
             return []
         path.append(current)
