@@ -27,7 +27,7 @@ import simpy
 from sim.entities import NON_TRAUMA, EventKind, UnitStatus, member_lookup
 from sim.events import EventLog
 from sim.mechanisms import MechanismsSpec
-from sim.model.clock import Soon, after, after_steps
+from sim.model.clock import Soon, after, after_steps, delay_to
 from sim.model.spec import DestinationSpec, FleetSpec
 from sim.model.state import PatientState
 from sim.network.travel import HOURS_PER_DAY
@@ -102,8 +102,11 @@ class Fleet:
         for u in self.units:
             self._idle[u.station].append(u.index)
         self._returning: dict[int, Unit] = {}
-        # (t_home, unit, trip) of the units driving home, settled lazily (_settle_arrivals).
+        # (t_home, unit, trip) of the units driving home and (t_free, order, unit, hospital)
+        # of crews at a hospital, settled lazily (_settle).
         self._homecoming: list[tuple[float, int, int]] = []
+        self._freeing: list[tuple[float, int, int, int]] = []
+        self._n_freeing = 0
         self._is_24h = [u.shift == "24h" for u in self.units]
         self._station_fac = list(world.station_fac)
         self.hospital_tiers = [h.tier for h in world.facilities.hospitals]
@@ -314,14 +317,18 @@ class Fleet:
     def request_unit(self, p: int) -> None:
         """A patient needs an ambulance now: dispatch one or queue the request."""
         now = self.env.now
-        if self._homecoming and self._homecoming[0][0] <= now:
-            self._settle_arrivals(now)
+        if (self._freeing and self._freeing[0][0] <= now) or (
+            self._homecoming and self._homecoming[0][0] <= now
+        ):
+            self._settle(now)
         node, prio = self._i_node[self._p_incident[p]], self._p_priority[p]
         hour = int(now // MINUTES_PER_HOUR) % HOURS_PER_DAY
         nearest = self._nearest_stations(node, hour)
         choice = self.dispatch_policy(self._candidates(node, prio, hour, nearest), nearest[0])
         if choice is None:
             heapq.heappush(self.pending, (prio, now, p))
+            if self._freeing:
+                self._wake_freeing()
             return
         # With live positions a returning winner's estimate is its exact drive (see
         # _add_returning): no second search.
@@ -370,7 +377,7 @@ class Fleet:
             if t_next <= env.now:
                 t_next += 1440.0
             yield env.timeout(t_next - env.now)
-            self._settle_arrivals(env.now)
+            self._settle(env.now)
             for u in list(self.units):
                 if u.status in (S.IDLE_AT_STATION, S.RETURNING) and self.pending:
                     self._serve_waiting(u)
@@ -479,7 +486,14 @@ class Fleet:
             after(env, transport, lambda: self._at_hospital(u, p, h))
             return
         log.append(now + transport, E.HOSPITAL_ARRIVED, i, p, u.index, h)
-        self.hospitals.handover(p, h, u.index, transport, lambda: self._handed_over(u, h))
+        # With no call waiting, the crew being free is settled lazily, like an arrival home
+        # (_settle): nothing else happens then. A call queued later wakes it (_wake_freeing).
+        t_free = self.hospitals.handover(
+            p, h, u.index, transport, lambda: self._handed_over(u, h), lazy=not self.pending
+        )
+        if t_free is not None:
+            heapq.heappush(self._freeing, (t_free, self._n_freeing, u.index, h))
+            self._n_freeing += 1
 
     def _to_hospitals_min(self, node: int, hour: int, priority: int) -> list[float]:
         """Drive minutes from ``node`` to every hospital (as ``to_facility_min`` gives them)."""
@@ -500,14 +514,21 @@ class Fleet:
 
     # ----------------------------------------------------------------- returning
 
-    def _start_return(self, u: Unit, origin_fac: int, origin_node: int) -> None:
+    def _start_return(
+        self, u: Unit, origin_fac: int, origin_node: int, t_free: float | None = None
+    ) -> None:
+        """The crew is free (now, or at ``t_free`` when settled lazily): it heads home.
+
+        A waiting call takes it at once instead (never when settled lazily: then no call was
+        waiting, see :meth:`_wake_freeing`).
+        """
+        now = self.env.now if t_free is None else t_free
         u.status = S.RETURNING
         self._returning[u.index] = u
-        u.origin_fac, u.origin_node, u.t_origin = origin_fac, origin_node, self.env.now
+        u.origin_fac, u.origin_node, u.t_origin = origin_fac, origin_node, now
         u.path, u.path_min = [], None
-        if self.pending and self._serve_waiting(u):
+        if t_free is None and self.pending and self._serve_waiting(u):
             return
-        now = self.env.now
         period = self._period_of_hour[int(now // MINUTES_PER_HOUR) % HOURS_PER_DAY]
         # from/to_facility_min(..., hour) at priority 3, inlined.
         drive_min: float
@@ -520,18 +541,44 @@ class Fleet:
         if t_home > now:
             # No event: nothing happens on arrival but the status change, which only the
             # dispatcher reads, so it is settled when the dispatcher next looks
-            # (:meth:`_settle_arrivals`). A redirect makes the entry void.
+            # (:meth:`_settle`). A redirect makes the entry void.
             heapq.heappush(self._homecoming, (t_home, u.index, u.trip))
+        elif t_free is not None:  # settled late: home at once, at t_free
+            self._arrived_home(u, u.trip, t_home)
         else:  # home at once: after the current step, as a zero-delay timeout would
             trip = u.trip
             after(self.env, back, lambda: self._arrived_home(u, trip, self.env.now))
 
-    def _settle_arrivals(self, until: float) -> None:
-        """Units whose drive home ended by ``until`` (or before it) are idle at their station."""
+    def _settle(self, until: float) -> None:
+        """Apply what happened by ``until`` without an event, in time order per kind.
+
+        Crews free at a hospital start home (:meth:`_start_return` at their time), then units
+        whose drive home ended are idle at their station. The dispatcher calls this before it
+        looks at the fleet; the order between the two kinds only changes the order in which
+        records of different times are appended (the log is sorted by time).
+        """
+        freeing = self._freeing
+        while freeing and freeing[0][0] <= until:
+            t_free, _, index, h = heapq.heappop(freeing)
+            self._start_return(
+                self.units[index], self.hospital_fac[h], self.world.hospital_node[h], t_free
+            )
         heap = self._homecoming
         while heap and heap[0][0] <= until:
             t_home, index, trip = heapq.heappop(heap)
             self._arrived_home(self.units[index], trip, t_home)
+
+    def _wake_freeing(self) -> None:
+        """A call is waiting: crews still at a hospital get their event, to take it when free."""
+        for t_free, _, index, h in sorted(self._freeing):
+            self._free_at(t_free, self.units[index], h)
+        self._freeing.clear()
+
+    def _free_at(self, t_free: float, u: Unit, h: int) -> None:
+        """One event at ``t_free`` (exactly, where reachable) frees ``u`` at hospital ``h``."""
+        now = self.env.now
+        delay = delay_to(now, t_free)
+        after(self.env, t_free - now if delay is None else delay, lambda: self._handed_over(u, h))
 
     def _arrived_home(self, u: Unit, trip: int, t_home: float) -> None:
         """The unit reached its station at ``t_home`` (UNIT_AT_STATION), unless redirected."""
@@ -547,4 +594,4 @@ class Fleet:
 
         An event due exactly at the horizon never runs, so neither does its arrival.
         """
-        self._settle_arrivals(math.nextafter(horizon_min, -math.inf))
+        self._settle(math.nextafter(horizon_min, -math.inf))

@@ -57,8 +57,15 @@ class Hospitals:
         }
 
     def handover(
-        self, p: int, h: int, unit: int, delay: float, crew_free: Callable[[], None]
-    ) -> None:
+        self,
+        p: int,
+        h: int,
+        unit: int,
+        delay: float,
+        crew_free: Callable[[], None],
+        *,
+        lazy: bool = False,
+    ) -> float | None:
         """Crew hands patient ``p`` over at hospital ``h``, arriving in ``delay`` minutes.
 
         A severe patient needs a resuscitation bay: call this on arrival (``delay`` 0), and the
@@ -66,6 +73,10 @@ class Hospitals:
         this may be called ahead (at scene departure): HANDOVER_STARTED and
         PATIENT_HANDED_OVER are recorded at their known times and one event ends the handover.
         ``crew_free()`` is called when the patient is handed over (in-hospital care started).
+
+        With ``lazy``, such a handover (one that ends after now) schedules no event: the start
+        of definitive care is recorded ahead too, and the time the crew is free is returned
+        for the caller to act on (``crew_free`` is then not called). Otherwise returns None.
 
         Appends HANDOVER_STARTED (value = bay wait) and PATIENT_HANDED_OVER.
         """
@@ -77,17 +88,34 @@ class Hospitals:
             bay.callbacks.append(
                 lambda _ev: self._bay_obtained(p, h, unit, t_arrival, bay, crew_free)
             )
-            return
+            return None
         self.log.append(t_arrival, E.HANDOVER_STARTED, i, p, unit, h, 0.0)
-        handover = st.pat["handover_min"][p]
-        t_done = t_arrival + handover
+        handover: float = st.pat["handover_min"][p]
+        t_done: float = t_arrival + handover  # where the timeouts (delay, handover) land
         if t_done > env.now:
             self.log.append(t_done, E.PATIENT_HANDED_OVER, i, p, unit, h)
+            if lazy:
+                if st.inc["mechanism"][i] != NON_TRAUMA:
+                    self._minor_definitive_care(p, h, t_arrival, t_done)
+                return t_done
             after_steps(
                 env, (delay, handover), lambda: self._handed_over(p, h, None, t_arrival, crew_free)
             )
         else:  # a zero-length handover now: its own event, as below
             self._hand_over_after(p, h, unit, None, t_arrival, crew_free)
+        return None
+
+    def _minor_definitive_care(self, p: int, h: int, t_arrival: float, t_done: float) -> None:
+        """DEFINITIVE_CARE_STARTED of a minor trauma patient handed over at ``t_done``.
+
+        Recorded ahead: the time is known (the tier's delay from arrival, not before the
+        handover ends), as :meth:`_handed_over` computes it at ``t_done``.
+        """
+        wait = max(0.0, self.state.definitive_by_tier[self.tiers[h]][p] - (t_done - t_arrival))
+        t_care = t_done + wait if t_done + wait > t_done else t_done
+        self.log.append(
+            t_care, E.DEFINITIVE_CARE_STARTED, self.state.pat["incident"][p], p, place=h
+        )
 
     def _bay_obtained(
         self,
