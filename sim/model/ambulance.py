@@ -9,7 +9,9 @@ priority queue and are served as units free up.
 
 Performance: a dispatch walks the stations nearest first (a per-world sorted table) and
 builds only the candidates that can win; the job is a chain of timed callbacks (see
-sim/model/clock.py) with one SimPy event per decision point, not a generator process.
+sim/model/clock.py) with one SimPy event per decision point, not a generator process; a
+crew freed while no call waits and a unit reaching its station need no event at all: both
+are settled when the dispatcher next looks at the fleet (:meth:`Fleet._settle`).
 """
 
 from __future__ import annotations
@@ -385,10 +387,10 @@ class Fleet:
     # ----------------------------------------------------------------- the job
     # One unit serving one patient until it is free again, as a chain of timed steps (see
     # sim/model/clock.py): turnout and drive, scene, transport, handover, return. Only the
-    # scene departure, the end of the handover (and, for a patient who needs a resuscitation
-    # bay, the hospital arrival) decide anything, so only they are events; the other steps
-    # are recorded ahead at their known times. Only IDLE_AT_STATION and RETURNING matter to
-    # dispatch, so the status is not updated between those events.
+    # scene departure, the end of the handover while a call waits (and, for a patient who
+    # needs a resuscitation bay, the hospital arrival) decide anything, so only they are
+    # events; the other steps are recorded ahead at their known times. Only IDLE_AT_STATION
+    # and RETURNING matter to dispatch, so the status is not updated between those events.
 
     def _roll(self, u: Unit, p: int, turnout: float, drive: float) -> None:
         """Wheels rolling (WHEELS_ROLLING at its known time); nothing interrupts the drive."""
@@ -590,8 +592,8 @@ class Fleet:
         self.log.append(t_home, E.UNIT_AT_STATION, unit=u.index, place=u.station)
 
     def finish(self, horizon_min: float) -> None:
-        """End of the run: record the arrivals home before ``horizon_min``.
+        """End of the run: settle the crews freed and the arrivals home before ``horizon_min``.
 
-        An event due exactly at the horizon never runs, so neither does its arrival.
+        An event due exactly at the horizon never runs, so neither does what is settled at it.
         """
         self._settle(math.nextafter(horizon_min, -math.inf))
