@@ -152,6 +152,7 @@ AnyDuration = Fixed | Exponential | Lognormal | Gamma | Triangular | Empirical
 """Any of the duration distributions (for type hints)."""
 
 Duration = Annotated[AnyDuration, Field(discriminator="dist")]
+"""A duration distribution chosen by its ``dist`` name."""
 
 
 def _read_column(path: Path, column: str) -> list[float]:
@@ -173,9 +174,6 @@ def _read_column(path: Path, column: str) -> list[float]:
                 raise UserError(f"{path}:{i} {column}: must be a finite value >= 0")
             vals.append(v)
     return vals
-
-
-"""A duration distribution chosen by its ``dist`` name."""
 
 
 def fixed(value: float) -> Fixed:

@@ -75,7 +75,14 @@ class EventLog:
         buf = self._buf
         if end == len(buf):
             buf.extend(bytes(end))  # double: amortised O(1) per record
-        _PACK_INTO(buf, end, t, kind, incident, patient, unit, place, value)
+        try:
+            _PACK_INTO(buf, end, t, kind, incident, patient, unit, place, value)
+        except struct.error as exc:  # a bug in the caller, named clearly
+            msg = (
+                "event record needs a float time and value and int32 indices (kind int16), "
+                f"got {(t, kind, incident, patient, unit, place, value)!r}: {exc}"
+            )
+            raise TypeError(msg) from exc
         self._end = end + _SIZE
 
     def __len__(self) -> int:

@@ -5,7 +5,9 @@
   shifts, returning units, live positions or not, both policies) it must choose the same
   unit, with the same estimate, as the policy over every free unit with exact times.
 * Merged timed steps (``sim.model.clock.after_steps``) land on the very float a chain of
-  SimPy timeouts reaches, also early in a run where ``now + (t - now) != t``.
+  SimPy timeouts reaches, also early in a run where ``now + (t - now) != t``; ``at_time``
+  lands on the time it is given.
+* The packed event log keeps every field, grows, and sorts stably by time.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from helpers import COUNTY_STATIONS, make_scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.entities import EventKind
 from sim.events import EventLog
 from sim.experiment import draw_demand
-from sim.model.clock import after_steps, delay_to
+from sim.model.clock import after_steps, at_time, delay_to
 from sim.model.system import build_system
 from sim.rng import RandomStreams
 from sim.world import build_world
@@ -158,3 +161,46 @@ def test_merged_steps_fall_back_where_no_single_delay_lands() -> None:
     t = (now + first) + second
     assert delay_to(now, t) is None  # no float d has now + d == t
     assert _merged_time(now, (first, second)) == t == _chain_time(now, (first, second))
+
+
+@settings(max_examples=300, deadline=None)
+@given(now=minutes, ahead=minutes)
+def test_at_time_lands_on_the_exact_time(now: float, ahead: float) -> None:
+    t = now + ahead
+    env = simpy.Environment(initial_time=now)
+    landed: list[float] = []
+    at_time(env, t, lambda: landed.append(env.now))
+    env.run()
+    assert landed == [t]
+
+
+def test_at_time_reaches_a_time_no_single_delay_reaches() -> None:
+    now, t = 25.3, 60.02163525632023
+    assert delay_to(now, t) is None
+    env = simpy.Environment(initial_time=now)
+    landed: list[float] = []
+    at_time(env, t, lambda: landed.append(env.now))
+    env.run()
+    assert landed == [t]
+
+
+def test_event_log_names_a_malformed_record() -> None:
+    log = EventLog()
+    with pytest.raises(TypeError, match="int32 indices"):
+        log.append(1.0, EventKind.CALL_PLACED, 2.5)  # type: ignore[arg-type]
+    log.append(1.0, EventKind.CALL_PLACED, 3)
+    assert len(log) == 1
+    assert log.to_arrays()["incident"].tolist() == [3]
+
+
+def test_event_log_grows_and_sorts_by_time_keeping_append_order() -> None:
+    log = EventLog()
+    times = [float(k % 7) for k in range(10_000)]  # beyond the initial buffer
+    for k, t in enumerate(times):
+        log.append(t, EventKind.CALL_PLACED, k)
+    cols = log.to_arrays(until=5.0)
+    expected = sorted((t, k) for k, t in enumerate(times) if t <= 5.0)
+    assert cols["t"].tolist() == [t for t, _ in expected]
+    assert cols["incident"].tolist() == [k for _, k in expected]
+    assert cols["kind"].dtype == np.int16
+    assert cols["unit"].dtype == np.int32

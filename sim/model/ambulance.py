@@ -29,7 +29,7 @@ import simpy
 from sim.entities import NON_TRAUMA, EventKind, UnitStatus, member_lookup
 from sim.events import EventLog
 from sim.mechanisms import MechanismsSpec
-from sim.model.clock import Soon, after, after_steps, delay_to
+from sim.model.clock import Soon, after, after_steps, at_time
 from sim.model.spec import DestinationSpec, FleetSpec
 from sim.model.state import PatientState
 from sim.network.travel import HOURS_PER_DAY
@@ -104,10 +104,10 @@ class Fleet:
         for u in self.units:
             self._idle[u.station].append(u.index)
         self._returning: dict[int, Unit] = {}
-        # (t_home, unit, trip) of the units driving home and (t_free, order, unit, hospital)
-        # of crews at a hospital, settled lazily (_settle).
+        # (t_home, unit, trip) of the units driving home and (t_free, order, unit, hospital,
+        # patient, t_arrival) of crews handing over, settled lazily (_settle).
         self._homecoming: list[tuple[float, int, int]] = []
-        self._freeing: list[tuple[float, int, int, int]] = []
+        self._freeing: list[tuple[float, int, int, int, int, float]] = []
         self._n_freeing = 0
         self._is_24h = [u.shift == "24h" for u in self.units]
         self._station_fac = list(world.station_fac)
@@ -488,13 +488,15 @@ class Fleet:
             after(env, transport, lambda: self._at_hospital(u, p, h))
             return
         log.append(now + transport, E.HOSPITAL_ARRIVED, i, p, u.index, h)
-        # With no call waiting, the crew being free is settled lazily, like an arrival home
-        # (_settle): nothing else happens then. A call queued later wakes it (_wake_freeing).
+        # With no call waiting, the end of the handover is settled lazily, like an arrival
+        # home (_settle): nothing decides anything then. A call queued later wakes the crew
+        # (_wake_freeing).
         t_free = self.hospitals.handover(
             p, h, u.index, transport, lambda: self._handed_over(u, h), lazy=not self.pending
         )
         if t_free is not None:
-            heapq.heappush(self._freeing, (t_free, self._n_freeing, u.index, h))
+            entry = (t_free, self._n_freeing, u.index, h, p, now + transport)
+            heapq.heappush(self._freeing, entry)
             self._n_freeing += 1
 
     def _to_hospitals_min(self, node: int, hour: int, priority: int) -> list[float]:
@@ -561,26 +563,34 @@ class Fleet:
         """
         freeing = self._freeing
         while freeing and freeing[0][0] <= until:
-            t_free, _, index, h = heapq.heappop(freeing)
-            self._start_return(
-                self.units[index], self.hospital_fac[h], self.world.hospital_node[h], t_free
-            )
+            t_free, _, index, h, p, t_arrival = heapq.heappop(freeing)
+            self._free_late(t_free, self.units[index], h, p, t_arrival)
         heap = self._homecoming
         while heap and heap[0][0] <= until:
             t_home, index, trip = heapq.heappop(heap)
             self._arrived_home(self.units[index], trip, t_home)
 
+    def _free_late(self, t_free: float, u: Unit, h: int, p: int, t_arrival: float) -> None:
+        """The handover ended at ``t_free`` (before now) with no call waiting: crew heads home."""
+        fac, node = self.hospital_fac[h], self.world.hospital_node[h]
+        self.hospitals.handover_ended(
+            p, h, t_arrival, lambda: self._start_return(u, fac, node, t_free), at=t_free
+        )
+
     def _wake_freeing(self) -> None:
         """A call is waiting: crews still at a hospital get their event, to take it when free."""
-        for t_free, _, index, h in sorted(self._freeing):
-            self._free_at(t_free, self.units[index], h)
+        for t_free, _, index, h, p, t_arrival in sorted(self._freeing):
+            self._free_at(t_free, self.units[index], h, p, t_arrival)
         self._freeing.clear()
 
-    def _free_at(self, t_free: float, u: Unit, h: int) -> None:
-        """One event at ``t_free`` (exactly, where reachable) frees ``u`` at hospital ``h``."""
-        now = self.env.now
-        delay = delay_to(now, t_free)
-        after(self.env, t_free - now if delay is None else delay, lambda: self._handed_over(u, h))
+    def _free_at(self, t_free: float, u: Unit, h: int, p: int, t_arrival: float) -> None:
+        """The handover's own event, at exactly ``t_free``, as if it had never been lazy."""
+        hospitals = self.hospitals
+        at_time(
+            self.env,
+            t_free,
+            lambda: hospitals.handover_ended(p, h, t_arrival, lambda: self._handed_over(u, h)),
+        )
 
     def _arrived_home(self, u: Unit, trip: int, t_home: float) -> None:
         """The unit reached its station at ``t_home`` (UNIT_AT_STATION), unless redirected."""

@@ -48,6 +48,20 @@ def after(env: simpy.Environment, delay: float, callback: Callable[[], None]) ->
     env.timeout(delay).callbacks.append(lambda _ev: callback())
 
 
+def at_time(env: simpy.Environment, t: float, callback: Callable[[], None]) -> None:
+    """Call ``callback()`` at exactly ``t`` (``t >= now``), as a chain of timeouts reaching it.
+
+    One event when a delay lands on ``t`` (see :func:`delay_to`); early in a run, when none
+    does, a first event three quarters of the way, from where ``t`` is reachable.
+    """
+    d = delay_to(env.now, t)
+    if d is not None:
+        after(env, d, callback)
+        return
+    # Only when now < t / 2; from any time >= t / 2, t - now is exact.
+    after(env, 0.75 * t - env.now, lambda: at_time(env, t, callback))
+
+
 def after_steps(
     env: simpy.Environment, delays: tuple[float, ...], callback: Callable[[], None]
 ) -> None:

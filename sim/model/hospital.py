@@ -74,9 +74,9 @@ class Hospitals:
         PATIENT_HANDED_OVER are recorded at their known times and one event ends the handover.
         ``crew_free()`` is called when the patient is handed over (in-hospital care started).
 
-        With ``lazy``, such a handover (one that ends after now) schedules no event: the start
-        of definitive care is recorded ahead too, and the time the crew is free is returned
-        for the caller to act on (``crew_free`` is then not called). Otherwise returns None.
+        With ``lazy``, such a handover (one that ends after now) schedules no event: the time
+        it ends is returned, and the caller must call :meth:`handover_ended` for it (at that
+        time, or later with ``at``). Otherwise returns None.
 
         Appends HANDOVER_STARTED (value = bay wait) and PATIENT_HANDED_OVER.
         """
@@ -95,8 +95,6 @@ class Hospitals:
         if t_done > env.now:
             self.log.append(t_done, E.PATIENT_HANDED_OVER, i, p, unit, h)
             if lazy:
-                if st.inc["mechanism"][i] != NON_TRAUMA:
-                    self._minor_definitive_care(p, h, t_arrival, t_done)
                 return t_done
             after_steps(
                 env, (delay, handover), lambda: self._handed_over(p, h, None, t_arrival, crew_free)
@@ -105,17 +103,22 @@ class Hospitals:
             self._hand_over_after(p, h, unit, None, t_arrival, crew_free)
         return None
 
-    def _minor_definitive_care(self, p: int, h: int, t_arrival: float, t_done: float) -> None:
-        """DEFINITIVE_CARE_STARTED of a minor trauma patient handed over at ``t_done``.
+    def handover_ended(
+        self,
+        p: int,
+        h: int,
+        t_arrival: float,
+        crew_free: Callable[[], None],
+        *,
+        at: float | None = None,
+    ) -> None:
+        """End of a handover that :meth:`handover` left to the caller (``lazy``).
 
-        Recorded ahead: the time is known (the tier's delay from arrival, not before the
-        handover ends), as :meth:`_handed_over` computes it at ``t_done``.
+        Call it when the handover ends, or later with ``at`` = the time it ended (then nothing
+        else may have happened at ``at``: the caller settles it before anything looks at the
+        crew). Does what the handover's own event would have done.
         """
-        wait = max(0.0, self.state.definitive_by_tier[self.tiers[h]][p] - (t_done - t_arrival))
-        t_care = t_done + wait if t_done + wait > t_done else t_done
-        self.log.append(
-            t_care, E.DEFINITIVE_CARE_STARTED, self.state.pat["incident"][p], p, place=h
-        )
+        self._handed_over(p, h, None, t_arrival, crew_free, at)
 
     def _bay_obtained(
         self,
@@ -159,9 +162,11 @@ class Hospitals:
         bay: simpy.resources.resource.Request | None,
         t_arrival: float,
         crew_free: Callable[[], None],
+        at: float | None = None,
     ) -> None:
-        """Patient handed over: in-hospital care starts, and the crew is free."""
+        """Patient handed over (now, or at ``at`` when settled late): care starts, crew free."""
         env, st = self.env, self.state
+        now = env.now if at is None else at
         i = st.pat["incident"][p]
         if st.inc["mechanism"][i] == NON_TRAUMA:
             if bay is not None:
@@ -170,9 +175,13 @@ class Hospitals:
             env.process(self.care(p, h, bay, t_arrival))
         else:
             # Minor trauma needs no bay or theatre: definitive care starts at a known time.
-            wait = max(0.0, st.definitive_by_tier[self.tiers[h]][p] - (env.now - t_arrival))
-            if env.now + wait > env.now:
-                self.log.append(env.now + wait, E.DEFINITIVE_CARE_STARTED, i, p, place=h)
+            wait = max(0.0, st.definitive_by_tier[self.tiers[h]][p] - (now - t_arrival))
+            if now + wait > now:
+                self.log.append(now + wait, E.DEFINITIVE_CARE_STARTED, i, p, place=h)
+            elif at is not None:
+                # Settled late: the crew records nothing at `at` before this would have run
+                # (no call was waiting), so it is appended in the same order.
+                self.log.append(now, E.DEFINITIVE_CARE_STARTED, i, p, place=h)
             else:
                 # Now, but after what the freed crew does now (as a zero-delay timeout).
                 after(

@@ -9,6 +9,7 @@ start?). The event log, not this state, is the output.
 from __future__ import annotations
 
 import math
+from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,11 @@ NAN = math.nan
 
 
 class _Columns(dict[str, list[Any]]):
-    """Demand columns as lists, each converted on first use (a scenario reads only some)."""
+    """Demand columns as lists, each converted on first use (a scenario reads only some).
+
+    A dict, so reading a converted column is a plain dict lookup in the hot loop; every
+    column is a key from the start (``in``, ``len``, iteration, ``get``, ``keys``, ``items``).
+    """
 
     def __init__(self, arrays: dict[str, Any]) -> None:
         super().__init__()
@@ -29,6 +34,27 @@ class _Columns(dict[str, list[Any]]):
         column: list[Any] = self._arrays[key].tolist()
         self[key] = column
         return column
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._arrays
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._arrays)
+
+    def __len__(self) -> int:
+        return len(self._arrays)
+
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
+        return self._arrays.keys()
+
+    def items(self) -> ItemsView[str, list[Any]]:  # type: ignore[override]
+        return {k: self[k] for k in self._arrays}.items()
+
+    def values(self) -> ValuesView[list[Any]]:  # type: ignore[override]
+        return {k: self[k] for k in self._arrays}.values()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self._arrays else default
 
 
 @dataclass

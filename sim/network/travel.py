@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -477,8 +478,10 @@ class TravelTables:
         -------
         LandmarkBounds
             ``lower_min``, ``upper_min`` (no emergency factor) and the facilities giving the
-            lower bound, for :meth:`tree_route`.
+            lower bound, for :meth:`tree_route` (0, inf and -1 without facilities).
         """
+        if not self.facility_nodes:
+            return LandmarkBounds(0.0, math.inf, -1, -1)
         period = self._period_list[int(hour) % HOURS_PER_DAY]
         from_fac, to_fac = self.from_fac[period], self.to_fac[period]
         to_u = to_fac[:, u].astype(np.float64)
@@ -518,7 +521,7 @@ class TravelTables:
             if neither tree contains such a route (then search, e.g.
             :meth:`TravelEngine.node_to_node_min`). None also without predecessor tables.
         """
-        if not self.has_routes:
+        if not self.has_routes or bounds.k_from < 0:
             return None
         period = self._period_list[int(hour) % HOURS_PER_DAY]
         # Forward tree of k_from: walk back from v; every node above v is nearer to k, so the
@@ -623,7 +626,8 @@ class TravelEngine:
         self._weight_mvs = [w.data for w in self._weights]
         self._csr_lists: tuple[list[int], list[int]] | None = None
         self._edge_ends: tuple[np.ndarray, np.ndarray] | None = None
-        self._reduced: dict[int, sp.csr_matrix] = {}
+        self._reduced = threading.local()  # per thread: {period: csr matrix of A* costs}
+        self._row_lock = threading.Lock()
         self._reverse = [g.T.tocsr() for g in self._forward]
         self._emergency = dict(self.spec.emergency_factor_by_priority)
         self._row_cache: OrderedDict[tuple[int, int], tuple[float, memoryview]] = OrderedDict()
@@ -702,16 +706,18 @@ class TravelEngine:
         for local queries. A cached row answers any query up to the limit it was built with.
         """
         key = (period, source)
-        hit = self._row_cache.get(key)
-        if hit is not None and hit[0] >= limit_min:
-            self._row_cache.move_to_end(key)
-            return hit[1]
+        with self._row_lock:  # threads may share an engine (e.g. Dask threads, one world)
+            hit = self._row_cache.get(key)
+            if hit is not None and hit[0] >= limit_min:
+                self._row_cache.move_to_end(key)
+                return hit[1]
         dist = dijkstra(self._forward[period], directed=True, indices=source, limit=limit_min)
         row = np.ascontiguousarray(dist, dtype=np.float64).data
-        self._row_cache[key] = (limit_min, row)
-        self._row_cache.move_to_end(key)
-        if len(self._row_cache) > self._row_cache_size:
-            self._row_cache.popitem(last=False)
+        with self._row_lock:
+            self._row_cache[key] = (limit_min, row)
+            self._row_cache.move_to_end(key)
+            if len(self._row_cache) > self._row_cache_size:
+                self._row_cache.popitem(last=False)
         return row
 
     def node_to_node_min(
@@ -789,7 +795,7 @@ class TravelEngine:
             bounds = tables.landmark_bounds_min(u, v, hour)
         route = tables.tree_route(u, v, hour, bounds)
         if route is None:
-            if not (tables.has_routes and limit_min < math.inf):
+            if not (tables.has_routes and limit_min < math.inf and bounds.k_from >= 0):
                 return self.node_to_node_min(u, v, hour, priority, limit_min=limit_min)
             route = self._astar_route(period, u, v, limit_min, tables, bounds)
             if route is None:
@@ -829,11 +835,12 @@ class TravelEngine:
         cost = self._weights[period] + pi[heads]
         cost -= pi[tails]
         np.maximum(cost, 0.0, out=cost)
-        # One reusable matrix per period whose data is swapped (building one per query
-        # costs as much as the search); like the row cache, an engine is not for threads.
-        graph = self._reduced.get(period)
+        # One reusable matrix per period and thread whose data is swapped (building one per
+        # query costs as much as the search; threads may share an engine).
+        reduced: dict[int, sp.csr_matrix] = self._reduced.__dict__.setdefault("graphs", {})
+        graph = reduced.get(period)
         if graph is None:
-            graph = self._reduced[period] = self._forward[period].copy()
+            graph = reduced[period] = self._forward[period].copy()
         graph.data = cost
         pi_u = float(pi[u])
         # The search visits every node with d(u, x) + pi(x) <= limit, however near v is: try
