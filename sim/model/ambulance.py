@@ -32,10 +32,9 @@ from sim.mechanisms import MechanismsSpec
 from sim.model.clock import Soon, after, after_steps, at_time
 from sim.model.spec import DestinationSpec, FleetSpec
 from sim.model.state import PatientState
-from sim.network.travel import HOURS_PER_DAY
+from sim.network.travel import hour_of
 from sim.policies.destination import DestinationPolicy, field_triage_severe
 from sim.policies.dispatch import NEAREST_CANDIDATES_SUFFICE, Candidate, DispatchPolicy
-from sim.units import MINUTES_PER_HOUR
 from sim.world import World
 
 if TYPE_CHECKING:
@@ -140,15 +139,13 @@ class Fleet:
         self._p_incident: list[int] = state.pat["incident"]
         self._p_priority: list[int] = state.pat["triage_priority"]
         self._i_node: list[int] = state.inc["node"]
-        self._from_view, self._to_view = world.tables.from_view, world.tables.to_view
+        self._from_view = world.tables.from_view
         self._factor = dict(world.tables.emergency_factor)
-        self._station_node = list(world.station_node)
-        self._station_access = list(world.station_access_min)
 
     # ----------------------------------------------------------------- where units are
 
     def _hour(self) -> int:
-        return int(self.env.now // 60.0) % HOURS_PER_DAY
+        return hour_of(self.env.now)
 
     def _on_shift(self, u: Unit) -> bool:
         return u.shift == "24h" or DAY_START_H <= self._hour() < DAY_END_H
@@ -160,7 +157,7 @@ class Fleet:
         return, only when a dispatch decision needs it).
         """
         if u.path_min is None:
-            t0h = int(u.t_origin // 60.0) % HOURS_PER_DAY
+            t0h = hour_of(u.t_origin)
             station_node = self.world.station_node[u.station]
             # Minutes along the route as from/to_facility_min give them (priority 3), for all
             # nodes at once.
@@ -324,7 +321,7 @@ class Fleet:
         ):
             self._settle(now)
         node, prio = self._i_node[self._p_incident[p]], self._p_priority[p]
-        hour = int(now // MINUTES_PER_HOUR) % HOURS_PER_DAY
+        hour = hour_of(now)
         nearest = self._nearest_stations(node, hour)
         choice = self.dispatch_policy(self._candidates(node, prio, hour, nearest), nearest[0])
         if choice is None:
@@ -533,14 +530,14 @@ class Fleet:
         u.path, u.path_min = [], None
         if t_free is None and self.pending and self._serve_waiting(u):
             return
-        period = self._period_of_hour[int(now // MINUTES_PER_HOUR) % HOURS_PER_DAY]
-        # from/to_facility_min(..., hour) at priority 3, inlined.
-        drive_min: float
+        hour = hour_of(now)
         if origin_fac >= 0:
-            drive_min = self._from_view[period, origin_fac, self._station_node[u.station]]
+            back = self.tables.from_facility_min(
+                origin_fac, self.world.station_node[u.station], hour
+            )
         else:
-            drive_min = self._to_view[period, self._station_fac[u.station], origin_node]
-        back = drive_min * self._factor[3] + self._station_access[u.station]
+            back = self.tables.to_facility_min(self._station_fac[u.station], origin_node, hour)
+        back += self.world.station_access_min[u.station]
         t_home = now + back  # where a timeout(back) would land
         if t_home > now:
             # No event: nothing happens on arrival but the status change, which only the

@@ -236,6 +236,27 @@ def _path_from_predecessors(pred: np.ndarray, start: int, node: int) -> list[int
     return path
 
 
+def _tree_walk(
+    dist: memoryview, pred: memoryview, tree: tuple[int, int], start: int, stop: int
+) -> list[int] | None:
+    """Nodes from ``start`` up a shortest-path tree to ``stop`` (both included), if above it.
+
+    ``tree`` is (period, facility) into the ``dist``/``pred`` views. Every node up the tree is
+    nearer its root, so the walk gives up once it is nearer than ``stop`` (float32 rounding is
+    monotone, so that test never cuts a walk that would have reached ``stop``).
+    """
+    period, k = tree
+    d_stop = dist[period, k, stop]
+    route = [start]
+    x = start
+    while x != stop and dist[period, k, x] >= d_stop:
+        x = pred[period, k, x]
+        if x < 0:
+            return None
+        route.append(x)
+    return route if x == stop else None
+
+
 class LandmarkBounds(NamedTuple):
     """Bounds on a node-to-node drive, from :meth:`TravelTables.landmark_bounds_min`.
 
@@ -301,11 +322,6 @@ class TravelTables:
         For hot loops; ``from_facility_min`` is this times the emergency factor.
         """
         return self._from_mv
-
-    @property
-    def to_view(self) -> memoryview:
-        """Read-only memoryview of ``to_fac`` (see :attr:`from_view`)."""
-        return self._to_mv
 
     @property
     def n_facilities(self) -> int:
@@ -524,33 +540,13 @@ class TravelTables:
         if not self.has_routes or bounds.k_from < 0:
             return None
         period = self._period_list[int(hour) % HOURS_PER_DAY]
-        # Forward tree of k_from: walk back from v; every node above v is nearer to k, so the
-        # walk stops as soon as it passes u's distance (float32 rounding is monotone).
-        k = bounds.k_from
-        dist, pred = self._from_mv, self._pred_from_mv
-        d_u = dist[period, k, u]
-        route = [v]
-        x = v
-        while x != u and dist[period, k, x] >= d_u:
-            x = pred[period, k, x]
-            if x < 0:
-                break
-            route.append(x)
-        if x == u:
-            route.reverse()
-            return route
+        # Forward tree of k_from: walk back from v to u, then reverse.
+        back = _tree_walk(self._from_mv, self._pred_from_mv, (period, bounds.k_from), v, u)
+        if back is not None:
+            back.reverse()
+            return back
         # Reverse tree of k_to: its predecessor of a node is the next node towards k.
-        k = bounds.k_to
-        dist, pred = self._to_mv, self._pred_to_mv
-        d_v = dist[period, k, v]
-        route = [u]
-        x = u
-        while x != v and dist[period, k, x] >= d_v:
-            x = pred[period, k, x]
-            if x < 0:
-                break
-            route.append(x)
-        return route if x == v else None
+        return _tree_walk(self._to_mv, self._pred_to_mv, (period, bounds.k_to), u, v)
 
     def route_nodes(
         self, k: int, node: int, *, hour: int, direction: Direction = "from"
