@@ -46,7 +46,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 
 import sim
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.network import ROAD_CLASSES, find_data_file, network_summary
 from sim.network.snapping import Snapper
 from sim.network.travel import TravelEngine, TravelSpec, hour_of

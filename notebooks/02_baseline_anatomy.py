@@ -41,10 +41,10 @@ import pandas as pd
 from IPython.display import display
 
 import sim
-from sim.metrics import RESPONSE_TARGET_MIN, STAGES, busy_unit_minutes, utilisation_by_hour
+from sim.core.units import MINUTES_PER_DAY
+from sim.metrics.compute import RESPONSE_TARGET_MIN, STAGES, busy_unit_minutes, utilisation_by_hour
 from sim.plotting import charts, maps
 from sim.plotting.style import brief_style
-from sim.units import MINUTES_PER_DAY
 
 # Works from the repository root (CI) and from notebooks/ (Jupyter).
 REPO = Path.cwd() if (Path.cwd() / "scenarios").is_dir() else Path.cwd().parent
@@ -98,7 +98,7 @@ display(kpis.round(3))
 # %% [markdown]
 # ## Where the minutes go
 # The chain from injury to definitive care, for **severe** trauma patients who reached
-# definitive care (`sim.metrics.STAGES`; the stages add up to the total; KPIs
+# definitive care (`sim.metrics.compute.STAGES`; the stages add up to the total; KPIs
 # `severe_<stage>_min_mean`). First the mean over replications with its 95 % CI, then the
 # chain split by urban and rural zone, for *all* trauma patients who reached definitive care
 # (severe patients alone are too few in this short run for a split).
@@ -174,7 +174,7 @@ with brief_style("zh"):
 # ## The 120 call queue
 # `call_to_answer` is ringing plus any wait for a free call-taker seat. The KPI table gives the
 # share answered within 10 s; below are the distribution of answer times, calls by hour of day
-# and seat utilisation by hour (`sim.metrics.utilisation_by_hour`, averaged over replications).
+# and seat utilisation by hour (`sim.metrics.compute.utilisation_by_hour`, averaged over replications).
 
 # %%
 calls = after.drop_duplicates(["rep", "incident_id"])
@@ -263,7 +263,7 @@ with brief_style("en"):
 # %% [markdown]
 # ## Response times
 # Response = call answered to ambulance on scene (the Chinese definition). Hangzhou's 2027
-# targets: urban ≤ 8 min, rural ≤ 12 min (`sim.metrics.RESPONSE_TARGET_MIN`).
+# targets: urban ≤ 8 min, rural ≤ 12 min (`sim.metrics.compute.RESPONSE_TARGET_MIN`).
 
 # %%
 for zone in RESPONSE_TARGET_MIN:

@@ -50,7 +50,7 @@ import pandas as pd
 from IPython.display import display
 
 import sim
-from sim.metrics import STAGES
+from sim.metrics.compute import STAGES
 from sim.plotting import charts
 from sim.plotting.style import brief_style
 

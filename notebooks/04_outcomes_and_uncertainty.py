@@ -51,11 +51,11 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 
 import sim
+from sim.core.rng import RandomStreams
+from sim.core.units import MINUTES_PER_DAY
 from sim.outcomes import calibration_table, psa_draws, with_reference_times
 from sim.plotting import charts
 from sim.plotting.style import brief_style
-from sim.rng import RandomStreams
-from sim.units import MINUTES_PER_DAY
 
 REPO = Path.cwd() if (Path.cwd() / "scenarios").is_dir() else Path.cwd().parent
 

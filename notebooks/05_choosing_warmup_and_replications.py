@@ -59,10 +59,10 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import sim
-from sim.errors import UserError
-from sim.metrics import busy_intervals, t_interval
+from sim.core.errors import UserError
+from sim.core.units import MINUTES_PER_DAY
+from sim.metrics.compute import busy_intervals, t_interval
 from sim.plotting.style import brief_style
-from sim.units import MINUTES_PER_DAY
 
 REPO = Path.cwd() if (Path.cwd() / "scenarios").is_dir() else Path.cwd().parent
 
@@ -127,7 +127,7 @@ for path in SCENARIOS:
 # %% [markdown]
 # ## Warm-up: Welch's plot
 # Busy ambulances at each hour (the number committed to a call, from
-# `sim.metrics.busy_intervals`) and the mean response time by day of injury, averaged over
+# `sim.metrics.compute.busy_intervals`) and the mean response time by day of injury, averaged over
 # replications of a run with **no** warm-up. The dashed line is the scenario's
 # `run.warm_up_days`, the dotted line the MSER truncation point on daily batch means. Demand
 # follows a strong daily cycle, so the middle panel compares day 1 with the *same hours* of
@@ -213,7 +213,7 @@ display(warmup.round(2))
 # %% [markdown]
 # ## Replications: confidence-interval half-width against n
 # `MAX_REPS` replications at each scenario's own horizon; for every n the 95 % t-interval of
-# the first n values (`sim.metrics.t_interval`). The dashed line marks the shipped
+# the first n values (`sim.metrics.compute.t_interval`). The dashed line marks the shipped
 # `run.replications`.
 
 # %%

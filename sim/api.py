@@ -11,10 +11,10 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
 
+from sim.config.scenario import Scenario, load_scenario
+from sim.io.results import ComparisonTables, RunTables, read_results
 from sim.network.core import RoadNetwork
-from sim.results_io import ComparisonTables, RunTables, read_results
-from sim.scenario import Scenario, load_scenario
-from sim.study import (
+from sim.runs.study import (
     Comparison,
     assemble,
     compare_scenarios,
@@ -22,7 +22,7 @@ from sim.study import (
     save_comparison,
     save_run,
 )
-from sim.world import World, build_world
+from sim.runs.world import World, build_world
 
 __all__ = [
     "Comparison",
@@ -78,7 +78,7 @@ def run_replication(
     >>> {"t_call", "response_min", "p_death"} <= set(tables.incidents.columns)
     True
     """
-    from sim.experiment import run_replication as _run
+    from sim.runs.replications import run_replication as _run
 
     dd = Path(data_dir) if data_dir is not None else None
     world = world or build_world(scenario, data_dir=dd)

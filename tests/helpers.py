@@ -20,10 +20,10 @@ import pandas as pd
 import tomli_w
 from scipy import stats
 
-from sim.experiment import RunResult, run_experiment
-from sim.metrics import incidents_table
-from sim.scenario import Scenario, load_scenario
-from sim.world import World, build_world, fleet_allocation
+from sim.config.scenario import Scenario, load_scenario
+from sim.metrics.compute import incidents_table
+from sim.runs.replications import RunResult, run_experiment
+from sim.runs.world import World, build_world, fleet_allocation
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS_DIR = REPO_ROOT / "scenarios"
@@ -43,10 +43,22 @@ COUNTY_STATIONS: list[dict[str, Any]] = [
 
 #: The county general hospital (no neurosurgery) and the city trauma centre.
 COUNTY_HOSPITALS: list[dict[str, Any]] = [
-    {"id": "CH", "lon": 119.65274, "lat": 29.10283, "tier": "county", "resus_bays": 3,
-     "theatres": 2},
-    {"id": "TC", "lon": 119.44045, "lat": 28.67406, "tier": "trauma_centre", "resus_bays": 6,
-     "theatres": 4},
+    {
+        "id": "CH",
+        "lon": 119.65274,
+        "lat": 29.10283,
+        "tier": "county",
+        "resus_bays": 3,
+        "theatres": 2,
+    },
+    {
+        "id": "TC",
+        "lon": 119.44045,
+        "lat": 28.67406,
+        "tier": "trauma_centre",
+        "resus_bays": 6,
+        "theatres": 4,
+    },
 ]
 
 COUNTY_POLICE: list[dict[str, Any]] = [

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.mapdata import write_map_files
+from sim.io.mapdata import write_map_files
 from sim.network.core import ROAD_CLASS_CODE, RoadNetwork
 from sim.plotting.labels import STAGE_ORDER
 

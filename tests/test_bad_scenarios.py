@@ -18,7 +18,7 @@ import pytest
 from helpers import REPO_ROOT, SCENARIOS_DIR
 
 from sim.cli import main
-from sim.errors import UserError
+from sim.core.errors import UserError
 
 BASE = """\
 name = "bad_case"
@@ -48,16 +48,41 @@ OFF_NETWORK_LON, OFF_NETWORK_LAT = 119.905, 29.06863
 
 #: Schema errors: (case id, lines appended to BASE, the bad line's text, field, message part).
 SCHEMA_CASES = [
-    ("unknown_key", "\n[fleet]\nambulancez = 3\n", "ambulancez = 3", "fleet.ambulancez",
-     "unknown field"),
-    ("negative_fleet", "\n[fleet]\nambulances = -2\n", "ambulances = -2", "fleet.ambulances",
-     "greater than or equal to 1"),
-    ("patients_per_crash_sum", '\n[demand.patients_per_crash]\n"1" = 0.5\n"2" = 0.2\n',
-     "[demand.patients_per_crash]", "demand.patients_per_crash", "sum to 1"),
-    ("priority_shares_sum", "\n[demand.case_mix]\nnon_trauma_priority_shares = [0.5, 0.5, 0.5]\n",
-     "non_trauma_priority_shares", "demand.case_mix.non_trauma_priority_shares", "summing to 1"),
-    ("class_shares_sum", '\n[demand.case_mix]\nsevere_class_shares = { HT = 0.5, TBS = 0.2 }\n',
-     "severe_class_shares", "demand.case_mix.severe_class_shares", "sum to 1"),
+    (
+        "unknown_key",
+        "\n[fleet]\nambulancez = 3\n",
+        "ambulancez = 3",
+        "fleet.ambulancez",
+        "unknown field",
+    ),
+    (
+        "negative_fleet",
+        "\n[fleet]\nambulances = -2\n",
+        "ambulances = -2",
+        "fleet.ambulances",
+        "greater than or equal to 1",
+    ),
+    (
+        "patients_per_crash_sum",
+        '\n[demand.patients_per_crash]\n"1" = 0.5\n"2" = 0.2\n',
+        "[demand.patients_per_crash]",
+        "demand.patients_per_crash",
+        "sum to 1",
+    ),
+    (
+        "priority_shares_sum",
+        "\n[demand.case_mix]\nnon_trauma_priority_shares = [0.5, 0.5, 0.5]\n",
+        "non_trauma_priority_shares",
+        "demand.case_mix.non_trauma_priority_shares",
+        "summing to 1",
+    ),
+    (
+        "class_shares_sum",
+        "\n[demand.case_mix]\nsevere_class_shares = { HT = 0.5, TBS = 0.2 }\n",
+        "severe_class_shares",
+        "demand.case_mix.severe_class_shares",
+        "sum to 1",
+    ),
 ]
 
 
@@ -94,11 +119,20 @@ def line_of(path: Path, text: str) -> int:
 
 
 @pytest.mark.parametrize("command", ["validate", "run"])
-@pytest.mark.parametrize(("case", "extra", "bad_line", "field", "message"), SCHEMA_CASES,
-                         ids=[c[0] for c in SCHEMA_CASES])
+@pytest.mark.parametrize(
+    ("case", "extra", "bad_line", "field", "message"),
+    SCHEMA_CASES,
+    ids=[c[0] for c in SCHEMA_CASES],
+)
 def test_schema_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, case: str, extra: str,
-    bad_line: str, field: str, message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    case: str,
+    extra: str,
+    bad_line: str,
+    field: str,
+    message: str,
 ) -> None:
     path = make_case(tmp_path / case, extra)
     out = tmp_path / "out"
@@ -200,7 +234,11 @@ def test_console_script_exit_code_and_no_traceback(tmp_path: Path) -> None:
     path = make_case(tmp_path / "typo", "\n[fleet]\nambulancez = 3\n")
     proc = subprocess.run(
         [sys.executable, "-m", "sim", "validate", str(path)],
-        capture_output=True, text=True, cwd=REPO_ROOT, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout

@@ -12,7 +12,7 @@ from pathlib import Path
 import plot_fixtures as fx
 import pytest
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.plotting import brief
 
 #: Headline numbers of the fixture as the brief prints them.

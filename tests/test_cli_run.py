@@ -11,10 +11,16 @@ import pytest
 from helpers import COUNTY_BASELINE
 
 from sim.cli import main
-from sim.scenario import load_scenario
+from sim.config.scenario import load_scenario
 
-RUN_FILES = {"incidents.parquet", "events.parquet", "units.parquet", "kpis.csv",
-             "scenario.resolved.toml", "manifest.json"}
+RUN_FILES = {
+    "incidents.parquet",
+    "events.parquet",
+    "units.parquet",
+    "kpis.csv",
+    "scenario.resolved.toml",
+    "manifest.json",
+}
 MANIFEST_KEYS = {"scenario_hash", "seed", "replications", "versions", "network_hash", "wall_s"}
 
 
@@ -83,14 +89,30 @@ def test_resolved_scenario_reloads_to_the_same_hash(baseline_run: tuple[Path, st
     resolved = run_folder(out, name) / "scenario.resolved.toml"
     data = tomllib.loads(resolved.read_text(encoding="utf-8"))
     assert data["run"]["horizon_days"] == 3
-    assert load_scenario(resolved).content_hash() == load_scenario(
-        COUNTY_BASELINE, ["run.horizon_days=3"]).content_hash()
+    assert (
+        load_scenario(resolved).content_hash()
+        == load_scenario(COUNTY_BASELINE, ["run.horizon_days=3"]).content_hash()
+    )
 
 
 def test_run_with_set_override(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, text = cli(["run", str(COUNTY_BASELINE), "--reps", "1", "--horizon-days", "3",
-                      "--set", "fleet.ambulances=4", "--seed", "7", "--out", str(tmp_path)],
-                     capsys)
+    code, text = cli(
+        [
+            "run",
+            str(COUNTY_BASELINE),
+            "--reps",
+            "1",
+            "--horizon-days",
+            "3",
+            "--set",
+            "fleet.ambulances=4",
+            "--seed",
+            "7",
+            "--out",
+            str(tmp_path),
+        ],
+        capsys,
+    )
     assert code == 0, text
     folder = run_folder(tmp_path, "county_baseline")
     resolved = tomllib.loads((folder / "scenario.resolved.toml").read_text(encoding="utf-8"))
@@ -103,8 +125,10 @@ def test_run_with_set_override(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_issue_example_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, text = cli(["run", str(COUNTY_BASELINE), "--reps", "2", "--horizon-days", "2",
-                      "--out", str(tmp_path)], capsys)
+    code, text = cli(
+        ["run", str(COUNTY_BASELINE), "--reps", "2", "--horizon-days", "2", "--out", str(tmp_path)],
+        capsys,
+    )
     assert code == 0, text
 
 

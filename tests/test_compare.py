@@ -10,18 +10,24 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.metrics import STAGES
+from sim.metrics.compute import STAGES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO_ROOT / "scenarios"
 BASE, OTHER = "county_baseline", "county_integrated"
 
-COLUMNS = ["scenario", "metric", "mean", "ci_low", "ci_high", "diff_vs_base", "diff_ci_low",
-           "diff_ci_high"]
+COLUMNS = [
+    "scenario",
+    "metric",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "diff_vs_base",
+    "diff_ci_low",
+    "diff_ci_high",
+]
 # Every metric name ends in its unit (minutes with its statistic, a share, a rate).
-UNIT_SUFFIX = re.compile(
-    r"_(min_(mean|median|p90)|share|utilisation|per_year|per_100k_per_year)$"
-)
+UNIT_SUFFIX = re.compile(r"_(min_(mean|median|p90)|share|utilisation|per_year|per_100k_per_year)$")
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +35,23 @@ def compare_dir(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Pa
     """Run the CLI comparison once; the folder it wrote."""
     out = tmp_path_factory.mktemp("compare")
     with pytest.raises(SystemExit) as exc:
-        main(["compare", str(SCENARIOS / f"{BASE}.toml"), str(SCENARIOS / f"{OTHER}.toml"),
-              "--reps", "2", "--horizon-days", "5", "--out", str(out), "--psa-draws", "20",
-              "--cache-dir", str(cache_dir)])
+        main(
+            [
+                "compare",
+                str(SCENARIOS / f"{BASE}.toml"),
+                str(SCENARIOS / f"{OTHER}.toml"),
+                "--reps",
+                "2",
+                "--horizon-days",
+                "5",
+                "--out",
+                str(out),
+                "--psa-draws",
+                "20",
+                "--cache-dir",
+                str(cache_dir),
+            ]
+        )
     assert exc.value.code == 0
     folders = [p.parent for p in out.glob("compare/*/*/comparison.csv")]
     assert len(folders) == 1
@@ -53,8 +73,11 @@ def test_comparison_is_tidy(comparison: pd.DataFrame) -> None:
 
 def test_metric_names_are_stable_snake_case_with_units(comparison: pd.DataFrame) -> None:
     metrics = set(comparison["metric"])
-    for required in ("injury_to_definitive_care_min_mean", "response_min_median",
-                     *(f"{s}_min_mean" for s in STAGES)):
+    for required in (
+        "injury_to_definitive_care_min_mean",
+        "response_min_median",
+        *(f"{s}_min_mean" for s in STAGES),
+    ):
         assert required in metrics, required
     for m in metrics:
         assert re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", m), m
@@ -73,7 +96,7 @@ def test_base_rows_have_zero_difference(comparison: pd.DataFrame) -> None:
 def test_stage_differences_add_up(compare_dir: Path) -> None:
     stages = pd.read_csv(compare_dir / "stages.csv")
     # One row per stage plus one for injury -> definitive care (named "total" or
-    # "injury_to_definitive"; the name is being settled in sim/study.py).
+    # "injury_to_definitive"; the name is being settled in sim/runs/study.py).
     totals = set(stages["stage"]) - set(STAGES)
     (total_name,) = totals
     assert set(STAGES) <= set(stages["stage"])

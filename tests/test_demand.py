@@ -13,13 +13,13 @@ import pytest
 from helpers import make_scenario
 from scipy import stats
 
+from sim.config.scenario import Scenario
+from sim.core.entities import INJURY_CLASS_CODE, MECHANISM_CODE, NON_TRAUMA, RTC
+from sim.core.rng import RandomStreams
 from sim.demand.generate import Demand, arrival_times
-from sim.entities import INJURY_CLASS_CODE, MECHANISM_CODE, NON_TRAUMA, RTC
-from sim.experiment import draw_demand
 from sim.network.core import ROAD_CLASS_CODE
-from sim.rng import RandomStreams
-from sim.scenario import Scenario
-from sim.world import World, build_world
+from sim.runs.replications import draw_demand
+from sim.runs.world import World, build_world
 
 Z = 4.5  # standard deviations allowed per count (many counts are checked)
 P_MIN = 1e-4  # smallest accepted chi-square p-value
@@ -58,8 +58,9 @@ def test_arrivals_follow_the_hour_profile() -> None:
 
 def test_arrivals_follow_the_weekday_profile_from_start_weekday() -> None:
     weeks, rate, start = 150, 30.0, 4  # day 0 is a Friday
-    t = arrival_times(rate, np.ones(24), WEEKDAYS, weeks * 7 * 1440.0, start,
-                      np.random.default_rng(3))
+    t = arrival_times(
+        rate, np.ones(24), WEEKDAYS, weeks * 7 * 1440.0, start, np.random.default_rng(3)
+    )
     weekday = ((t // 1440).astype(int) + start) % 7
     observed = np.bincount(weekday, minlength=7)
     expected = rate * WEEKDAYS / WEEKDAYS.mean() * weeks
@@ -94,16 +95,28 @@ def crash_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Scenario, Wor
     weights = dict.fromkeys(ROAD_CLASS_CODE, 0.0)
     weights.update({"motorway": 1.0, "residential": 3.0})
     scenario = make_scenario(
-        folder, name="crashes", horizon_days=400.0, rtc=40.0, fall=0.0, other=0.0,
+        folder,
+        name="crashes",
+        horizon_days=400.0,
+        rtc=40.0,
+        fall=0.0,
+        other=0.0,
         non_trauma=0.0,
-        extra={"demand": {
-            "rtc_road_weights": weights,
-            "patients_per_crash": {"1": 0.5, "2": 0.3, "3": 0.15, "5": 0.05},
-            "case_mix": {
-                "rtc": {"severe_share": 0.2, "imm_share": 0.05, "age_mean_years": 40,
-                        "age_sd_years": 10, "male_share": 0.6},
-            },
-        }},
+        extra={
+            "demand": {
+                "rtc_road_weights": weights,
+                "patients_per_crash": {"1": 0.5, "2": 0.3, "3": 0.15, "5": 0.05},
+                "case_mix": {
+                    "rtc": {
+                        "severe_share": 0.2,
+                        "imm_share": 0.05,
+                        "age_mean_years": 40,
+                        "age_sd_years": 10,
+                        "male_share": 0.6,
+                    },
+                },
+            }
+        },
     )
     world = build_world(scenario)
     return scenario, world, draw_demand(scenario, world, RandomStreams(scenario.run.seed, 0))
@@ -126,8 +139,11 @@ def test_crashes_weighted_by_class_and_length(crash_world: tuple[Scenario, World
     _, world, demand = crash_world
     net = world.network
     src = net.edge_sources()
-    w = net.length_m * np.where(net.road_class == ROAD_CLASS_CODE["motorway"], 1.0,
-                                np.where(net.road_class == ROAD_CLASS_CODE["residential"], 3.0, 0))
+    w = net.length_m * np.where(
+        net.road_class == ROAD_CLASS_CODE["motorway"],
+        1.0,
+        np.where(net.road_class == ROAD_CLASS_CODE["residential"], 3.0, 0),
+    )
     p_edge = w / w.sum()
     motorway_nodes = np.unique(src[net.road_class == ROAD_CLASS_CODE["motorway"]])
     # P(crash node is the tail of some motorway edge), exact under edge-weighted sampling.
@@ -148,8 +164,9 @@ def test_patients_per_crash_distribution(crash_world: tuple[Scenario, World, Dem
     # Patients are grouped by incident, in incident order.
     assert demand.n_patients == counts.sum()
     np.testing.assert_array_equal(demand.patients["incident"], np.repeat(np.arange(n), counts))
-    np.testing.assert_array_equal(demand.incidents["first_patient"],
-                                  np.concatenate([[0], np.cumsum(counts)[:-1]]))
+    np.testing.assert_array_equal(
+        demand.incidents["first_patient"], np.concatenate([[0], np.cumsum(counts)[:-1]])
+    )
 
 
 def test_case_mix_shares(crash_world: tuple[Scenario, World, Demand]) -> None:
@@ -178,8 +195,14 @@ def test_case_mix_shares(crash_world: tuple[Scenario, World, Demand]) -> None:
 def test_mechanism_rates_and_non_trauma_patients(tmp_path: Path) -> None:
     days = 200.0
     rates = {"rtc": 3.0, "fall": 2.0, "other": 1.0, "non_trauma": 8.0}
-    scenario = make_scenario(tmp_path, horizon_days=days, rtc=rates["rtc"], fall=rates["fall"],
-                             other=rates["other"], non_trauma=rates["non_trauma"])
+    scenario = make_scenario(
+        tmp_path,
+        horizon_days=days,
+        rtc=rates["rtc"],
+        fall=rates["fall"],
+        other=rates["other"],
+        non_trauma=rates["non_trauma"],
+    )
     world = build_world(scenario)
     demand = draw_demand(scenario, world, RandomStreams(1, 0))
     mech = demand.incidents["mechanism"]

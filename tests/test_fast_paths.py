@@ -21,13 +21,13 @@ from helpers import COUNTY_STATIONS, make_scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.entities import EventKind
-from sim.events import EventLog
-from sim.experiment import draw_demand
+from sim.core.entities import EventKind
+from sim.core.events import EventLog
+from sim.core.rng import RandomStreams
 from sim.model.clock import after_steps, at_time, delay_to
 from sim.model.system import build_system
-from sim.rng import RandomStreams
-from sim.world import build_world
+from sim.runs.replications import draw_demand
+from sim.runs.world import build_world
 
 #: Every other station staffed by day only, plus a second station at S2's site (equal drive
 #: minutes: candidates tie and the unit index decides).

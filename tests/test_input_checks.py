@@ -9,9 +9,9 @@ import pytest
 
 import sim
 from sim.cli import main
-from sim.errors import UserError
-from sim.scenario import ScenarioError, load_scenario
-from sim.world import build_world
+from sim.config.scenario import ScenarioError, load_scenario
+from sim.core.errors import UserError
+from sim.runs.world import build_world
 
 REPO = Path(__file__).resolve().parents[1]
 COUNTY = REPO / "scenarios" / "county_baseline.toml"

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.errors import UserError
-from sim.mapdata import (
+from sim.core.errors import UserError
+from sim.io.mapdata import (
     COVERAGE_COLUMNS,
     FACILITY_COLUMNS,
     facilities_frame,
@@ -20,7 +20,7 @@ from sim.mapdata import (
     write_map_data,
 )
 from sim.network.core import SYNTHETIC_ATTRIBUTION
-from sim.world import World, build_world
+from sim.runs.world import World, build_world
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OFFSETS = {"county_baseline": 4.8, "county_integrated": 4.1}
@@ -154,8 +154,8 @@ def test_facility_table_kinds_match_the_maps_module(world: World) -> None:
 
 def test_reading_map_data_does_not_import_the_model() -> None:
     code = (
-        "import sys, sim.mapdata, sim.plotting.brief\n"
-        "bad = sorted(m for m in sys.modules if m in ('sim.world', 'sim.model', 'simpy'))\n"
+        "import sys, sim.io.mapdata, sim.plotting.brief\n"
+        "bad = sorted(m for m in sys.modules if m in ('sim.runs.world', 'sim.model', 'simpy'))\n"
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)

@@ -13,7 +13,7 @@ import pytest
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgb
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.network.core import OSM_ATTRIBUTION, SYNTHETIC_ATTRIBUTION, RoadNetwork
 from sim.plotting import maps
 

@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiment import draw_demand
-from sim.rng import RandomStreams
-from sim.scenario import load_scenario
-from sim.study import run_scenario
-from sim.world import build_world
+from sim.config.scenario import load_scenario
+from sim.core.rng import RandomStreams
+from sim.runs.replications import draw_demand
+from sim.runs.study import run_scenario
+from sim.runs.world import build_world
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BASELINE = REPO_ROOT / "scenarios" / "county_baseline.toml"
@@ -76,8 +76,13 @@ MORE_SEVERE = [
     "demand.case_mix.other.severe_share=0.3",
 ]
 
-CALL_CHAIN = ["t_injury", "t_call", "t_call_answered", "t_location_verified",
-              "t_dispatch_requested"]
+CALL_CHAIN = [
+    "t_injury",
+    "t_call",
+    "t_call_answered",
+    "t_location_verified",
+    "t_dispatch_requested",
+]
 
 Runner = Callable[..., pd.DataFrame]
 
@@ -89,8 +94,9 @@ def timeline_columns(df: pd.DataFrame) -> list[str]:
 
 def same(a: pd.DataFrame, b: pd.DataFrame, col: str) -> np.ndarray:
     """Per-row equality of a float column (NaN equals NaN)."""
-    return np.isclose(a[col].to_numpy(float), b[col].to_numpy(float), rtol=0.0, atol=ATOL,
-                      equal_nan=True)
+    return np.isclose(
+        a[col].to_numpy(float), b[col].to_numpy(float), rtol=0.0, atol=ATOL, equal_nan=True
+    )
 
 
 def assert_paired(a: pd.DataFrame, b: pd.DataFrame) -> None:
@@ -134,11 +140,17 @@ def run(cache_dir: Path) -> Runner:
         pytest.param(PL_ZERO[:3], [], id="police_linkage-no-alert-no-dispatch"),
         # Police units are sent and reach crashes, but give no first aid, escort or
         # pre-notification: EMS timelines must not change.
-        pytest.param([*PL_ZERO[:2], *PL_ZERO[3:]], ["t_police_on_scene"],
-                     id="police_linkage-dispatch-without-effects"),
+        pytest.param(
+            [*PL_ZERO[:2], *PL_ZERO[3:]],
+            ["t_police_on_scene"],
+            id="police_linkage-dispatch-without-effects",
+        ),
         # Consultations happen (extra log rows), patient timelines must not change.
-        pytest.param(EC_ZERO, ["t_consult_requested", "t_consult_start", "consult_wait_min"],
-                     id="expert_consultation"),
+        pytest.param(
+            EC_ZERO,
+            ["t_consult_requested", "t_consult_start", "consult_wait_min"],
+            id="expert_consultation",
+        ),
         pytest.param(PN_ZERO, [], id="prenotification"),
     ],
 )
@@ -165,8 +177,7 @@ def test_linkage_without_crashes_changes_nothing(run: Runner) -> None:
 
 def test_mechanism_draws_are_made_whether_or_not_the_mechanism_is_on(cache_dir: Path) -> None:
     off = load_scenario(BASELINE, ["run.horizon_days=5"])
-    on = load_scenario(REPO_ROOT / "scenarios" / "county_integrated.toml",
-                       ["run.horizon_days=5"])
+    on = load_scenario(REPO_ROOT / "scenarios" / "county_integrated.toml", ["run.horizon_days=5"])
     world = build_world(off, cache_dir=cache_dir)
     d_off = draw_demand(off, world, RandomStreams(off.run.seed, 1))
     d_on = draw_demand(on, world, RandomStreams(on.run.seed, 1))
@@ -176,10 +187,12 @@ def test_mechanism_draws_are_made_whether_or_not_the_mechanism_is_on(cache_dir: 
         for k in a:
             np.testing.assert_array_equal(a[k], b[k], err_msg=f"{table}.{k}")
     # A mechanism share changes only the flag drawn from it, never another stream.
-    d_half = draw_demand(off.with_overrides([f"{IP}aml_coverage=0.3"]), world,
-                         RandomStreams(off.run.seed, 1))
-    changed = [k for k in d_off.incidents
-               if not np.array_equal(d_off.incidents[k], d_half.incidents[k])]
+    d_half = draw_demand(
+        off.with_overrides([f"{IP}aml_coverage=0.3"]), world, RandomStreams(off.run.seed, 1)
+    )
+    changed = [
+        k for k in d_off.incidents if not np.array_equal(d_off.incidents[k], d_half.incidents[k])
+    ]
     assert changed == ["aml_covered"]
 
 
@@ -193,14 +206,16 @@ def test_aml_shortens_call_taking_only(run: Runner) -> None:
     assert_columns_equal(base, on, ["t_injury", "t_call", "injury_to_call_min"])
     # Answering can only get quicker (seats are freed sooner), never slower.
     answered = base["call_to_answer_min"].notna()
-    assert (on.loc[answered, "call_to_answer_min"]
-            <= base.loc[answered, "call_to_answer_min"] + ATOL).all()
+    assert (
+        on.loc[answered, "call_to_answer_min"] <= base.loc[answered, "call_to_answer_min"] + ATOL
+    ).all()
     assert same(base, on, "call_to_answer_min").mean() > 0.95
     # Call-taking shrinks by exactly the minutes AML saved, for every answered call.
     taking_base = base["t_location_verified"] - base["t_call_answered"]
     taking_on = on["t_location_verified"] - on["t_call_answered"]
-    np.testing.assert_allclose(taking_on[answered],
-                               (taking_base - on["aml_saved_min"])[answered], atol=ATOL)
+    np.testing.assert_allclose(
+        taking_on[answered], (taking_base - on["aml_saved_min"])[answered], atol=ATOL
+    )
     assert (on.loc[answered, "aml_saved_min"] > 0).all()
     assert (base["aml_saved_min"] == 0).all()
     assert on["answer_to_dispatch_min"].mean() < base["answer_to_dispatch_min"].mean()
@@ -263,12 +278,16 @@ def test_joint_alert_removes_the_handoff_and_nothing_before_it(run: Runner) -> N
     police_first = (base["handoff_min"] > 0).to_numpy()
     assert police_first.sum() > 5
     assert (base.loc[police_first, "mechanism"] == "rtc").all()
-    np.testing.assert_allclose(on.loc[police_first, "handoff_removed_min"],
-                               base.loc[police_first, "handoff_min"], atol=ATOL)
+    np.testing.assert_allclose(
+        on.loc[police_first, "handoff_removed_min"],
+        base.loc[police_first, "handoff_min"],
+        atol=ATOL,
+    )
     assert (on["handoff_min"] == 0).all()
     np.testing.assert_allclose(
         on.loc[police_first, "injury_to_call_min"],
-        (base["injury_to_call_min"] - base["handoff_min"])[police_first], atol=ATOL,
+        (base["injury_to_call_min"] - base["handoff_min"])[police_first],
+        atol=ATOL,
     )
     assert same(base, on, "injury_to_call_min")[~police_first].all()
     assert_columns_equal(base, on, ["t_injury"])
@@ -288,9 +307,11 @@ def test_escort_shortens_transport_not_call_taking_or_drive(run: Runner) -> None
     # by exactly the minutes the escort saved.
     untouched = same(base, on, "t_left_scene") & (base["hospital_id"] == on["hospital_id"])
     assert untouched[escorted].mean() > 0.8
-    np.testing.assert_allclose(on.loc[untouched, "transport_min"],
-                               (base["transport_min"] - on["escort_saved_min"])[untouched],
-                               atol=ATOL)
+    np.testing.assert_allclose(
+        on.loc[untouched, "transport_min"],
+        (base["transport_min"] - on["escort_saved_min"])[untouched],
+        atol=ATOL,
+    )
     # Drive to scene is the escort's upstream: unchanged for (nearly) every escorted patient.
     for col in ("t_dispatch", "turnout_min", "drive_to_scene_min", "scene_min"):
         assert same(base, on, col)[escorted].mean() > 0.8, col
@@ -329,9 +350,12 @@ def test_prenotification_shortens_arrival_to_definitive_only(run: Runner) -> Non
     assert (on.loc[pre, "kind"] == "trauma").all()
     assert same(base, on, "transport_min")[pre].all()
     # Same arrival and handover, no theatre queue: definitive care no later, usually sooner.
-    clean = (pre & same(base, on, "t_handed_over")
-             & (base["theatre_wait_min"].fillna(0) == 0).to_numpy()
-             & (on["theatre_wait_min"].fillna(0) == 0).to_numpy())
+    clean = (
+        pre
+        & same(base, on, "t_handed_over")
+        & (base["theatre_wait_min"].fillna(0) == 0).to_numpy()
+        & (on["theatre_wait_min"].fillna(0) == 0).to_numpy()
+    )
     assert clean.sum() > 10
     a2d_base, a2d_on = base["arrival_to_definitive_min"], on["arrival_to_definitive_min"]
     assert (a2d_on[clean] <= a2d_base[clean] + ATOL).all()
@@ -348,8 +372,7 @@ def _severe_done(df: pd.DataFrame) -> pd.DataFrame:
 
 def test_expert_consultation_fewer_transfers_and_faster_definitive_care(run: Runner) -> None:
     base = run(*MORE_SEVERE)
-    on = run(*MORE_SEVERE, f"{EC}enabled=true", f"{EC}on_call_hours=[[0, 24]]",
-             f"{EC}experts=50")
+    on = run(*MORE_SEVERE, f"{EC}enabled=true", f"{EC}on_call_hours=[[0, 24]]", f"{EC}experts=50")
     assert_paired(base, on)
     assert_columns_equal(base, on, CALL_CHAIN)
     sb, so = _severe_done(base), _severe_done(on)
@@ -362,17 +385,31 @@ def test_expert_consultation_fewer_transfers_and_faster_definitive_care(run: Run
 
 def test_tele_guidance_avoids_exactly_the_transfers_it_covers(run: Runner) -> None:
     guided_only = [
-        f"{EC}enabled=true", f"{EC}on_call_hours=[[0, 24]]", f"{EC}experts=50",
-        f"{EC}en_route=false", f"{EC}undertriage_reduction=0",
+        f"{EC}enabled=true",
+        f"{EC}on_call_hours=[[0, 24]]",
+        f"{EC}experts=50",
+        f"{EC}en_route=false",
+        f"{EC}undertriage_reduction=0",
         f'{EC}preactivation_saving_min={{dist = "fixed", value = 0}}',
-        f"{EC}transfer_decision_speedup=0", f"{EC}transfer_avoided_share=1",
+        f"{EC}transfer_decision_speedup=0",
+        f"{EC}transfer_avoided_share=1",
     ]
     base, on = run(*MORE_SEVERE), run(*MORE_SEVERE, *guided_only)
     assert_paired(base, on)
     # Consulting at the county hospital cannot change anything before arrival there.
-    upstream = [c for c in timeline_columns(base)
-                if c in (*CALL_CHAIN, "t_dispatch", "t_on_scene", "t_left_scene",
-                         "t_at_hospital", "t_handed_over")]
+    upstream = [
+        c
+        for c in timeline_columns(base)
+        if c
+        in (
+            *CALL_CHAIN,
+            "t_dispatch",
+            "t_on_scene",
+            "t_left_scene",
+            "t_at_hospital",
+            "t_handed_over",
+        )
+    ]
     assert_columns_equal(base, on, upstream)
     transferred = base["transferred"].to_numpy()
     assert transferred.sum() > 0
@@ -386,10 +423,14 @@ def test_tele_guidance_avoids_exactly_the_transfers_it_covers(run: Runner) -> No
 
 def test_consultation_at_scene_reduces_undertriage(run: Runner) -> None:
     triage_only = [
-        f"{EC}enabled=true", f"{EC}on_call_hours=[[0, 24]]", f"{EC}experts=50",
-        f"{EC}at_county_hospital=false", f"{EC}undertriage_reduction=1",
+        f"{EC}enabled=true",
+        f"{EC}on_call_hours=[[0, 24]]",
+        f"{EC}experts=50",
+        f"{EC}at_county_hospital=false",
+        f"{EC}undertriage_reduction=1",
         f'{EC}preactivation_saving_min={{dist = "fixed", value = 0}}',
-        f"{EC}transfer_decision_speedup=0", f"{EC}transfer_avoided_share=0",
+        f"{EC}transfer_decision_speedup=0",
+        f"{EC}transfer_avoided_share=0",
     ]
     base, on = run(*MORE_SEVERE), run(*MORE_SEVERE, *triage_only)
     assert_paired(base, on)
@@ -409,14 +450,16 @@ def test_consultation_at_scene_reduces_undertriage(run: Runner) -> None:
 
 
 def test_expert_pool_is_a_real_queue(cache_dir: Path) -> None:
-    heavy = load_scenario(BASELINE, ["run.horizon_days=3"]).with_overrides([
-        "demand.rtc_incidents_per_day=30",
-        "demand.case_mix.rtc.severe_share=0.9",
-        f"{EC}enabled=true",
-        f"{EC}on_call_hours=[[0, 24]]",
-        f'{EC}consult_min={{dist = "fixed", value = 30}}',
-        f"{EC}max_wait_min=1000",
-    ])
+    heavy = load_scenario(BASELINE, ["run.horizon_days=3"]).with_overrides(
+        [
+            "demand.rtc_incidents_per_day=30",
+            "demand.case_mix.rtc.severe_share=0.9",
+            f"{EC}enabled=true",
+            f"{EC}on_call_hours=[[0, 24]]",
+            f'{EC}consult_min={{dist = "fixed", value = 30}}',
+            f"{EC}max_wait_min=1000",
+        ]
+    )
     world = build_world(heavy, cache_dir=cache_dir)
     waits = {}
     for experts in (1, 50):

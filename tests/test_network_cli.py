@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim import cli
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.network import find_data_file, generate_county, load_manifest, plot_network, read_osm
 from sim.network.datapath import data_search_dirs
 

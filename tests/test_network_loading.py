@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 from test_network_simplify import assert_same_shortest_times
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.network import ROAD_CLASSES, RoadNetwork, SpeedSpec, network_summary, read_osm
 from sim.network.build import haversine_m
 from sim.network.osm import is_drivable, oneway_direction

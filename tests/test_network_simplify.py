@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.sparse.csgraph import dijkstra
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.network import ROAD_CLASSES, RoadNetwork, SpeedSpec, read_osm
 from sim.network.build import build_network, endpoint_nodes, haversine_m
 from sim.network.core import ROAD_CLASS_CODE, LoadReport

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from outcome_fixtures import make_patient_table, shift_timeline
 from scipy import stats
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.outcomes import (
     METRICS,
     OutcomeSpec,

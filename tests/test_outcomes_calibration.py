@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from outcome_fixtures import make_patient_table
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.outcomes import (
     DEFAULT_TARGETS,
     OutcomeSpec,

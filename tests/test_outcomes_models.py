@@ -16,7 +16,7 @@ from outcome_fixtures import make_patient_table
 from pydantic import ValidationError
 from scipy import stats
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.outcomes import (
     OUTCOME_CLASSES,
     OUTCOME_COLUMNS,
@@ -77,7 +77,7 @@ def test_spec_toml_round_trip() -> None:
 
 
 def test_classes_match_shared_vocabulary() -> None:
-    entities = pytest.importorskip("sim.entities")
+    entities = pytest.importorskip("sim.core.entities")
     assert set(OUTCOME_CLASSES) <= set(entities.INJURY_CLASSES)
 
 

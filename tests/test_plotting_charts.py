@@ -14,7 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.plotting import charts
 from sim.plotting import labels as lb
 

@@ -9,16 +9,31 @@ import pandas as pd
 import pytest
 from helpers import make_scenario, scenario_data, write_scenario
 
-from sim.experiment import run_experiment
-from sim.rng import RandomStreams
-from sim.scenario import Scenario, load_scenario
-from sim.study import assemble, run_scenario
-from sim.world import build_world
+from sim.config.scenario import Scenario, load_scenario
+from sim.core.rng import RandomStreams
+from sim.runs.replications import run_experiment
+from sim.runs.study import assemble, run_scenario
+from sim.runs.world import build_world
 
 #: Columns describing *who* was injured *where and when*: fixed by the demand streams.
 INCIDENT_STREAM_COLUMNS = [
-    "patient_id", "incident_id", "kind", "mechanism", "injury_class", "iss", "rts", "age_years",
-    "sex", "severe", "priority", "transport_needed", "zone", "lon", "lat", "node", "t_injury",
+    "patient_id",
+    "incident_id",
+    "kind",
+    "mechanism",
+    "injury_class",
+    "iss",
+    "rts",
+    "age_years",
+    "sex",
+    "severe",
+    "priority",
+    "transport_needed",
+    "zone",
+    "lon",
+    "lat",
+    "node",
+    "t_injury",
     "t_call",
 ]
 
@@ -26,8 +41,16 @@ INCIDENT_STREAM_COLUMNS = [
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     folder: Path = tmp_path_factory.mktemp("repro")
-    return make_scenario(folder, name="repro", horizon_days=4.0, replications=3, seed=99,
-                         ambulances=4, rtc=3.0, non_trauma=10.0)
+    return make_scenario(
+        folder,
+        name="repro",
+        horizon_days=4.0,
+        replications=3,
+        seed=99,
+        ambulances=4,
+        rtc=3.0,
+        non_trauma=10.0,
+    )
 
 
 def test_same_seed_identical_tables(scenario: Scenario) -> None:
@@ -86,8 +109,11 @@ def test_fleet_size_does_not_change_incidents(scenario: Scenario) -> None:
 
 def test_mechanisms_do_not_change_incidents(tmp_path: Path) -> None:
     base = scenario_data(name="crn_base", horizon_days=3.0, seed=5)
-    on = {"mechanisms": {k: {"enabled": True} for k in (
-        "internet_plus_120", "police_linkage", "prenotification")}}
+    on = {
+        "mechanisms": {
+            k: {"enabled": True} for k in ("internet_plus_120", "police_linkage", "prenotification")
+        }
+    }
     a = load_scenario(write_scenario(tmp_path, base))
     b = load_scenario(write_scenario(tmp_path, {**base, **on, "name": "crn_on"}))
     ra = run_experiment(a, replications=1)[0].demand

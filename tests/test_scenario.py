@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from helpers import COUNTY_BASELINE, SCENARIOS_DIR, scenario_data, write_scenario
 
-from sim.distributions import Fixed, Lognormal
-from sim.errors import UserError
-from sim.scenario import ScenarioError, load_scenario, locate, validate_files
-from sim.world import build_world
+from sim.config.distributions import Fixed, Lognormal
+from sim.config.scenario import ScenarioError, load_scenario, locate, validate_files
+from sim.core.errors import UserError
+from sim.runs.world import build_world
 
 SHIPPED = sorted(SCENARIOS_DIR.glob("*.toml"))
 
@@ -26,13 +26,16 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_overrides_parse_toml_values() -> None:
-    s = load_scenario(COUNTY_BASELINE, [
-        "fleet.ambulances=4",
-        "run.horizon_days=2.5",
-        "fleet.dispatch_policy=station_first_due",  # bare text is taken as a string
-        "mechanisms.prenotification.enabled=true",
-        'calls.ring_min={ dist = "fixed", value = 0 }',
-    ])
+    s = load_scenario(
+        COUNTY_BASELINE,
+        [
+            "fleet.ambulances=4",
+            "run.horizon_days=2.5",
+            "fleet.dispatch_policy=station_first_due",  # bare text is taken as a string
+            "mechanisms.prenotification.enabled=true",
+            'calls.ring_min={ dist = "fixed", value = 0 }',
+        ],
+    )
     assert s.fleet.ambulances == 4
     assert s.run.horizon_days == 2.5
     assert s.fleet.dispatch_policy == "station_first_due"
@@ -70,11 +73,21 @@ def test_invalid_override_value_names_the_override() -> None:
 
 
 def test_extends_merges_tables_and_replaces_distributions(tmp_path: Path) -> None:
-    parent = write_scenario(tmp_path, scenario_data(name="parent", extra={
-        "fleet": {"turnout_min": {"dist": "lognormal", "median": 3.0, "sigma": 0.2},
-                  "entrapment_share_rtc": 0.2},
-    }))
-    child = write(tmp_path / "child.toml", f"""
+    parent = write_scenario(
+        tmp_path,
+        scenario_data(
+            name="parent",
+            extra={
+                "fleet": {
+                    "turnout_min": {"dist": "lognormal", "median": 3.0, "sigma": 0.2},
+                    "entrapment_share_rtc": 0.2,
+                },
+            },
+        ),
+    )
+    child = write(
+        tmp_path / "child.toml",
+        f"""
         extends = "{parent.name}"
         name = "child"
 
@@ -84,7 +97,8 @@ def test_extends_merges_tables_and_replaces_distributions(tmp_path: Path) -> Non
 
         [demand]
         rtc_incidents_per_day = 9.0
-    """)
+    """,
+    )
     s = load_scenario(child)
     p = load_scenario(parent)
     assert s.name == "child"
@@ -115,19 +129,23 @@ def test_content_hash_does_not_depend_on_checkout_folder(tmp_path: Path) -> None
     hashes = []
     for where in ("a", "b"):
         shutil.copytree(SCENARIOS_DIR, tmp_path / where / "scenarios")
-        hashes.append(load_scenario(tmp_path / where / "scenarios" / "county_linkage.toml")
-                      .content_hash())
+        hashes.append(
+            load_scenario(tmp_path / where / "scenarios" / "county_linkage.toml").content_hash()
+        )
     assert hashes[0] == hashes[1]
 
 
 def test_extends_parent_in_another_folder(tmp_path: Path) -> None:
-    child = write(tmp_path / "child.toml", f"""
+    child = write(
+        tmp_path / "child.toml",
+        f"""
         extends = "{COUNTY_BASELINE}"
         name = "child_elsewhere"
 
         [fleet]
         ambulances = 3
-    """)
+    """,
+    )
     s = load_scenario(child, ["run.horizon_days=3"])
     world = build_world(s)  # relative files of the parent resolve against its own folder
     assert len(world.facilities.stations) == 9
@@ -149,21 +167,26 @@ def test_extends_missing_parent(tmp_path: Path) -> None:
 
 def test_error_located_in_the_file_that_wrote_it(tmp_path: Path) -> None:
     write_scenario(tmp_path, scenario_data(name="parent"))
-    child = write(tmp_path / "child.toml", """
+    child = write(
+        tmp_path / "child.toml",
+        """
         extends = "parent.toml"
         name = "child"
 
         [fleet]
         entrapment_share_rtc = 1.5
         ambulancez = 2
-    """)
+    """,
+    )
     with pytest.raises(ScenarioError) as err:
         load_scenario(child)
-    assert sorted(err.value.problems) == sorted([
-        f"{child}:5 fleet.entrapment_share_rtc: Input should be less than or equal to 1 "
-        "(got 1.5)",
-        f"{child}:6 fleet.ambulancez: unknown field (typo?)",
-    ])
+    assert sorted(err.value.problems) == sorted(
+        [
+            f"{child}:5 fleet.entrapment_share_rtc: Input should be less than or equal to 1 "
+            "(got 1.5)",
+            f"{child}:6 fleet.ambulancez: unknown field (typo?)",
+        ]
+    )
 
 
 def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
@@ -227,11 +250,25 @@ def test_resolved_toml_round_trip(path: Path, tmp_path: Path) -> None:
 
 
 def test_round_trip_with_inline_rows_and_distributions(tmp_path: Path) -> None:
-    s = load_scenario(write_scenario(tmp_path, scenario_data(extra={
-        "calls": {"call_taking_min": {"dist": "gamma", "mean_min": 2.0, "shape": 3.0}},
-        "fleet": {"ambulances": 4, "handover_min": {"dist": "triangular", "low": 1.0,
-                                                     "mode": 2.0, "high": 5.0}},
-    })))
+    s = load_scenario(
+        write_scenario(
+            tmp_path,
+            scenario_data(
+                extra={
+                    "calls": {"call_taking_min": {"dist": "gamma", "mean_min": 2.0, "shape": 3.0}},
+                    "fleet": {
+                        "ambulances": 4,
+                        "handover_min": {
+                            "dist": "triangular",
+                            "low": 1.0,
+                            "mode": 2.0,
+                            "high": 5.0,
+                        },
+                    },
+                }
+            ),
+        )
+    )
     out = tmp_path / "out"
     out.mkdir()
     (out / "r.toml").write_text(s.to_toml(), encoding="utf-8")
@@ -239,14 +276,19 @@ def test_round_trip_with_inline_rows_and_distributions(tmp_path: Path) -> None:
 
 
 def test_content_hash_ignores_comments_and_order(tmp_path: Path) -> None:
-    a = write(tmp_path / "a.toml", f"""
+    a = write(
+        tmp_path / "a.toml",
+        f"""
         extends = "{COUNTY_BASELINE}"
         name = "h"
         [fleet]
         ambulances = 5
         turnout_min = {{ dist = "fixed", value = 1 }}
-    """)
-    b = write(tmp_path / "b.toml", f"""
+    """,
+    )
+    b = write(
+        tmp_path / "b.toml",
+        f"""
         # a comment
         name = "h"
         extends = "{COUNTY_BASELINE}"
@@ -254,7 +296,8 @@ def test_content_hash_ignores_comments_and_order(tmp_path: Path) -> None:
         [fleet]
         turnout_min = {{ value = 1.0, dist = "fixed" }}   # key order differs
         ambulances = 5
-    """)
+    """,
+    )
     assert load_scenario(a).content_hash() == load_scenario(b).content_hash()
     c = load_scenario(a, ["fleet.ambulances=6"])
     assert c.content_hash() != load_scenario(a).content_hash()
@@ -262,12 +305,15 @@ def test_content_hash_ignores_comments_and_order(tmp_path: Path) -> None:
 
 def test_validate_files_collects_every_problem(tmp_path: Path) -> None:
     good = write_scenario(tmp_path, scenario_data(name="good"))
-    bad = write(tmp_path / "bad.toml", f"""
+    bad = write(
+        tmp_path / "bad.toml",
+        f"""
         extends = "{good.name}"
         name = "bad name"
         [fleet]
         ambulances = -1
-    """)
+    """,
+    )
     assert validate_files([good]) == []
     problems = validate_files([good, bad, tmp_path / "missing.toml"])
     assert len(problems) == 3

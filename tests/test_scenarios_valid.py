@@ -14,9 +14,9 @@ import pytest
 from helpers import ALL_STATUSES, SCENARIOS_DIR
 
 from sim.cli import main
-from sim.scenario import Scenario, load_scenario, validate_files
-from sim.study import run_scenario
-from sim.world import World, build_world
+from sim.config.scenario import Scenario, load_scenario, validate_files
+from sim.runs.study import run_scenario
+from sim.runs.world import World, build_world
 
 SHIPPED = sorted(SCENARIOS_DIR.glob("*.toml"))
 SHORT = ["run.horizon_days=1", "run.warm_up_days=0"]
@@ -25,8 +25,12 @@ _WORLDS: dict[str, World] = {}
 
 def needs_shared_data(s: Scenario) -> bool:
     """True when the scenario reads a network or a file from the data path."""
-    tables = [s.facilities.centres, s.facilities.stations, s.facilities.hospitals,
-              s.facilities.police_posts]
+    tables = [
+        s.facilities.centres,
+        s.facilities.stations,
+        s.facilities.hospitals,
+        s.facilities.police_posts,
+    ]
     return (
         not s.network.source.startswith("synthetic_county")
         or (s.demand.population_grid is not None and s.demand.population_grid.on_data_path)
@@ -45,8 +49,12 @@ def world_key(s: Scenario) -> str:
             if d.get(field) and not (field == "file" and table.on_data_path):
                 d[field] = str((s.base_dir / d[field]).resolve())
         fac[kind] = d
-    parts = {"network": s.network.model_dump(mode="json"), "travel": s.travel.model_dump(
-        mode="json"), "demand": s.demand.model_dump(mode="json"), "facilities": fac}
+    parts = {
+        "network": s.network.model_dump(mode="json"),
+        "travel": s.travel.model_dump(mode="json"),
+        "demand": s.demand.model_dump(mode="json"),
+        "facilities": fac,
+    }
     return json.dumps(parts, sort_keys=True)
 
 
@@ -66,9 +74,7 @@ def test_cli_validate_schema_of_all(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
-def test_shipped_scenario_runs(
-    path: Path, request: pytest.FixtureRequest, cache_dir: Path
-) -> None:
+def test_shipped_scenario_runs(path: Path, request: pytest.FixtureRequest, cache_dir: Path) -> None:
     scenario = load_scenario(path, SHORT)
     data_dir = None
     if needs_shared_data(scenario):
@@ -76,8 +82,9 @@ def test_shipped_scenario_runs(
     key = world_key(scenario)
     if key not in _WORLDS:
         _WORLDS[key] = build_world(scenario, data_dir=data_dir, cache_dir=cache_dir)
-    tables = run_scenario(scenario, replications=1, world=_WORLDS[key], data_dir=data_dir,
-                          cache_dir=cache_dir)
+    tables = run_scenario(
+        scenario, replications=1, world=_WORLDS[key], data_dir=data_dir, cache_dir=cache_dir
+    )
     inc = tables.incidents
     assert len(inc) > 0
     assert set(inc["status"]) <= ALL_STATUSES

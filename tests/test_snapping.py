@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from sim.errors import UserError
+from sim.core.errors import UserError
+from sim.core.units import EARTH_RADIUS_M
 from sim.network.core import RoadNetwork
 from sim.network.snapping import Snap, Snapper
-from sim.units import EARTH_RADIUS_M
 
 # A 5 x 5 grid of nodes 500 m apart near Wulin Square, Hangzhou (no edges needed to snap).
 LON0, LAT0 = 120.15, 30.26

@@ -55,8 +55,11 @@ def main() -> None:
     # Rural residents live along roads: keep 1 km cells whose centre is within 600 m of one.
     snapper = Snapper(generate_county(20240601), 15.0, math.inf)
     rural = [
-        c for c in _cells(*seat, 26_000, 1000)
-        if _dist_km(c, seat) <= 26 and _dist_km(c, seat) > 2 and _dist_km(c, city) > 15
+        c
+        for c in _cells(*seat, 26_000, 1000)
+        if _dist_km(c, seat) <= 26
+        and _dist_km(c, seat) > 2
+        and _dist_km(c, city) > 15
         and all(_dist_km(c, t) > 1.5 for t in towns)
         and snapper.snap(c[0], c[1], label="cell").access_m <= 600
     ]

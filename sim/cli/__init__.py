@@ -1,6 +1,6 @@
 """Command line: ``trauma-sim``. Parses, calls one library function, prints, sets an exit code.
 
-No simulation logic lives here. Every :class:`sim.errors.UserError` becomes one line on
+No simulation logic lives here. Every :class:`sim.core.errors.UserError` becomes one line on
 stderr and exit code 2, never a traceback.
 """
 
@@ -11,7 +11,7 @@ import sys
 import typer
 from rich.console import Console
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 
 app = typer.Typer(
     name="trauma-sim",

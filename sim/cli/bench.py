@@ -22,7 +22,7 @@ def bench_network(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Load, cache and route on Hangzhou west (or the embedded county)."""
-    from sim.bench import network_benchmark
+    from sim.runs.bench import network_benchmark
 
     result = network_benchmark(data_dir=data_dir)
     if as_json:
@@ -47,7 +47,7 @@ def bench_model(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Simulate a year of one replication; print incidents per second and memory."""
-    from sim.bench import model_benchmark
+    from sim.runs.bench import model_benchmark
 
     result = model_benchmark(
         data_dir=data_dir, scenario_file=scenario, horizon_days=horizon_days, repeat=repeat

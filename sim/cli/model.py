@@ -19,10 +19,10 @@ from rich.progress import (
 from rich.table import Table
 
 from sim.cli import app
-from sim.errors import UserError
+from sim.core.errors import UserError
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
+    from sim.config.scenario import Scenario
 
 console = Console(soft_wrap=True, width=max(140, Console().width))
 
@@ -85,11 +85,11 @@ def validate(
     ] = False,
 ) -> None:
     """Check scenario files; list every problem as file:line field: message (exit 2)."""
-    from sim.scenario import load_scenario, validate_files
+    from sim.config.scenario import load_scenario, validate_files
 
     problems = validate_files(files, sets)
     if not problems and not schema_only:
-        from sim.world import build_world
+        from sim.runs.world import build_world
 
         for f in files:
             try:
@@ -117,8 +117,8 @@ def run(
     cache_dir: CacheDirOpt = None,
 ) -> None:
     """Run a scenario's replications and write results/<scenario>/<run-id>/."""
-    from sim.scenario import load_scenario
-    from sim.study import run_scenario, save_run
+    from sim.config.scenario import load_scenario
+    from sim.runs.study import run_scenario, save_run
 
     sc = load_scenario(scenario, _overrides(sets, seed, horizon_days))
     with _progress() as prog:
@@ -155,7 +155,7 @@ def compare(
     cache_dir: CacheDirOpt = None,
 ) -> None:
     """Run scenarios under common random numbers; write comparison.csv with paired CIs."""
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     ov = _overrides(sets, seed, horizon_days)
     scenarios = [load_scenario(p, ov) for p in [base, *others]]
@@ -173,7 +173,7 @@ def compare(
 def _compare_and_report(scenarios: list[Scenario], out: Path, **options: Any) -> Path:
     """Run a comparison with a progress bar per scenario, save it, print its tables."""
     from sim.cli.report import comparison_tables
-    from sim.study import compare_scenarios, save_comparison
+    from sim.runs.study import compare_scenarios, save_comparison
 
     with _progress() as prog:
         tasks: dict[str, TaskID] = {}
@@ -200,7 +200,7 @@ def demo(
     jobs: JobsOpt = 1,
 ) -> None:
     """A short baseline vs integrated comparison on the embedded synthetic county."""
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     root = Path(__file__).resolve().parents[2] / "scenarios"
     files = [root / "county_baseline.toml", root / "county_integrated.toml"]
@@ -250,7 +250,7 @@ def scenario_docs(
     out_dir: Annotated[Path, typer.Option("--out-dir")] = Path("scenarios"),
 ) -> None:
     """Write scenarios/schema.json and the field reference scenarios/README.md."""
-    from sim.scenario_docs import write_docs
+    from sim.io.scenario_docs import write_docs
 
     for p in write_docs(out_dir):
         typer.echo(f"wrote {p}")

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.cli import app
-from sim.errors import UserError
+from sim.core.errors import UserError
 
 network_app = typer.Typer(help="Road networks: summary, map, download.", no_args_is_help=True)
 app.add_typer(network_app, name="network")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from sim.study import Comparison
+    from sim.runs.study import Comparison
 
 
 def _ci(lo: float, hi: float) -> str:

@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial import cKDTree
 
-from sim.demand.spec import DemandSpec, MechanismMix
-from sim.entities import (
+from sim.config.facilities import Facilities
+from sim.config.mechanism_specs import MechanismsSpec
+from sim.core.entities import (
     FALL,
     INJURY_CLASS_CODE,
     NON_TRAUMA,
@@ -29,14 +30,13 @@ from sim.entities import (
     RTC,
     TIERS,
 )
-from sim.errors import UserError
-from sim.facilities import Facilities
-from sim.mechanisms import MechanismsSpec
+from sim.core.errors import UserError
+from sim.core.rng import RandomStreams
+from sim.core.units import EARTH_RADIUS_M, MINUTES_PER_DAY
+from sim.demand.spec import DemandSpec, MechanismMix
 from sim.model.spec import CallSpec, DestinationSpec, FleetSpec, HospitalSpec
 from sim.network.core import ROAD_CLASS_CODE, RoadNetwork
 from sim.network.snapping import Snapper
-from sim.rng import RandomStreams
-from sim.units import EARTH_RADIUS_M, MINUTES_PER_DAY
 
 MIN_PER_HOUR = 60.0
 

@@ -6,10 +6,10 @@ import math
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.distributions import Duration, Lognormal, Triangular
-from sim.entities import SEVERE_CLASSES
+from sim.config.distributions import Duration, Lognormal, Triangular
+from sim.config.spec_base import Spec
+from sim.core.entities import SEVERE_CLASSES
 from sim.network.core import ROAD_CLASSES
-from sim.spec import Spec
 
 # Relative 120 demand by hour of day (00-23). Chinese 120 centres report a daytime plateau
 # (09-21 h) about twice the night trough; shape assumed from published diurnal EMS curves,

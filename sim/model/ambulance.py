@@ -26,16 +26,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from sim.entities import NON_TRAUMA, EventKind, UnitStatus, member_lookup
-from sim.events import EventLog
-from sim.mechanisms import MechanismsSpec
+from sim.config.mechanism_specs import MechanismsSpec
+from sim.core.entities import NON_TRAUMA, EventKind, UnitStatus, member_lookup
+from sim.core.events import EventLog
 from sim.model.clock import Soon, after, after_steps, at_time
 from sim.model.spec import DestinationSpec, FleetSpec
 from sim.model.state import PatientState
 from sim.network.travel import hour_of
 from sim.policies.destination import DestinationPolicy, field_triage_severe
 from sim.policies.dispatch import NEAREST_CANDIDATES_SUFFICE, Candidate, DispatchPolicy
-from sim.world import World
+from sim.runs.world import World
 
 if TYPE_CHECKING:
     from sim.model.consultation import ExpertPool

@@ -6,7 +6,7 @@ generator process pays a start event, an end event and a generator resume per st
 to decide in between, they are merged into one event (:func:`after_steps`) at the time the
 chain of timeouts would have reached (a timeout lands at ``now + delay``), to the last bit:
 merging steps never moves a time by a rounding error. The records of the skipped steps are
-appended ahead at their known times (see sim/events.py), but only when those times are
+appended ahead at their known times (see sim/core/events.py), but only when those times are
 strictly in the future: a zero-length step stays its own event, so records of one instant
 keep the order in which a chain of timeouts would have appended them.
 """

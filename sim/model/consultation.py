@@ -12,9 +12,9 @@ from typing import Any
 
 import simpy
 
-from sim.entities import EventKind, member_lookup
-from sim.events import EventLog
-from sim.mechanisms import ExpertConsultSpec
+from sim.config.mechanism_specs import ExpertConsultSpec
+from sim.core.entities import EventKind, member_lookup
+from sim.core.events import EventLog
 from sim.model.state import PatientState
 
 E = member_lookup(EventKind)  # fast member reads in the hot loop

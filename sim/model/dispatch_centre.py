@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.entities import NON_TRAUMA, RTC, EventKind, member_lookup
-from sim.events import EventLog
-from sim.mechanisms import MechanismsSpec
+from sim.config.mechanism_specs import MechanismsSpec
+from sim.core.entities import NON_TRAUMA, RTC, EventKind, member_lookup
+from sim.core.events import EventLog
 from sim.model.clock import after
 from sim.model.spec import CallSpec
 from sim.model.state import PatientState
-from sim.world import World
+from sim.runs.world import World
 
 if TYPE_CHECKING:
     from sim.model.ambulance import Fleet

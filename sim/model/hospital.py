@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from sim.entities import INJURY_CLASSES, NON_TRAUMA, EventKind, member_lookup
-from sim.events import EventLog
-from sim.mechanisms import MechanismsSpec
+from sim.config.mechanism_specs import MechanismsSpec
+from sim.core.entities import INJURY_CLASSES, NON_TRAUMA, EventKind, member_lookup
+from sim.core.events import EventLog
 from sim.model.clock import after, after_steps
 from sim.model.spec import HospitalSpec
 from sim.model.state import PatientState
 from sim.network.travel import HOURS_PER_DAY
-from sim.world import World
+from sim.runs.world import World
 
 if TYPE_CHECKING:
     from sim.model.consultation import ExpertPool

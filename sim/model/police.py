@@ -12,12 +12,12 @@ from typing import Any
 
 import simpy
 
-from sim.entities import EventKind, member_lookup
-from sim.events import EventLog
-from sim.mechanisms import PoliceLinkageSpec
+from sim.config.mechanism_specs import PoliceLinkageSpec
+from sim.core.entities import EventKind, member_lookup
+from sim.core.events import EventLog
 from sim.model.state import PatientState
 from sim.network.travel import HOURS_PER_DAY
-from sim.world import World
+from sim.runs.world import World
 
 E = member_lookup(EventKind)  # fast member reads in the hot loop
 

@@ -10,10 +10,17 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.config.distributions import (
+    AnyDuration,
+    Duration,
+    Exponential,
+    Gamma,
+    Lognormal,
+    Triangular,
+)
+from sim.config.spec_base import Spec
+from sim.core.entities import INJURY_CLASSES, TIERS
 from sim.demand.spec import CallerSpec
-from sim.distributions import AnyDuration, Duration, Exponential, Gamma, Lognormal, Triangular
-from sim.entities import INJURY_CLASSES, TIERS
-from sim.spec import Spec
 
 
 class CallSpec(Spec):

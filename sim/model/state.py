@@ -13,8 +13,8 @@ from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from dataclasses import dataclass
 from typing import Any
 
+from sim.core.entities import TIERS
 from sim.demand.generate import Demand
-from sim.entities import TIERS
 
 NAN = math.nan
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import simpy
 
+from sim.config.scenario import Scenario
+from sim.core.entities import NON_TRAUMA
+from sim.core.events import EventLog
 from sim.demand.generate import Demand
-from sim.entities import NON_TRAUMA
-from sim.events import EventLog
 from sim.model.ambulance import Fleet
 from sim.model.consultation import ExpertPool
 from sim.model.dispatch_centre import DispatchCentres
@@ -22,8 +23,7 @@ from sim.model.police import Police
 from sim.model.state import PatientState
 from sim.policies.destination import DESTINATION_POLICIES
 from sim.policies.dispatch import DISPATCH_POLICIES
-from sim.scenario import Scenario
-from sim.world import World, fleet_allocation
+from sim.runs.world import World, fleet_allocation
 
 
 @dataclass

@@ -26,9 +26,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from sim.errors import UserError
+from sim.core.errors import UserError
+from sim.core.units import EARTH_RADIUS_M, kph_to_m_per_min
 from sim.network.core import ROAD_CLASSES, LoadReport, RoadNetwork
-from sim.units import EARTH_RADIUS_M, kph_to_m_per_min
 
 
 def haversine_m(

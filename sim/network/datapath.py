@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import sim
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.network.build import network_summary
 from sim.network.cache import cache_path, default_cache_dir, load_cached, save_cached
 from sim.network.core import RoadNetwork

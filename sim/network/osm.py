@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.network.build import build_network, haversine_m
 from sim.network.core import ROAD_CLASS_CODE, LoadReport, RoadNetwork
 from sim.network.speeds import SpeedSpec, road_class_of

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.network.core import ROAD_CLASSES, RoadNetwork
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from the nearest edge point; on long rural edges this over-states the access dis
 Distances use a local equirectangular projection around the network's centre
 (``x = R cos(lat0) lon``, ``y = R lat``, radians), exact to well under 1 % over a
 city-sized extract and fast enough for a k-d tree over every node. A point farther than the
-limit is rejected with a :class:`~sim.errors.UserError`, never silently moved.
+limit is rejected with a :class:`~sim.core.errors.UserError`, never silently moved.
 
 This module does no I/O and never changes the network.
 """
@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from sim.errors import UserError
+from sim.core.errors import UserError
+from sim.core.units import EARTH_RADIUS_M, kph_to_m_per_min
 from sim.network.core import RoadNetwork
-from sim.units import EARTH_RADIUS_M, kph_to_m_per_min
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,8 @@ import re
 
 from pydantic import Field, field_validator
 
+from sim.config.spec_base import Spec
 from sim.network.core import ROAD_CLASS_CODE, ROAD_CLASSES
-from sim.spec import Spec
 
 #: Link (ramp) highway values and the road class they belong to.
 LINK_PARENT: dict[str, str] = {

@@ -43,10 +43,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.core.units import EARTH_RADIUS_M
 from sim.network.build import build_network, haversine_m
 from sim.network.core import ROAD_CLASS_CODE, LoadReport, RoadNetwork
 from sim.network.speeds import SpeedSpec, road_class_of
-from sim.units import EARTH_RADIUS_M
 
 DEFAULT_SEED = 20240601
 SEAT_LON, SEAT_LAT = 119.65, 29.10

@@ -34,9 +34,9 @@ import scipy.sparse as sp
 from pydantic import Field, field_validator
 from scipy.sparse.csgraph import dijkstra
 
+from sim.config.spec_base import Spec
+from sim.core.units import MINUTES_PER_HOUR
 from sim.network.core import ROAD_CLASS_CODE, ROAD_CLASSES, RoadNetwork
-from sim.spec import Spec
-from sim.units import MINUTES_PER_HOUR
 
 HOURS_PER_DAY = 24
 PRIORITIES: tuple[int, ...] = (1, 2, 3)

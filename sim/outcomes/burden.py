@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.outcomes.models import PatientArrays, evaluate, prepare_patients
 from sim.outcomes.params import (
     OutcomeSpec,

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.outcomes.models import OUTCOME_COLUMNS, evaluate, prepare_patients
 from sim.outcomes.params import OutcomeSpec
 

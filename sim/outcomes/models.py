@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.outcomes.lifetable import discounted_years, remaining_life_expectancy
 from sim.outcomes.params import BANDS, CLASS_CODE, OUTCOME_CLASSES, OutcomeSpec
 

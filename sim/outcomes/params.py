@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import Field, model_validator
 from scipy import optimize, stats
 
-from sim.spec import Spec
+from sim.config.spec_base import Spec
 
 #: Injury classes of evidence.md §7.1, in code order (IMM never survives; MN is ISS<16).
 OUTCOME_CLASSES: tuple[str, ...] = ("IMM", "HT", "HL", "TBS", "TBN", "AW", "MS", "MN")

@@ -20,7 +20,7 @@ outputs without that dependency. The figures are drawn by :mod:`sim.plotting.cha
 the brief style, so they look the same in both.
 
 Maps come only from files too: when the compare folder holds ``map/`` (written by
-:mod:`sim.mapdata` at compare time: network arrays, facilities, per-node expected response),
+:mod:`sim.io.mapdata` at compare time: network arrays, facilities, per-node expected response),
 the brief adds the road network, the base scenario's incidents by response band and the
 coverage of base vs the last scenario (:mod:`sim.plotting.maps`), and writes an offline
 interactive map ``<stem>_map.html`` next to the brief, linked by its bare file name.
@@ -45,8 +45,8 @@ import pandas as pd
 from matplotlib.figure import Figure, SubFigure
 
 import sim
-from sim.errors import UserError
-from sim.mapdata import MapData, read_map_data
+from sim.core.errors import UserError
+from sim.io.mapdata import MapData, read_map_data
 from sim.plotting import charts, maps
 from sim.plotting import labels as lb
 from sim.plotting.style import brief_style, font_dir, font_face_css
@@ -204,7 +204,7 @@ def load_brief_data(result_dirs: Sequence[Path]) -> BriefData:
         Folders with a ``manifest.json`` whose ``kind`` is ``"comparison"`` (at most one;
         needs ``comparison.csv`` and ``stages.csv``; ``tornado.csv``, ``compliance.csv``,
         ``utilisation.csv``, ``consult_waits.csv`` and the ``map/`` folder of
-        :mod:`sim.mapdata` are optional) or ``"run"`` (needs
+        :mod:`sim.io.mapdata` are optional) or ``"run"`` (needs
         ``kpis.csv``; ``incidents.parquet`` is optional).
 
     Returns

@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.plotting import labels as lb
 from sim.plotting.style import brief_style
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
-from sim.errors import UserError
-from sim.metrics import STAGES as CHAIN_STAGES
+from sim.core.errors import UserError
+from sim.metrics.compute import STAGES as CHAIN_STAGES
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")

@@ -31,7 +31,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize, to_hex
 from matplotlib.lines import Line2D
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.network.core import ROAD_CLASSES, RoadNetwork
 from sim.plotting import labels as lb
 from sim.plotting.charts import require_columns

@@ -21,14 +21,14 @@ from helpers import ALL_STATUSES, FINAL_STATUSES, make_scenario, patient_table, 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.entities import STATUS_AFTER_EVENT, EventKind, UnitStatus
-from sim.events import EventLog
-from sim.experiment import RunResult, draw_demand
-from sim.metrics import busy_unit_minutes, unit_status_table
+from sim.config.scenario import Scenario
+from sim.core.entities import STATUS_AFTER_EVENT, EventKind, UnitStatus
+from sim.core.events import EventLog
+from sim.core.rng import RandomStreams
+from sim.metrics.compute import busy_unit_minutes, unit_status_table
 from sim.model.system import build_system
-from sim.rng import RandomStreams
-from sim.scenario import Scenario
-from sim.world import World, fleet_allocation
+from sim.runs.replications import RunResult, draw_demand
+from sim.runs.world import World, fleet_allocation
 
 E = EventKind
 S = UnitStatus
@@ -37,8 +37,16 @@ RUN_ON_DAYS = 40.0
 
 #: The patient's timeline, in the order it must happen (where present).
 CHAIN = [
-    "t_injury", "t_call", "t_call_answered", "t_dispatch_requested", "t_dispatch",
-    "t_wheels_rolling", "t_on_scene", "t_left_scene", "t_at_hospital", "t_handover_start",
+    "t_injury",
+    "t_call",
+    "t_call_answered",
+    "t_dispatch_requested",
+    "t_dispatch",
+    "t_wheels_rolling",
+    "t_on_scene",
+    "t_left_scene",
+    "t_at_hospital",
+    "t_handover_start",
     "t_handed_over",
 ]
 #: Stamps up to the scene happen in sequence: a later one implies every earlier one.
@@ -54,8 +62,13 @@ TRANSITIONS = {
     S.AT_HOSPITAL: {S.RETURNING},
     S.RETURNING: {S.IDLE_AT_STATION, S.DISPATCHED},
 }
-UNIT_JOB_EVENTS = {E.WHEELS_ROLLING, E.AMBULANCE_ON_SCENE, E.SCENE_DEPARTED, E.HOSPITAL_ARRIVED,
-                   E.HANDOVER_STARTED}
+UNIT_JOB_EVENTS = {
+    E.WHEELS_ROLLING,
+    E.AMBULANCE_ON_SCENE,
+    E.SCENE_DEPARTED,
+    E.HOSPITAL_ARRIVED,
+    E.HANDOVER_STARTED,
+}
 FREE_EVENTS = {E.PATIENT_HANDED_OVER, E.PATIENT_NOT_TRANSPORTED}
 
 MECHANISM_ON: dict[str, dict[str, Any]] = {
@@ -81,8 +94,9 @@ def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         "other": draw(st.floats(0.0, 4.0)),
         "non_trauma": draw(st.floats(0.0, 20.0)),
         "extra": {
-            "fleet": {"dispatch_policy": draw(st.sampled_from(
-                ["nearest_available", "station_first_due"]))},
+            "fleet": {
+                "dispatch_policy": draw(st.sampled_from(["nearest_available", "station_first_due"]))
+            },
             "destination": {"policy": draw(st.sampled_from(["tiered", "nearest"]))},
             "mechanisms": {m: MECHANISM_ON[m] for m in mechanisms},
         },
@@ -115,8 +129,11 @@ def check_timelines(df: pd.DataFrame) -> None:
     assert (nt["t_not_transported"] >= nt["t_on_scene"] - EPS).all()
     assert nt["t_left_scene"].isna().all()
     assert nt["t_at_hospital"].isna().all()
-    for later, earlier in (("t_at_hospital", "t_left_scene"), ("t_handover_start", "t_at_hospital"),
-                           ("t_handed_over", "t_handover_start")):
+    for later, earlier in (
+        ("t_at_hospital", "t_left_scene"),
+        ("t_handover_start", "t_at_hospital"),
+        ("t_handed_over", "t_handover_start"),
+    ):
         assert not (df[later].notna() & df[earlier].isna()).any(), f"{later} without {earlier}"
 
 
@@ -124,24 +141,30 @@ def check_units(events: dict[str, np.ndarray], n_units: int) -> None:
     """Replay the (time-sorted) log per unit: one patient at a time, legal status changes."""
     serving: dict[int, int] = {}
     status = dict.fromkeys(range(n_units), S.IDLE_AT_STATION)
-    for t, k, p, u in zip(events["t"], events["kind"], events["patient"], events["unit"],
-                          strict=True):
+    for t, k, p, u in zip(
+        events["t"], events["kind"], events["patient"], events["unit"], strict=True
+    ):
         kind, unit, patient = E(int(k)), int(u), int(p)
         if unit < 0:
             continue
         if kind == E.AMBULANCE_DISPATCHED:
-            assert unit not in serving, f"t={t}: unit {unit} dispatched while serving " \
-                                        f"patient {serving.get(unit)} (to patient {patient})"
+            assert unit not in serving, (
+                f"t={t}: unit {unit} dispatched while serving "
+                f"patient {serving.get(unit)} (to patient {patient})"
+            )
             serving[unit] = patient
         elif kind in UNIT_JOB_EVENTS:
-            assert serving.get(unit) == patient, f"t={t}: {kind.name} of unit {unit} for " \
-                                                 f"patient {patient}, serving {serving.get(unit)}"
+            assert serving.get(unit) == patient, (
+                f"t={t}: {kind.name} of unit {unit} for "
+                f"patient {patient}, serving {serving.get(unit)}"
+            )
         elif kind in FREE_EVENTS:
             assert serving.pop(unit, None) == patient, f"t={t}: unit {unit} freed from {patient}"
         if kind in STATUS_AFTER_EVENT:
             new = STATUS_AFTER_EVENT[kind]
-            assert new in TRANSITIONS[status[unit]], \
+            assert new in TRANSITIONS[status[unit]], (
                 f"t={t}: unit {unit} {status[unit].name} -> {new.name}"
+            )
             status[unit] = new
 
 
@@ -160,8 +183,13 @@ def check_patients(df: pd.DataFrame, n_patients: int) -> None:
     assert df.loc[~df["transport_needed"], "t_at_hospital"].isna().all()
 
 
-@settings(max_examples=15, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(params=small_scenarios())
 def test_invariants(params: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -200,10 +228,18 @@ def test_invariants(params: dict[str, Any]) -> None:
 
 def test_status_of_a_patient_still_on_scene_at_the_horizon(tmp_path: Path) -> None:
     """A crew still on scene when the run ends: the patient is in progress, not finished."""
-    scenario = make_scenario(tmp_path, name="cut", horizon_days=1.0, replications=1, seed=3,
-                             rtc=0.0, fall=0.0,
-                             other=0.0, non_trauma=10.0,
-                             extra={"fleet": {"not_transported_share_non_trauma": 1.0}})
+    scenario = make_scenario(
+        tmp_path,
+        name="cut",
+        horizon_days=1.0,
+        replications=1,
+        seed=3,
+        rtc=0.0,
+        fall=0.0,
+        other=0.0,
+        non_trauma=10.0,
+        extra={"fleet": {"not_transported_share_non_trauma": 1.0}},
+    )
     world, (result,) = run(scenario)
     ev = result.events
     done = np.flatnonzero(ev["kind"] == int(E.PATIENT_NOT_TRANSPORTED))

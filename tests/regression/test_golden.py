@@ -21,10 +21,10 @@ def test_golden_kpis() -> None:
     current = golden_kpis()
     assert list(current["metric"]) == list(golden["metric"]), "the set of KPIs changed"
     moved = []
-    for metric, now, then in zip(current["metric"], current["mean"], golden["mean"],
-                                 strict=True):
+    for metric, now, then in zip(current["metric"], current["mean"], golden["mean"], strict=True):
         same = (math.isnan(now) and math.isnan(then)) or math.isclose(
-            now, then, rel_tol=REL_TOL, abs_tol=REL_TOL * 1e-3)
+            now, then, rel_tol=REL_TOL, abs_tol=REL_TOL * 1e-3
+        )
         if not same:
             moved.append(f"{metric}: golden {then!r}, now {now!r}")
     assert not moved, "KPIs moved (refresh with update_golden.py if intended):\n" + "\n".join(moved)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.scenario import load_scenario
-from sim.study import run_scenario
+from sim.config.scenario import load_scenario
+from sim.runs.study import run_scenario
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = REPO_ROOT / "scenarios" / "county_baseline.toml"

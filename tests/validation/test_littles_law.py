@@ -1,7 +1,8 @@
 """Little's law for the ambulance fleet: time-averaged busy units = dispatch rate x busy time.
 
 A unit is busy from AMBULANCE_DISPATCHED until the patient is handed over (or not
-transported). ``L`` comes from the unit-status table (:func:`sim.metrics.busy_unit_minutes`);
+transported). ``L`` comes from the unit-status table
+(:func:`sim.metrics.compute.busy_unit_minutes`);
 ``lambda`` and ``W`` from the incidents table (one dispatch per patient). The two tables are
 built independently from the event log, so agreement checks both the model's status
 bookkeeping and the tables.
@@ -15,8 +16,8 @@ import numpy as np
 import pytest
 from helpers import make_scenario, patient_table, run, t_half_width
 
-from sim.metrics import busy_unit_minutes, unit_status_table
-from sim.world import fleet_allocation
+from sim.metrics.compute import busy_unit_minutes, unit_status_table
+from sim.runs.world import fleet_allocation
 
 HORIZON_DAYS = 20.0
 REPS = 8
@@ -30,8 +31,16 @@ def per_rep(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, float]]:
     # Three units for ~20 incidents a day: busy often enough that calls queue for a unit and
     # returning units are redirected, the cases where status bookkeeping could go wrong.
     scenario = make_scenario(
-        folder, name="little", horizon_days=HORIZON_DAYS, replications=REPS, seed=2718,
-        ambulances=3, rtc=3.0, fall=2.0, other=1.0, non_trauma=14.0,
+        folder,
+        name="little",
+        horizon_days=HORIZON_DAYS,
+        replications=REPS,
+        seed=2718,
+        ambulances=3,
+        rtc=3.0,
+        fall=2.0,
+        other=1.0,
+        non_trauma=14.0,
     )
     world, results = run(scenario)
     fac = world.facilities
@@ -45,15 +54,17 @@ def per_rep(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, float]]:
         d = df[df["t_dispatch"].notna()]
         end = d["t_handed_over"].fillna(d["t_not_transported"])
         done = end.notna()
-        out.append({
-            "L": busy / horizon,
-            "lam": len(d) / horizon,
-            "W": float((end[done] - d["t_dispatch"][done]).mean()),
-            "busy": busy,
-            "busy_from_incidents": float((end.fillna(horizon) - d["t_dispatch"]).sum()),
-            "queued": float((d["dispatch_queue_min"] > 1e-9).mean()),
-            "redirected": float(d["redirected"].mean()),
-        })
+        out.append(
+            {
+                "L": busy / horizon,
+                "lam": len(d) / horizon,
+                "W": float((end[done] - d["t_dispatch"][done]).mean()),
+                "busy": busy,
+                "busy_from_incidents": float((end.fillna(horizon) - d["t_dispatch"]).sum()),
+                "queued": float((d["dispatch_queue_min"] > 1e-9).mean()),
+                "redirected": float(d["redirected"].mean()),
+            }
+        )
     return out
 
 

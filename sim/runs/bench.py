@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.core.units import EARTH_RADIUS_M
 from sim.network.core import RoadNetwork
-from sim.units import EARTH_RADIUS_M
 
 _HANGZHOU_FILE = "hangzhou_west.osm.bz2"
 _DATA_ENV = "TRAUMA_SIM_DATA"
@@ -162,14 +162,14 @@ def model_benchmark(
         ``repeat``, ``half_horizon_run_s``, ``linearity`` (run_s / (2 x half-horizon
         run_s); 1 = linear), ``peak_memory_mb``.
     """
-    from sim.experiment import run_replication
-    from sim.scenario import load_scenario
-    from sim.world import build_world
+    from sim.config.scenario import load_scenario
+    from sim.runs.replications import run_replication
+    from sim.runs.world import build_world
 
     if repeat < 1:
         msg = f"repeat must be at least 1, got {repeat}"
         raise ValueError(msg)
-    root = Path(__file__).resolve().parents[1] / "scenarios"
+    root = Path(__file__).resolve().parents[2] / "scenarios"
     folder = _data_dir(data_dir)
     if scenario_file is None:
         has_hz = folder is not None and (folder / _HANGZHOU_FILE).exists()

@@ -1,7 +1,7 @@
 """The append-only event log: the single source of truth of a replication.
 
 SimPy processes only *append* records; every table (incidents, unit status, KPIs) is
-derived from the log afterwards by ``sim.metrics``. A record is the tuple
+derived from the log afterwards by ``sim.metrics.compute``. A record is the tuple
 ``(t, kind, incident, patient, unit, place, value)``: sim minutes, :class:`EventKind`,
 incident and patient index (-1 if none; incident-level events such as the call carry
 patient -1), unit index (-1), a place index (facility, -1) and a number whose meaning depends
@@ -23,7 +23,7 @@ import struct
 
 import numpy as np
 
-from sim.entities import EventKind
+from sim.core.entities import EventKind
 
 EVENT_COLUMNS: tuple[str, ...] = ("t", "kind", "incident", "patient", "unit", "place", "value")
 

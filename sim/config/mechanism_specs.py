@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.distributions import AnyDuration, Duration, Fixed, Lognormal, Triangular
-from sim.entities import TIERS
-from sim.spec import Spec
+from sim.config.distributions import AnyDuration, Duration, Fixed, Lognormal, Triangular
+from sim.config.spec_base import Spec
+from sim.core.entities import TIERS
 
 
 class InternetPlus120Spec(Spec):

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.config.scenario import Scenario
+from sim.core.events import EventLog
+from sim.core.rng import RandomStreams
+from sim.core.units import MINUTES_PER_DAY
 from sim.demand.generate import Demand, generate_demand
-from sim.events import EventLog
 from sim.model.system import build_system
-from sim.rng import RandomStreams
-from sim.scenario import Scenario
-from sim.units import MINUTES_PER_DAY
-from sim.world import World, build_world
+from sim.runs.world import World, build_world
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def run_replication(scenario: Scenario, world: World, replication: int) -> RunRe
     scenario
         Validated scenario.
     world
-        Prepared world (see :func:`sim.world.build_world`).
+        Prepared world (see :func:`sim.runs.world.build_world`).
     replication
         Replication index; with ``scenario.run.seed`` it selects every random stream.
 

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.config.facilities import Facilities, load_facilities
+from sim.config.scenario import Scenario
+from sim.core.errors import UserError
 from sim.demand.generate import Places, prepare_places, read_grid
-from sim.errors import UserError
-from sim.facilities import Facilities, load_facilities
 from sim.network.core import RoadNetwork
 from sim.network.datapath import find_data_file, load_network
 from sim.network.snapping import Snapper
 from sim.network.travel import TravelEngine, TravelTables
-from sim.scenario import Scenario
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
-from sim.scenario import Scenario
+from sim.config.scenario import Scenario
 
 HEADER = """# Scenario field reference
 
@@ -93,7 +93,7 @@ def _walk(
 
 
 def field_reference() -> str:
-    """The Markdown field reference of :class:`sim.scenario.Scenario`."""
+    """The Markdown field reference of :class:`sim.config.scenario.Scenario`."""
     out = [HEADER]
     queue: list[tuple[str, type]] = [("", Scenario)]
     while queue:

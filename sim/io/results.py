@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 
 
 @dataclass

@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import UserError
+from sim.core.errors import UserError
 from sim.network.cache import load_cached, save_cached
 from sim.network.core import RoadNetwork
 
 if TYPE_CHECKING:  # the brief imports this module; it must not pull in the model
-    from sim.world import World
+    from sim.runs.world import World
 
 MAP_FOLDER = "map"
 FACILITY_COLUMNS = ("id", "kind", "name", "lon", "lat", "tier")

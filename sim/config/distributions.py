@@ -19,8 +19,8 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, PrivateAttr, model_validator
 
-from sim.errors import UserError
-from sim.spec import Spec
+from sim.config.spec_base import Spec
+from sim.core.errors import UserError
 
 
 class Fixed(Spec):

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.entities import (
+from sim.core.entities import (
     INJURY_CLASSES,
     MECHANISMS,
     NON_TRAUMA,
@@ -120,7 +120,7 @@ def incidents_table(
     demand_incidents, demand_patients
         The replication's demand arrays (see :class:`sim.demand.generate.Demand`).
     events
-        The event log as arrays (:meth:`sim.events.EventLog.to_arrays`).
+        The event log as arrays (:meth:`sim.core.events.EventLog.to_arrays`).
     hospital_ids, hospital_tiers
         Per hospital index.
     capable_tiers

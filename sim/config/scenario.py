@@ -20,16 +20,16 @@ from typing import Any
 import tomli_w
 from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
+from sim.config.distributions import Empirical
+from sim.config.facilities import FacilitiesSpec
+from sim.config.mechanism_specs import MechanismsSpec
+from sim.config.spec_base import Spec
+from sim.core.errors import UserError
 from sim.demand.spec import DemandSpec
-from sim.distributions import Empirical
-from sim.errors import UserError
-from sim.facilities import FacilitiesSpec
-from sim.mechanisms import MechanismsSpec
 from sim.model.spec import CallSpec, DestinationSpec, FleetSpec, HospitalSpec
 from sim.network.speeds import SpeedSpec
 from sim.network.travel import TravelSpec
 from sim.outcomes.params import OutcomeSpec
-from sim.spec import Spec
 
 
 class NetworkSpec(Spec):

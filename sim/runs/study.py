@@ -1,8 +1,8 @@
 """Studies: run a scenario into tables, and compare scenarios under common random numbers.
 
-This is the layer the CLI and notebooks call. It runs replications (``sim.experiment``),
-turns the raw records into tables (``sim.metrics``), adds outcomes (``sim.outcomes``) and
-hands the tables to ``sim.results_io`` for writing. Comparisons run every scenario with the
+This is the layer the CLI and notebooks call. It runs replications (``sim.runs.replications``),
+turns the raw records into tables (``sim.metrics.compute``), adds outcomes (``sim.outcomes``) and
+hands the tables to ``sim.io.results`` for writing. Comparisons run every scenario with the
 same seed and replications, so the incidents are identical and differences are paired.
 """
 
@@ -25,11 +25,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.entities import EventKind
-from sim.errors import UserError
-from sim.experiment import RunResult, run_experiment
-from sim.mapdata import write_map_data
-from sim.metrics import (
+from sim.config.scenario import Scenario
+from sim.core.entities import EventKind
+from sim.core.errors import UserError
+from sim.core.rng import RandomStreams
+from sim.core.units import MINUTES_PER_DAY
+from sim.io.mapdata import write_map_data
+from sim.io.results import RunTables, atomic_dir, write_json, write_run_files
+from sim.metrics.compute import (
     RESPONSE_TARGET_MIN,
     STAGES,
     incidents_table,
@@ -48,11 +51,8 @@ from sim.outcomes import (
     with_reference_times,
 )
 from sim.outcomes.params import OutcomeSpec
-from sim.results_io import RunTables, atomic_dir, write_json, write_run_files
-from sim.rng import RandomStreams
-from sim.scenario import Scenario
-from sim.units import MINUTES_PER_DAY
-from sim.world import World, build_world, fleet_allocation
+from sim.runs.replications import RunResult, run_experiment
+from sim.runs.world import World, build_world, fleet_allocation
 
 PACKAGES = (
     "simpy",
@@ -251,7 +251,7 @@ def run_scenario(
     Examples
     --------
     >>> from sim import load_scenario
-    >>> from sim.study import run_scenario
+    >>> from sim.runs.study import run_scenario
     >>> s = load_scenario("scenarios/county_baseline.toml", ["run.horizon_days=3"])
     >>> tables = run_scenario(s, replications=2)
     >>> sorted(tables.incidents["rep"].unique().tolist())

@@ -18,9 +18,9 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from sim.entities import TIERS
-from sim.errors import UserError
-from sim.spec import Spec
+from sim.config.spec_base import Spec
+from sim.core.entities import TIERS
+from sim.core.errors import UserError
 
 
 class FacilityTable(Spec):

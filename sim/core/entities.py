@@ -29,7 +29,7 @@ ZONES: tuple[str, ...] = ("urban", "rural")
 
 
 class EventKind(IntEnum):
-    """What happened. Past tense; one record per state change (see sim.events)."""
+    """What happened. Past tense; one record per state change (see sim.core.events)."""
 
     INJURY_OCCURRED = 1
     CALL_PLACED = 2

@@ -1,0 +1,1 @@
+"""Reading and writing: results folders, map data, scenario reference docs."""

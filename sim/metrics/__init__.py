@@ -1,0 +1,1 @@
+"""Key performance indicators computed from a run's event log."""

@@ -1,0 +1,1 @@
+"""Running the model: building a world, replications, comparisons (studies) and benchmarks."""
