@@ -11,7 +11,9 @@ Performance: a dispatch walks the stations nearest first (a per-world sorted tab
 builds only the candidates that can win; the job is a chain of timed callbacks (see
 sim/model/clock.py) with one SimPy event per decision point, not a generator process; a
 crew freed while no call waits and a unit reaching its station need no event at all: both
-are settled when the dispatcher next looks at the fleet (:meth:`Fleet._settle`).
+are settled when the dispatcher next looks at the fleet (:meth:`Fleet._settle`). With
+``lazy_settle=False`` (eager mode) every arrival home and every end of a handover is its own
+SimPy event instead; tests/test_eager_mode.py checks the event log is identical both ways.
 """
 
 from __future__ import annotations
@@ -82,8 +84,12 @@ class Fleet:
         mechanisms: MechanismsSpec,
         hospitals: Hospitals,
         experts: ExpertPool | None,
+        lazy_settle: bool = True,
     ) -> None:
         self.env, self.log, self.world, self.state = env, log, world, state
+        # False: no shortcut, every arrival home and end of handover is a real event (the
+        # reference the lazy path must reproduce exactly, see tests/test_eager_mode.py).
+        self.lazy_settle = lazy_settle
         self.tables, self.engine = world.tables, world.engine
         self.units = [Unit(i, s, k, sh) for i, (s, k, sh) in enumerate(units)]
         self.dispatch_policy = dispatch_policy
@@ -489,7 +495,12 @@ class Fleet:
         # home (_settle): nothing decides anything then. A call queued later wakes the crew
         # (_wake_freeing).
         t_free = self.hospitals.handover(
-            p, h, u.index, transport, lambda: self._handed_over(u, h), lazy=not self.pending
+            p,
+            h,
+            u.index,
+            transport,
+            lambda: self._handed_over(u, h),
+            lazy=self.lazy_settle and not self.pending,
         )
         if t_free is not None:
             entry = (t_free, self._n_freeing, u.index, h, p, now + transport)
@@ -539,7 +550,10 @@ class Fleet:
             back = self.tables.to_facility_min(self._station_fac[u.station], origin_node, hour)
         back += self.world.station_access_min[u.station]
         t_home = now + back  # where a timeout(back) would land
-        if t_home > now:
+        if t_home > now and not self.lazy_settle:  # eager: the arrival is its own event
+            trip = u.trip
+            at_time(self.env, t_home, lambda: self._arrived_home(u, trip, t_home))
+        elif t_home > now:
             # No event: nothing happens on arrival but the status change, which only the
             # dispatcher reads, so it is settled when the dispatcher next looks
             # (:meth:`_settle`). A redirect makes the entry void.

@@ -45,7 +45,14 @@ class TraumaSystem:
         self.fleet.finish(horizon_min)
 
 
-def build_system(scenario: Scenario, world: World, demand: Demand, log: EventLog) -> TraumaSystem:
+def build_system(
+    scenario: Scenario,
+    world: World,
+    demand: Demand,
+    log: EventLog,
+    *,
+    lazy_settle: bool = True,
+) -> TraumaSystem:
     """Wire one replication.
 
     Parameters
@@ -58,6 +65,10 @@ def build_system(scenario: Scenario, world: World, demand: Demand, log: EventLog
         This replication's incidents and patients, drawn before the run.
     log
         An empty event log the processes append to.
+    lazy_settle
+        True (default): crews freed while no call waits and units reaching their station
+        are settled when the dispatcher next looks, without an event. False (eager mode):
+        each is a real SimPy event; slower, same event log (tests/test_eager_mode.py).
 
     Returns
     -------
@@ -85,6 +96,7 @@ def build_system(scenario: Scenario, world: World, demand: Demand, log: EventLog
         mechanisms=mech,
         hospitals=hospitals,
         experts=experts,
+        lazy_settle=lazy_settle,
     )
     police = Police(env, log, world, mech.police_linkage, state)
     centres = DispatchCentres(env, log, world, scenario.calls, mech, state, fleet, police)

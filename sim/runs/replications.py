@@ -57,7 +57,9 @@ def draw_demand(scenario: Scenario, world: World, streams: RandomStreams) -> Dem
     )
 
 
-def run_replication(scenario: Scenario, world: World, replication: int) -> RunResult:
+def run_replication(
+    scenario: Scenario, world: World, replication: int, *, lazy_settle: bool = True
+) -> RunResult:
     """Simulate one replication.
 
     Parameters
@@ -68,6 +70,8 @@ def run_replication(scenario: Scenario, world: World, replication: int) -> RunRe
         Prepared world (see :func:`sim.runs.world.build_world`).
     replication
         Replication index; with ``scenario.run.seed`` it selects every random stream.
+    lazy_settle
+        False runs the eager reference mode (see :func:`sim.model.system.build_system`).
 
     Returns
     -------
@@ -78,7 +82,7 @@ def run_replication(scenario: Scenario, world: World, replication: int) -> RunRe
         streams = RandomStreams(scenario.run.seed, replication)
         demand = draw_demand(scenario, world, streams)
         log = EventLog()
-        system = build_system(scenario, world, demand, log)
+        system = build_system(scenario, world, demand, log, lazy_settle=lazy_settle)
         horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
         system.run(horizon_min)
         events = log.to_arrays(until=horizon_min)

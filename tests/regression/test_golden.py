@@ -7,9 +7,16 @@ described in tests/regression/update_golden.py and commit the diff with the chan
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
-from update_golden import GOLDEN_FILE, golden_kpis, read_golden
+from update_golden import (
+    CONGESTED_DIGEST_FILE,
+    GOLDEN_FILE,
+    congested_digest,
+    golden_kpis,
+    read_golden,
+)
 
 REL_TOL = 1e-9
 
@@ -28,3 +35,13 @@ def test_golden_kpis() -> None:
         if not same:
             moved.append(f"{metric}: golden {then!r}, now {now!r}")
     assert not moved, "KPIs moved (refresh with update_golden.py if intended):\n" + "\n".join(moved)
+
+
+def test_congested_event_log_digest(tmp_path: Path) -> None:
+    """The congested run's full event log, bit for bit (see tests/congested.py)."""
+    if not CONGESTED_DIGEST_FILE.exists():
+        pytest.fail(f"{CONGESTED_DIGEST_FILE} missing: run tests/regression/update_golden.py")
+    golden = CONGESTED_DIGEST_FILE.read_text(encoding="utf-8").strip()
+    assert congested_digest(tmp_path) == golden, (
+        "the congested event log changed (refresh with update_golden.py only if intended)"
+    )

@@ -5,6 +5,10 @@ for 7 days with a fixed seed and 2 replications; its KPI table (``metric, mean``
 run's kpis.csv) is stored in tests/regression/golden/county_kpis.csv. The simulation is
 deterministic, so the test allows only a 1e-9 relative difference.
 
+The congested golden run (tests/congested.py: queued calls, full bays, waiting consultations,
+transfers) is stored as the sha256 of its full event log (every column of every record) in
+tests/regression/golden/congested_events.sha256: any change to any event, time or order moves it.
+
 Refresh path, when a model or scenario change is *meant* to move the numbers::
 
     .venv/bin/python tests/regression/update_golden.py
@@ -16,18 +20,27 @@ commit message why the KPIs moved. Never refresh to silence a failure you cannot
 
 from __future__ import annotations
 
+import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+# The congested scenario lives with the test helpers (tests/), also when run as a script.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from congested import congested_scenario, events_digest
+
 from sim.config.scenario import load_scenario
+from sim.runs.replications import run_replication
 from sim.runs.study import run_scenario
+from sim.runs.world import build_world
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = REPO_ROOT / "scenarios" / "county_baseline.toml"
 OVERRIDES = ["run.horizon_days=7", "run.seed=20260101"]
 REPLICATIONS = 2
 GOLDEN_FILE = Path(__file__).resolve().parent / "golden" / "county_kpis.csv"
+CONGESTED_DIGEST_FILE = Path(__file__).resolve().parent / "golden" / "congested_events.sha256"
 
 
 def golden_kpis() -> pd.DataFrame:
@@ -35,6 +48,12 @@ def golden_kpis() -> pd.DataFrame:
     scenario = load_scenario(SCENARIO, OVERRIDES)
     tables = run_scenario(scenario, replications=REPLICATIONS)
     return tables.kpis[["metric", "mean"]].reset_index(drop=True)
+
+
+def congested_digest(folder: Path) -> str:
+    """sha256 of the congested run's full event log (replication 0; scenario written in folder)."""
+    scenario = congested_scenario(folder)
+    return events_digest(run_replication(scenario, build_world(scenario), 0).events)
 
 
 def read_golden(path: Path = GOLDEN_FILE) -> pd.DataFrame:
@@ -48,6 +67,10 @@ def main() -> None:
     kpis = golden_kpis()
     kpis.to_csv(GOLDEN_FILE, index=False)  # shortest round-trip repr of each float
     print(f"wrote {GOLDEN_FILE} ({len(kpis)} KPIs)")
+    with tempfile.TemporaryDirectory() as folder:
+        digest = congested_digest(Path(folder))
+    CONGESTED_DIGEST_FILE.write_text(digest + "\n", encoding="utf-8")
+    print(f"wrote {CONGESTED_DIGEST_FILE} ({digest})")
 
 
 if __name__ == "__main__":
