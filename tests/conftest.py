@@ -7,10 +7,17 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from hypothesis import settings
 
 matplotlib.use("Agg")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Property tests draw fresh random examples on every run; a failure prints the blob that
+# reproduces it (@reproduce_failure). "thorough" searches longer (nightly or before a release).
+settings.register_profile("default", max_examples=30, print_blob=True)
+settings.register_profile("thorough", max_examples=300, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")

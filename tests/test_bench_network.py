@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -22,19 +21,6 @@ KEYS = {
 }
 
 
-def _has(module: str, name: str) -> bool:
-    if importlib.util.find_spec(module) is None:
-        return False
-    return hasattr(importlib.import_module(module), name)
-
-
-@pytest.mark.skipif(
-    not (
-        _has("sim.network.synthetic", "generate_county")
-        and _has("sim.network.datapath", "load_network")
-    ),
-    reason="sim.network.synthetic.generate_county / datapath.load_network not written yet",
-)
 def test_bench_network_json_on_synthetic_county(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

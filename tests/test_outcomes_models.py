@@ -16,6 +16,7 @@ from outcome_fixtures import make_patient_table
 from pydantic import ValidationError
 from scipy import stats
 
+from sim.core.entities import INJURY_CLASSES
 from sim.core.errors import UserError
 from sim.outcomes import (
     OUTCOME_CLASSES,
@@ -77,8 +78,7 @@ def test_spec_toml_round_trip() -> None:
 
 
 def test_classes_match_shared_vocabulary() -> None:
-    entities = pytest.importorskip("sim.core.entities")
-    assert set(OUTCOME_CLASSES) <= set(entities.INJURY_CLASSES)
+    assert set(OUTCOME_CLASSES) <= set(INJURY_CLASSES)
 
 
 def test_beta_fit_matches_ui() -> None:

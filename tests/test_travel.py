@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from sim.network import datapath
 from sim.network.core import ROAD_CLASS_CODE, RoadNetwork
 from sim.network.travel import TravelEngine, TravelSpec, hour_of
 
@@ -249,9 +250,6 @@ def test_unlisted_classes_use_default_row_or_free_flow() -> None:
 
 
 def _load_hangzhou(data_dir: Path, cache_dir: Path) -> RoadNetwork:
-    datapath = pytest.importorskip(
-        "sim.network.datapath", reason="sim.network.datapath.load_network not written yet"
-    )
     network: RoadNetwork = datapath.load_network(
         "hangzhou_west", data_dir=data_dir, cache_dir=cache_dir
     )
