@@ -87,7 +87,18 @@ def test_metric_names_are_stable_snake_case_with_units(comparison: pd.DataFrame)
     assert set(kpis) <= set(comparison[comparison["scenario"] == OTHER]["metric"])
 
 
-def test_base_rows_have_zero_difference(comparison: pd.DataFrame) -> None:
+def test_differences_are_paired_against_the_base(comparison: pd.DataFrame) -> None:
+    """Every row's difference is its mean minus the base's (replications are paired and none
+    is missing on either side), so the base rows come out zero by the same rule."""
+    means = comparison.pivot(index="metric", columns="scenario", values="mean")
+    checked = 0
+    for row in comparison.itertuples():
+        base_mean, mean = means.at[row.metric, BASE], means.at[row.metric, row.scenario]
+        if not (np.isfinite(base_mean) and np.isfinite(mean)):
+            continue
+        assert row.diff_vs_base == pytest.approx(mean - base_mean, rel=1e-9, abs=1e-9), row
+        checked += 1
+    assert checked > len(comparison) // 2
     base = comparison[comparison["scenario"] == BASE]
     assert len(base) > 0
     assert (base["diff_vs_base"] == 0).all()
