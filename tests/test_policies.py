@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import get_args
 
 import pytest
@@ -13,6 +14,7 @@ from sim.policies.destination import (
     nearest,
     nearest_hospital,
     tiered,
+    transfer_target,
 )
 from sim.policies.dispatch import (
     DISPATCH_POLICIES,
@@ -20,6 +22,7 @@ from sim.policies.dispatch import (
     nearest_available,
     station_first_due,
 )
+from sim.policies.scene import escort_applies, judged_severe, prenotifies
 
 C = Candidate
 
@@ -139,3 +142,65 @@ def test_tiered_policy() -> None:
 def test_nearest_policy_ignores_triage() -> None:
     assert nearest(MINUTES, TIERS, True, ["trauma_centre"]) == 3
     assert nearest(MINUTES, TIERS, False, ["trauma_centre"]) == 3
+
+
+# ----------------------------------------------------------------------------- scene departure
+
+
+@pytest.mark.parametrize(
+    ("trauma", "severe", "u_under", "consult", "expected"),
+    [
+        (True, True, 0.15, False, False),  # under-triaged (0.15 < 0.2)
+        (True, True, 0.15, True, True),  # consultation halves the rate: 0.15 >= 0.1
+        (True, True, 0.05, True, False),  # still under-triaged below the reduced rate
+        (False, True, 0.9, False, False),  # non-trauma is never severe trauma
+        (True, False, 0.9, False, True),  # u_over 0.1 < over-triage 0.3: over-triaged
+    ],
+)
+def test_judged_severe(
+    trauma: bool, severe: bool, u_under: float, consult: bool, expected: bool
+) -> None:
+    got = judged_severe(
+        trauma=trauma,
+        severe=severe,
+        u_under=u_under,
+        u_over=0.1,
+        undertriage=0.2,
+        overtriage=0.3,
+        consult_started=consult,
+        undertriage_left=0.5,
+    )
+    assert got is expected
+
+
+def test_prenotifies_by_crew_share_or_police_relay_only_when_judged_severe() -> None:
+    def f(judged: bool, u: float, share: float, relay: bool) -> bool:
+        return prenotifies(
+            judged_severe=judged, u_prenotify=u, prenotify_share=share, police_relay=relay
+        )
+
+    assert f(True, 0.4, 0.5, False)
+    assert not f(True, 0.5, 0.5, False)  # share is a strict bound on the uniform
+    assert f(True, 0.9, 0.5, True)
+    assert not f(True, 0.0, -math.inf, False)  # pre-notification off
+    assert not f(False, 0.0, 0.5, True)
+
+
+def test_escort_applies_needs_removal_escort_and_police() -> None:
+    assert escort_applies(congestion_removed=0.3, escorted=True, police_on_scene=True)
+    assert not escort_applies(congestion_removed=0.0, escorted=True, police_on_scene=True)
+    assert not escort_applies(congestion_removed=0.3, escorted=False, police_on_scene=True)
+    assert not escort_applies(congestion_removed=0.3, escorted=True, police_on_scene=False)
+
+
+# ----------------------------------------------------------------------------- transfers
+
+
+def test_transfer_target_nearest_other_capable() -> None:
+    tiers = ["county", "trauma_centre", "city", "city"]
+    minutes = [0.0, 40.0, 25.0, 25.0]
+    assert transfer_target(0, minutes, tiers, {"trauma_centre", "city"}) == 2  # first tie wins
+    assert transfer_target(0, minutes, tiers, {"trauma_centre"}) == 1
+    assert transfer_target(2, [25.0, 40.0, 0.0, 1.0], tiers, {"city"}) == 3  # never itself
+    assert transfer_target(0, minutes, tiers, None) == 2  # any tier: nearest other
+    assert transfer_target(0, minutes, tiers, {"county"}) == 0  # none other: stays

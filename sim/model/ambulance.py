@@ -35,8 +35,9 @@ from sim.model.clock import Soon, after, after_steps, at_time
 from sim.model.spec import DestinationSpec, FleetSpec
 from sim.model.state import PatientState
 from sim.network.travel import hour_of
-from sim.policies.destination import DestinationPolicy, field_triage_severe
+from sim.policies.destination import DestinationPolicy
 from sim.policies.dispatch import NEAREST_CANDIDATES_SUFFICE, Candidate, DispatchPolicy
+from sim.policies.scene import escort_applies, judged_severe, prenotifies
 from sim.runs.world import World
 
 if TYPE_CHECKING:
@@ -445,31 +446,39 @@ class Fleet:
             log.append(now, E.PATIENT_NOT_TRANSPORTED, i, p, u.index)
             self._start_return(u, -1, node)
             return
-        # Destination: field triage (helped by an expert consultation already under way).
+        # The decisions are pure functions (sim/policies/): this reads the state they need
+        # and records what they decide.
         dest = self.dest
-        under = dest.undertriage
-        if st.t_consult_start[p] <= now:
-            under *= self._undertriage_left
         severe = pat["severe"][p]
-        judged = inc["mechanism"][i] != NON_TRAUMA and field_triage_severe(
-            severe, pat["u_undertriage"][p], pat["u_overtriage"][p], under, dest.overtriage
+        police_there = st.t_police_on_scene[i] <= now
+        judged = judged_severe(
+            trauma=inc["mechanism"][i] != NON_TRAUMA,
+            severe=severe,
+            u_under=pat["u_undertriage"][p],
+            u_over=pat["u_overtriage"][p],
+            undertriage=dest.undertriage,
+            overtriage=dest.overtriage,
+            consult_started=st.t_consult_start[p] <= now,
+            undertriage_left=self._undertriage_left,
         )
         hour = self._hour()
         prio = pat["triage_priority"][p]
         minutes = self._to_hospitals_min(node, hour, prio)
         h = self.destination_policy(minutes, self.hospital_tiers, judged, dest.severe_tiers)
-        if judged and (
-            pat["u_prenotify"][p] < self._prenotify_share
-            or (
-                self._police_prenotify
-                and st.t_police_on_scene[i] <= now
-                and inc["police_prenotify"][i]
-            )
+        if prenotifies(
+            judged_severe=judged,
+            u_prenotify=pat["u_prenotify"][p],
+            prenotify_share=self._prenotify_share,
+            police_relay=self._police_prenotify and police_there and inc["police_prenotify"][i],
         ):
             st.prenotified[p] = True  # decided now, recorded on arrival
         access = inc["access_min"][i]
         transport = minutes[h] + access + self.hospital_access[h]
-        if self._escort_removed and inc["escorted"][i] and st.t_police_on_scene[i] <= now:
+        if escort_applies(
+            congestion_removed=self._escort_removed,
+            escorted=inc["escorted"][i],
+            police_on_scene=police_there,
+        ):
             escorted = (
                 self.tables.to_facility_min(
                     self.hospital_fac[h],

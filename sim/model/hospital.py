@@ -21,7 +21,8 @@ from sim.core.events import EventLog
 from sim.model.clock import after, after_steps
 from sim.model.spec import HospitalSpec
 from sim.model.state import PatientState
-from sim.network.travel import HOURS_PER_DAY
+from sim.network.travel import hour_of
+from sim.policies.destination import transfer_target
 from sim.runs.world import World
 
 if TYPE_CHECKING:
@@ -230,7 +231,7 @@ class Hospitals:
                 if bay is not None:
                     self.bays[h].release(bay)
                 log.append(env.now, E.TRANSFER_DEPARTED, i, p, place=h2)
-                hour = int(env.now // 60.0) % HOURS_PER_DAY
+                hour = hour_of(env.now)
                 drive = (
                     self.world.tables.from_facility_min(
                         self.world.hospital_fac[h], self.world.hospital_node[h2], hour, 1
@@ -269,12 +270,8 @@ class Hospitals:
                 self.bays[h].release(bay)
 
     def _nearest_capable(self, h: int, cls: int) -> int:
-        hour = int(self.env.now // 60.0) % HOURS_PER_DAY
-        k = self.world.hospital_fac[h]
-        best, best_min = h, float("inf")
-        for j, tier in enumerate(self.tiers):
-            if j != h and tier in self.capable.get(cls, {tier}):
-                m = self.world.tables.from_facility_min(k, self.world.hospital_node[j], hour, 1)
-                if m < best_min:
-                    best, best_min = j, m
-        return best
+        """Transfer target of a patient of class ``cls`` at ``h`` (policy: transfer_target)."""
+        hour = hour_of(self.env.now)
+        k, tables, nodes = self.world.hospital_fac[h], self.world.tables, self.world.hospital_node
+        minutes = [tables.from_facility_min(k, nodes[j], hour, 1) for j in range(len(self.tiers))]
+        return transfer_target(h, minutes, self.tiers, self.capable.get(cls))

@@ -66,6 +66,34 @@ def nearest(
     return nearest_hospital(minutes, tiers, None)
 
 
+def transfer_target(
+    h: int,
+    minutes_from_h: Sequence[float],
+    tiers: Sequence[str],
+    capable_tiers: set[str] | None,
+) -> int:
+    """The hospital a patient at hospital ``h`` is transferred to: the nearest other capable one.
+
+    ``minutes_from_h[j]`` is the drive from ``h`` to hospital ``j``; ``capable_tiers`` the tiers
+    that treat the patient's injury class (None: every tier). The first of equally near
+    hospitals wins; with no other capable hospital the patient stays at ``h``.
+
+    Examples
+    --------
+    >>> transfer_target(0, [0.0, 30.0, 20.0], ["county", "trauma_centre", "city"], {"city"})
+    2
+    >>> transfer_target(0, [0.0, 30.0], ["county", "county"], {"city"})
+    0
+    """
+    best, best_min = h, float("inf")
+    for j, tier in enumerate(tiers):
+        if j != h and (capable_tiers is None or tier in capable_tiers):
+            m = minutes_from_h[j]
+            if m < best_min:
+                best, best_min = j, m
+    return best
+
+
 DestinationPolicy = Callable[[Sequence[float], Sequence[str], bool, Sequence[str]], int]
 
 DESTINATION_POLICIES: dict[str, DestinationPolicy] = {"tiered": tiered, "nearest": nearest}
