@@ -48,6 +48,26 @@ E = member_lookup(EventKind)  # fast member reads in the hot loop
 S = member_lookup(UnitStatus)
 DAY_START_H, DAY_END_H = 8, 20
 
+#: The ambulance job as one state-transition table: (status before, status after) -> the
+#: step that makes it (see docs/architecture.md). ON_SCENE is recorded in the log ahead of
+#: time and never held as a status; AT_HOSPITAL only while a severe patient waits for a bay.
+#: With ``check_transitions`` the fleet checks every status change against this table.
+JOB_TRANSITIONS: dict[tuple[UnitStatus, UnitStatus], str] = {
+    (UnitStatus.IDLE_AT_STATION, UnitStatus.DISPATCHED): "dispatched from station (_assign)",
+    (UnitStatus.RETURNING, UnitStatus.DISPATCHED): "redirected while returning (_assign)",
+    (UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE_TO_SCENE): "wheels rolling (_roll)",
+    (UnitStatus.EN_ROUTE_TO_SCENE, UnitStatus.TRANSPORTING): "scene departure (_leave_scene)",
+    (UnitStatus.EN_ROUTE_TO_SCENE, UnitStatus.RETURNING): "not transported (_leave_scene)",
+    (UnitStatus.TRANSPORTING, UnitStatus.AT_HOSPITAL): "arrival, needs a bay (_at_hospital)",
+    (UnitStatus.TRANSPORTING, UnitStatus.RETURNING): "handover ended (_start_return)",
+    (UnitStatus.AT_HOSPITAL, UnitStatus.RETURNING): "handover ended (_start_return)",
+    (UnitStatus.RETURNING, UnitStatus.IDLE_AT_STATION): "back at station (_arrived_home)",
+}
+
+
+class JobTransitionError(RuntimeError):
+    """A unit changed status along a transition the job table does not allow (a model bug)."""
+
 
 @dataclass
 class Unit:
@@ -86,11 +106,15 @@ class Fleet:
         hospitals: Hospitals,
         experts: ExpertPool | None,
         lazy_settle: bool = True,
+        check_transitions: bool = False,
     ) -> None:
         self.env, self.log, self.world, self.state = env, log, world, state
         # False: no shortcut, every arrival home and end of handover is a real event (the
         # reference the lazy path must reproduce exactly, see tests/test_eager_mode.py).
         self.lazy_settle = lazy_settle
+        # Debug mode: every status change checked against JOB_TRANSITIONS (one test per change).
+        self.check_transitions = check_transitions
+        self.transitions_seen: set[tuple[UnitStatus, UnitStatus]] = set()
         self.tables, self.engine = world.tables, world.engine
         self.units = [Unit(i, s, k, sh) for i, (s, k, sh) in enumerate(units)]
         self.dispatch_policy = dispatch_policy
@@ -318,6 +342,17 @@ class Fleet:
         nearest: list[int] = self._near[self._period_of_hour[hour], node].tolist()
         return nearest
 
+    def _check(self, u: Unit, new: UnitStatus) -> None:
+        """Debug mode: raise unless ``u.status -> new`` is in :data:`JOB_TRANSITIONS`."""
+        step = (u.status, new)
+        if step not in JOB_TRANSITIONS:
+            msg = (
+                f"unit {u.index} at t={self.env.now:.6f} min: {u.status.name} -> {new.name} "
+                "is not a transition of the ambulance job (JOB_TRANSITIONS)"
+            )
+            raise JobTransitionError(msg)
+        self.transitions_seen.add(step)
+
     # ----------------------------------------------------------------- dispatching
 
     def request_unit(self, p: int) -> None:
@@ -355,6 +390,8 @@ class Fleet:
         else:
             del self._returning[u.index]
             log.append(now, E.UNIT_REDIRECTED, i, p, u.index)
+        if self.check_transitions:
+            self._check(u, S.DISPATCHED)
         u.status = S.DISPATCHED
         u.trip += 1
         u.path, u.path_min = [], None
@@ -401,6 +438,8 @@ class Fleet:
         env = self.env
         now = env.now
         self.log.append(now + turnout, E.WHEELS_ROLLING, self.state.pat["incident"][p], p, u.index)
+        if self.check_transitions:
+            self._check(u, S.EN_ROUTE_TO_SCENE)
         u.status = S.EN_ROUTE_TO_SCENE
         if now + (turnout + drive) > now:
             self._on_scene(u, p, turnout + drive)
@@ -493,6 +532,8 @@ class Fleet:
             log.append(now, E.ESCORT_APPLIED, i, p, u.index, h, transport - escorted)
             transport = escorted
         log.append(now, E.SCENE_DEPARTED, i, p, u.index, h)
+        if self.check_transitions:
+            self._check(u, S.TRANSPORTING)
         u.status = S.TRANSPORTING
         if severe or not now + transport > now:
             # A severe patient needs a resuscitation bay: the handover depends on the bays at
@@ -525,6 +566,8 @@ class Fleet:
     def _at_hospital(self, u: Unit, p: int, h: int) -> None:
         """HOSPITAL_ARRIVED with a patient who needs a bay; the handover waits for one."""
         env = self.env
+        if self.check_transitions:
+            self._check(u, S.AT_HOSPITAL)
         u.status = S.AT_HOSPITAL
         self.log.append(env.now, E.HOSPITAL_ARRIVED, self.state.pat["incident"][p], p, u.index, h)
         self.hospitals.handover(p, h, u.index, 0.0, lambda: self._handed_over(u, h))
@@ -544,6 +587,8 @@ class Fleet:
         waiting, see :meth:`_wake_freeing`).
         """
         now = self.env.now if t_free is None else t_free
+        if self.check_transitions:
+            self._check(u, S.RETURNING)
         u.status = S.RETURNING
         self._returning[u.index] = u
         u.origin_fac, u.origin_node, u.t_origin = origin_fac, origin_node, now
@@ -616,6 +661,8 @@ class Fleet:
         """The unit reached its station at ``t_home`` (UNIT_AT_STATION), unless redirected."""
         if u.trip != trip or u.status is not S.RETURNING:
             return
+        if self.check_transitions:
+            self._check(u, S.IDLE_AT_STATION)
         u.status = S.IDLE_AT_STATION
         del self._returning[u.index]
         bisect.insort(self._idle[u.station], u.index)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import simpy
 
 from sim.config.scenario import Scenario
-from sim.core.entities import NON_TRAUMA
 from sim.core.events import EventLog
 from sim.demand.generate import Demand
 from sim.model.ambulance import Fleet
@@ -52,6 +51,7 @@ def build_system(
     log: EventLog,
     *,
     lazy_settle: bool = True,
+    check_transitions: bool = False,
 ) -> TraumaSystem:
     """Wire one replication.
 
@@ -69,6 +69,10 @@ def build_system(
         True (default): crews freed while no call waits and units reaching their station
         are settled when the dispatcher next looks, without an event. False (eager mode):
         each is a real SimPy event; slower, same event log (tests/test_eager_mode.py).
+    check_transitions
+        Debug mode: every ambulance status change is checked against the job's
+        state-transition table (:data:`sim.model.ambulance.JOB_TRANSITIONS`); a change not
+        in it raises :class:`~sim.model.ambulance.JobTransitionError`.
 
     Returns
     -------
@@ -97,11 +101,11 @@ def build_system(
         hospitals=hospitals,
         experts=experts,
         lazy_settle=lazy_settle,
+        check_transitions=check_transitions,
     )
     police = Police(env, log, world, mech.police_linkage, state)
     centres = DispatchCentres(env, log, world, scenario.calls, mech, state, fleet, police)
     centres.start()
     if any(s.shift == "day" for s in world.facilities.stations):
         env.process(fleet.shift_changes())
-    _ = NON_TRAUMA
     return TraumaSystem(env, log, state, centres, fleet, hospitals, police, experts)

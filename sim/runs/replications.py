@@ -58,7 +58,12 @@ def draw_demand(scenario: Scenario, world: World, streams: RandomStreams) -> Dem
 
 
 def run_replication(
-    scenario: Scenario, world: World, replication: int, *, lazy_settle: bool = True
+    scenario: Scenario,
+    world: World,
+    replication: int,
+    *,
+    lazy_settle: bool = True,
+    check_transitions: bool = False,
 ) -> RunResult:
     """Simulate one replication.
 
@@ -72,6 +77,8 @@ def run_replication(
         Replication index; with ``scenario.run.seed`` it selects every random stream.
     lazy_settle
         False runs the eager reference mode (see :func:`sim.model.system.build_system`).
+    check_transitions
+        Debug mode asserting the ambulance job's state transitions (same results).
 
     Returns
     -------
@@ -82,7 +89,14 @@ def run_replication(
         streams = RandomStreams(scenario.run.seed, replication)
         demand = draw_demand(scenario, world, streams)
         log = EventLog()
-        system = build_system(scenario, world, demand, log, lazy_settle=lazy_settle)
+        system = build_system(
+            scenario,
+            world,
+            demand,
+            log,
+            lazy_settle=lazy_settle,
+            check_transitions=check_transitions,
+        )
         horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
         system.run(horizon_min)
         events = log.to_arrays(until=horizon_min)
