@@ -29,15 +29,18 @@ ZONES: tuple[str, ...] = ("urban", "rural")
 
 
 class EventKind(IntEnum):
-    """What happened. Past tense; one record per state change (see sim.core.events)."""
+    """What happened. Past tense; one record per state change (see sim.core.events).
 
-    INJURY_OCCURRED = 1
+    Codes 1 and 7 are retired (INJURY_OCCURRED, CALL_TRIAGED were never recorded: the
+    injury time is the incident's ``t_injury``, triage is part of call-taking); the other
+    codes keep their numbers so stored logs stay readable.
+    """
+
     CALL_PLACED = 2
     CALL_HANDED_OFF = 3  # 110/122 -> 120 sequential hand-off (no linkage)
     CALL_TRANSFERRED = 4  # received by the wrong 120 centre and transferred
     CALL_ANSWERED = 5  # a call-taker seat picked up
     LOCATION_VERIFIED = 6
-    CALL_TRIAGED = 7
     DISPATCH_REQUESTED = 8  # call-taker released; unit wanted
     AMBULANCE_DISPATCHED = 9
     WHEELS_ROLLING = 10

@@ -161,7 +161,7 @@ def ecdf(
     Parameters
     ----------
     incidents
-        One row per incident with ``column`` (minutes) and ``by``; NaN values (e.g. no
+        The incidents table (one row per patient) with ``column`` (minutes) and ``by``; NaN values (e.g. no
         ambulance sent) are left out of that group's line.
     column
         ``"injury_to_definitive_min"``, ``"response_min"`` or another minutes column.
