@@ -161,8 +161,8 @@ def ecdf(
     Parameters
     ----------
     incidents
-        The incidents table (one row per patient) with ``column`` (minutes) and ``by``; NaN values (e.g. no
-        ambulance sent) are left out of that group's line.
+        The incidents table (one row per patient) with ``column`` (minutes) and ``by``; NaN
+        values (e.g. no ambulance sent) are left out of that group's line.
     column
         ``"injury_to_definitive_min"``, ``"response_min"`` or another minutes column.
     by
