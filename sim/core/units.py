@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+HOURS_PER_DAY = 24
 MINUTES_PER_HOUR = 60.0
 MINUTES_PER_DAY = 1440.0
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
@@ -22,3 +25,41 @@ def kph_to_m_per_min(speed_kph: float) -> float:
 def travel_min_for(length_m: float, speed_kph: float) -> float:
     """Minutes needed to cover ``length_m`` metres at ``speed_kph``."""
     return length_m / kph_to_m_per_min(speed_kph)
+
+
+def hour_of(t_min: float) -> int:
+    """Hour of day (0..23) of simulation time ``t_min``.
+
+    The one definition of the hour of day used by the model (travel periods, shifts) and
+    by the metrics (:func:`hours_of` is its array form).
+
+    Parameters
+    ----------
+    t_min
+        Simulation clock in minutes; ``t_min = 0`` is midnight at the start of day 1.
+
+    Returns
+    -------
+    int
+        ``int(t_min // 60) % 24``.
+
+    Examples
+    --------
+    >>> hour_of(0.0), hour_of(59.9), hour_of(60.0), hour_of(1440.0 + 125.0)
+    (0, 0, 1, 2)
+    """
+    return int(t_min // MINUTES_PER_HOUR) % HOURS_PER_DAY
+
+
+def hours_of(t_min: np.ndarray) -> np.ndarray:
+    """:func:`hour_of` of every element of ``t_min`` (int64 array).
+
+    Examples
+    --------
+    >>> hours_of(np.array([0.0, 59.9, 60.0, 1565.0])).tolist()
+    [0, 0, 1, 2]
+    """
+    out: np.ndarray = (
+        np.floor(np.asarray(t_min) / MINUTES_PER_HOUR).astype(np.int64) % HOURS_PER_DAY
+    )
+    return out

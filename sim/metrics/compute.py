@@ -26,6 +26,7 @@ from sim.core.entities import (
     EventKind,
     UnitStatus,
 )
+from sim.core.units import hours_of
 
 E = EventKind
 
@@ -285,7 +286,7 @@ def _level_by_hour(
     order = np.argsort(pts, kind="stable")
     pts, level = pts[order], np.cumsum(delta[order])
     seg = np.diff(pts) * level[:-1]
-    hour = (np.floor(pts[:-1] / 60.0).astype(np.int64)) % 24
+    hour = hours_of(pts[:-1])
     np.add.at(out, hour, seg)
     return out
 
@@ -327,7 +328,7 @@ def utilisation_by_hour(
     exposure = np.zeros(24)
     np.add.at(
         exposure,
-        (hours / 60.0).astype(np.int64) % 24,
+        hours_of(hours),
         np.minimum(hours + 60.0, t_end) - np.maximum(hours, t_start),
     )
     s, e = busy_intervals(units, t_end)

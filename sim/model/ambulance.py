@@ -31,10 +31,10 @@ import simpy
 from sim.config.mechanism_specs import MechanismsSpec
 from sim.core.entities import NON_TRAUMA, EventKind, UnitStatus, member_lookup
 from sim.core.events import EventLog
+from sim.core.units import hour_of
 from sim.model.clock import Soon, after, after_steps, at_time
 from sim.model.spec import DestinationSpec, FleetSpec
 from sim.model.state import PatientState
-from sim.network.travel import hour_of
 from sim.policies.destination import DestinationPolicy
 from sim.policies.dispatch import NEAREST_CANDIDATES_SUFFICE, Candidate, DispatchPolicy
 from sim.policies.scene import escort_applies, judged_severe, prenotifies

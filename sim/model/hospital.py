@@ -18,10 +18,10 @@ import simpy
 from sim.config.mechanism_specs import MechanismsSpec
 from sim.core.entities import INJURY_CLASSES, NON_TRAUMA, EventKind, member_lookup
 from sim.core.events import EventLog
+from sim.core.units import hour_of
 from sim.model.clock import after, after_steps
 from sim.model.spec import HospitalSpec
 from sim.model.state import PatientState
-from sim.network.travel import hour_of
 from sim.policies.destination import transfer_target
 from sim.runs.world import World
 

@@ -15,8 +15,8 @@ import simpy
 from sim.config.mechanism_specs import PoliceLinkageSpec
 from sim.core.entities import EventKind, member_lookup
 from sim.core.events import EventLog
+from sim.core.units import hour_of
 from sim.model.state import PatientState
-from sim.network.travel import HOURS_PER_DAY
 from sim.runs.world import World
 
 E = member_lookup(EventKind)  # fast member reads in the hot loop
@@ -42,7 +42,7 @@ class Police:
             return
         self.log.append(self.env.now, E.POLICE_ALERTED, i)
         node = self.state.inc["node"][i]
-        hour = int(self.env.now // 60.0) % HOURS_PER_DAY
+        hour = hour_of(self.env.now)
         tables = self.world.tables
         best, best_min = -1, float("inf")
         for j, k in enumerate(self.world.police_fac):

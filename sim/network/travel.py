@@ -35,31 +35,14 @@ from pydantic import Field, field_validator
 from scipy.sparse.csgraph import dijkstra
 
 from sim.config.spec_base import Spec
-from sim.core.units import MINUTES_PER_HOUR
+from sim.core.units import HOURS_PER_DAY, hour_of  # noqa: F401  (hour_of re-exported)
 from sim.network.core import ROAD_CLASS_CODE, ROAD_CLASSES, RoadNetwork
 
-HOURS_PER_DAY = 24
 PRIORITIES: tuple[int, ...] = (1, 2, 3)
 DEFAULT_ROW = "default"
 _NO_PREDECESSOR = -9999  # scipy.sparse.csgraph's marker
 
 Direction = Literal["from", "to"]
-
-
-def hour_of(t_min: float) -> int:
-    """Hour of day (0..23) of simulation time ``t_min``.
-
-    Parameters
-    ----------
-    t_min
-        Simulation clock in minutes; ``t_min = 0`` is midnight at the start of day 1.
-
-    Returns
-    -------
-    int
-        ``int(t_min // 60) % 24``.
-    """
-    return int(t_min // MINUTES_PER_HOUR) % HOURS_PER_DAY
 
 
 def _hourly(night: float, shoulder: float, day: float, peak: float) -> tuple[float, ...]:
