@@ -122,8 +122,15 @@ def compare(
     jobs: int = 1,
     data_dir: str | Path | None = None,
     psa_draws: int = 200,
+    executor: Executor | None = None,
+    checkpoint: str | Path | None = None,
 ) -> Comparison:
     """Run scenarios under common random numbers and compare each with ``base``.
+
+    ``executor`` is any ``concurrent.futures.Executor`` (e.g. a Dask cluster's
+    ``client.get_executor()``): results are identical to a serial run. With ``checkpoint``
+    each replication is written to that folder as it finishes and read back when the
+    comparison is run again (resume after a crash).
 
     Examples
     --------
@@ -135,7 +142,13 @@ def compare(
     """
     dd = Path(data_dir) if data_dir is not None else None
     return compare_scenarios(
-        [base, *others], replications=replications, jobs=jobs, data_dir=dd, psa_draws=psa_draws
+        [base, *others],
+        replications=replications,
+        jobs=jobs,
+        data_dir=dd,
+        psa_draws=psa_draws,
+        executor=executor,
+        checkpoint=None if checkpoint is None else Path(checkpoint),
     )
 
 

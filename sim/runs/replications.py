@@ -1,8 +1,8 @@
 """Replications and experiments: pure functions of their inputs, ordered, parallel-safe.
 
-:func:`run_replication` draws the demand from the replication's named streams, wires the
+:func:`replication_record` draws the demand from the replication's named streams, wires the
 system, runs it and returns the raw record (demand arrays + event log). It does no I/O.
-:func:`run_experiment` maps it over replications on any ``concurrent.futures.Executor``
+:func:`replication_records` maps it over replications on any ``concurrent.futures.Executor``
 (a local process pool by default, a Dask cluster's ``client.get_executor()`` works too) and
 sorts by replication, so serial and parallel runs give identical tables.
 """
@@ -26,7 +26,7 @@ from sim.core.rng import RandomStreams
 from sim.core.units import MINUTES_PER_DAY
 from sim.demand.generate import Demand, generate_demand
 from sim.model.system import build_system
-from sim.runs.world import World, build_world
+from sim.runs.world import World, build_world, cached_world
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def draw_demand(scenario: Scenario, world: World, streams: RandomStreams) -> Dem
     )
 
 
-def run_replication(
+def replication_record(
     scenario: Scenario,
     world: World,
     replication: int,
@@ -65,7 +65,7 @@ def run_replication(
     lazy_settle: bool = True,
     check_transitions: bool = False,
 ) -> RunResult:
-    """Simulate one replication.
+    """Simulate one replication and return its raw record (demand arrays and event log).
 
     Parameters
     ----------
@@ -120,21 +120,15 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-# One world per worker process, built by the pool initializer: loading the network and
-# building travel tables per replication would dominate the run time.
-_WORKER: dict[str, tuple[Scenario, World]] = {}
+def _run_record(
+    scenario: Scenario, replication: int, data_dir: Path | None, cache_dir: Path | None
+) -> RunResult:
+    """For pool and remote workers: the worker's cached world, then the replication."""
+    world = cached_world(scenario, data_dir=data_dir, cache_dir=cache_dir)
+    return replication_record(scenario, world, replication)
 
 
-def _init_worker(scenario: Scenario, data_dir: Path | None, cache_dir: Path | None) -> None:
-    _WORKER["ctx"] = (scenario, build_world(scenario, data_dir=data_dir, cache_dir=cache_dir))
-
-
-def _worker_run(replication: int) -> RunResult:
-    scenario, world = _WORKER["ctx"]
-    return run_replication(scenario, world, replication)
-
-
-def run_experiment(
+def replication_records(
     scenario: Scenario,
     *,
     replications: int | None = None,
@@ -145,7 +139,7 @@ def run_experiment(
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[RunResult]:
-    """Run replications ``0..n-1`` serially or in parallel; results sorted by replication.
+    """Raw records of replications ``0..n-1``, serial or parallel, sorted by replication.
 
     Parameters
     ----------
@@ -161,7 +155,7 @@ def run_experiment(
         Where network/data files and the network cache are.
     executor
         Any ``concurrent.futures.Executor`` (e.g. Dask ``client.get_executor()``); its
-        workers build the world themselves.
+        workers build the world themselves, once per process.
     progress
         Called as ``progress(done, total)`` after each replication.
 
@@ -174,36 +168,29 @@ def run_experiment(
     if executor is None and jobs <= 1:
         w = world or build_world(scenario, data_dir=data_dir, cache_dir=cache_dir)
         for r in range(n):
-            results.append(run_replication(scenario, w, r))
+            results.append(replication_record(scenario, w, r))
             if progress:
                 progress(len(results), n)
         return results
-    if executor is not None:
-        futures = [
-            executor.submit(_run_standalone, scenario, r, data_dir, cache_dir) for r in range(n)
-        ]
+    pool = (
+        ProcessPoolExecutor(max_workers=min(jobs, n, os.cpu_count() or 1))
+        if executor is None
+        else None
+    )
+    ex = executor or pool
+    assert ex is not None
+    try:
+        futures = [ex.submit(_run_record, scenario, r, data_dir, cache_dir) for r in range(n)]
         for fut in as_completed(futures):
             results.append(fut.result())
             if progress:
                 progress(len(results), n)
-    else:
-        with ProcessPoolExecutor(
-            max_workers=min(jobs, n, os.cpu_count() or 1),
-            initializer=_init_worker,
-            initargs=(scenario, data_dir, cache_dir),
-        ) as pool:
-            for res in pool.map(_worker_run, range(n)):
-                results.append(res)
-                if progress:
-                    progress(len(results), n)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return sorted(results, key=lambda r: r.replication)
 
 
-def _run_standalone(
-    scenario: Scenario, replication: int, data_dir: Path | None, cache_dir: Path | None
-) -> RunResult:
-    """For remote executors: build (or reuse) the worker's world, then run."""
-    ctx = _WORKER.get("ctx")
-    if ctx is None or ctx[0].content_hash() != scenario.content_hash():
-        _init_worker(scenario, data_dir, cache_dir)
-    return _worker_run(replication)
+# The names before the split of sim/runs/study.py; callers written against them still work.
+run_replication = replication_record
+run_experiment = replication_records

@@ -1,13 +1,19 @@
 """The prepared world of a scenario: network, facilities on it, travel tables, demand places.
 
 Building it is the expensive, deterministic part shared by every replication (load the
-network, snap facilities, run Dijkstra from and to every facility). Experiments build it
-once per worker process and pass it to each replication.
+network, snap facilities, run Dijkstra from and to every facility). It depends only on the
+scenario's network, travel, facilities and demand sections (:func:`world_key`), so every
+variant of a sweep or comparison that shares those shares one world: :func:`cached_world`
+keeps the few most recent worlds of a process (a pool or Dask worker) and builds each once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +83,7 @@ def build_world(
     facilities = load_facilities(
         scenario.facilities, scenario.base_dir, lambda name: find_data_file(name, data_dir)
     )
-    _check_capabilities(scenario, facilities)
+    check_capabilities(scenario, facilities)
     snapper = Snapper(network, scenario.travel.access_speed_kph, scenario.travel.snap_limit_m)
     labelled = (
         [(f"station {s.id} ({s.name})", s.lon, s.lat) for s in facilities.stations]
@@ -146,7 +152,7 @@ def build_world(
     )
 
 
-def _check_capabilities(scenario: Scenario, facilities: Facilities) -> None:
+def check_capabilities(scenario: Scenario, facilities: Facilities) -> None:
     """Every injury class must have a hospital able to treat it; linkage needs police posts."""
     tiers = {h.tier for h in facilities.hospitals}
     for cls, capable in scenario.hospital.capable_tiers.items():
@@ -182,3 +188,55 @@ def fleet_allocation(facilities: Facilities, total: int | None) -> list[tuple[in
         n_als = round(n * s.als / max(1, s.als + s.bls))
         units += [(i, "ALS", s.shift)] * n_als + [(i, "BLS", s.shift)] * (int(n) - n_als)
     return units
+
+
+#: Sections a world is built from; the other sections (fleet, calls, mechanisms...) only
+#: change what happens on it.
+WORLD_SECTIONS = ("network", "travel", "facilities", "demand")
+
+
+def world_key(scenario: Scenario) -> str:
+    """Hash of what :func:`build_world` reads: scenarios with equal keys share one world."""
+    data = scenario.model_dump(mode="json", include=set(WORLD_SECTIONS))
+    data["base_dir"] = str(scenario.base_dir.resolve())  # relative facility files start here
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+# Per-process cache of prepared worlds (the pool's or a Dask worker's): a world is large and
+# deterministic, so it is built once per process and never pickled per task. A lock makes
+# threads of one Dask worker wait for a world being built instead of building it twice.
+_WORLDS: OrderedDict[tuple[str, str, str], World] = OrderedDict()
+_WORLDS_LOCK = threading.Lock()
+_MAX_WORLDS = 4
+
+
+def cached_world(
+    scenario: Scenario, *, data_dir: Path | None = None, cache_dir: Path | None = None
+) -> World:
+    """The world of ``scenario`` from this process's cache, built on first use.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario; its hospital tiers and police linkage are checked against the
+        world's facilities every time (they are not part of the key).
+    data_dir, cache_dir
+        As in :func:`build_world`.
+
+    Returns
+    -------
+    World
+    """
+    key = (world_key(scenario), str(data_dir), str(cache_dir))
+    with _WORLDS_LOCK:
+        world = _WORLDS.get(key)
+        if world is None:
+            world = build_world(scenario, data_dir=data_dir, cache_dir=cache_dir)
+            _WORLDS[key] = world
+            while len(_WORLDS) > _MAX_WORLDS:
+                _WORLDS.popitem(last=False)
+        else:
+            _WORLDS.move_to_end(key)
+    check_capabilities(scenario, world.facilities)
+    return world
