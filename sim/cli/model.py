@@ -15,6 +15,7 @@ from rich.progress import (
     TaskID,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 from rich.table import Table
 
@@ -53,12 +54,15 @@ def _overrides(sets: list[str] | None, seed: int | None, days: float | None) -> 
     return out
 
 
-def _progress() -> Progress:
+def progress_bar() -> Progress:
+    """A progress bar on stderr: done/total, elapsed and the estimated time remaining."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=False,
     )
@@ -121,7 +125,7 @@ def run(
     from sim.runs.study import run_scenario, save_run
 
     sc = load_scenario(scenario, _overrides(sets, seed, horizon_days))
-    with _progress() as prog:
+    with progress_bar() as prog:
         task = prog.add_task(sc.name, total=reps or sc.run.replications)
         tables = run_scenario(
             sc,
@@ -175,7 +179,7 @@ def _compare_and_report(scenarios: list[Scenario], out: Path, **options: Any) ->
     from sim.cli.report import comparison_tables
     from sim.runs.study import compare_scenarios, save_comparison
 
-    with _progress() as prog:
+    with progress_bar() as prog:
         tasks: dict[str, TaskID] = {}
 
         def cb(name: str, done: int, total: int) -> None:

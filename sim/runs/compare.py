@@ -270,6 +270,7 @@ def compare_scenarios(
     checkpoint: Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     argv: Sequence[str] = (),
+    with_map: bool = True,
 ) -> Comparison:
     """Run scenarios under common random numbers and compare each with the first (base).
 
@@ -298,6 +299,9 @@ def compare_scenarios(
         Called as ``progress(scenario_name, done, total)``.
     argv
         Recorded in the manifests.
+    with_map
+        Keep the base's world for the map data (``base_world``); sweeps, which write no
+        maps, pass False so a world is not built again per point.
 
     Returns
     -------
@@ -394,7 +398,7 @@ def compare_scenarios(
     extras = side_tables(runs, aligned, infos, win.warm_up_min, win.horizon_min)
     # The map data needs the base's world: reuse the serial run's, else build it here.
     base_world = next(iter(worlds.values()), None) if len(worlds) == 1 else None
-    if base_world is None:
+    if base_world is None and with_map:
         base_world = build_world(base, data_dir=data_dir, cache_dir=cache_dir)
     return Comparison(
         runs,
