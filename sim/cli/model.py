@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -40,6 +42,13 @@ RepsOpt = Annotated[int | None, typer.Option("--reps", min=1, help="Replications
 JobsOpt = Annotated[int, typer.Option("--jobs", min=1, help="Parallel worker processes.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Base seed.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Results root folder.")]
+ResumeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--resume",
+        help="Reuse the replications a killed run of the same scenario left in OUT/.checkpoints.",
+    ),
+]
 DaysOpt = Annotated[
     float | None, typer.Option("--horizon-days", min=0.01, help="Simulated days per replication.")
 ]
@@ -119,14 +128,17 @@ def run(
     sets: SetOpt = None,
     data_dir: DataDirOpt = None,
     cache_dir: CacheDirOpt = None,
+    resume: ResumeOpt = False,
 ) -> None:
     """Run a scenario's replications and write results/<scenario>/<run-id>/."""
     from sim.config.scenario import load_scenario
     from sim.runs.study import run_scenario, save_run
 
     sc = load_scenario(scenario, _overrides(sets, seed, horizon_days))
+    n = reps or sc.run.replications
+    store = _checkpoints(out, f"run-{sc.name}-{sc.content_hash()[:16]}-r{n}", resume)
     with progress_bar() as prog:
-        task = prog.add_task(sc.name, total=reps or sc.run.replications)
+        task = prog.add_task(sc.name, total=n)
         tables = run_scenario(
             sc,
             replications=reps,
@@ -134,9 +146,11 @@ def run(
             data_dir=data_dir,
             cache_dir=cache_dir,
             progress=lambda done, total: prog.update(task, completed=done, total=total),
+            checkpoint=store,
             argv=sys.argv,
         )
     folder = save_run(tables, out, sc)
+    shutil.rmtree(store, ignore_errors=True)  # the results folder now holds everything
     console.print(
         _kpi_table(tables.kpis, f"{sc.name}: KPIs ({tables.manifest['replications']} reps)")
     )
@@ -157,12 +171,16 @@ def compare(
     sets: SetOpt = None,
     data_dir: DataDirOpt = None,
     cache_dir: CacheDirOpt = None,
+    resume: ResumeOpt = False,
 ) -> None:
     """Run scenarios under common random numbers; write comparison.csv with paired CIs."""
     from sim.config.scenario import load_scenario
 
     ov = _overrides(sets, seed, horizon_days)
     scenarios = [load_scenario(p, ov) for p in [base, *others]]
+    n = reps or scenarios[0].run.replications
+    digest = hashlib.sha256("".join(s.content_hash() for s in scenarios).encode()).hexdigest()
+    store = _checkpoints(out, f"compare-{scenarios[0].name}-{digest[:16]}-r{n}", resume)
     _compare_and_report(
         scenarios,
         out,
@@ -171,7 +189,21 @@ def compare(
         data_dir=data_dir,
         cache_dir=cache_dir,
         psa_draws=psa_draws,
+        checkpoint=store,
     )
+    shutil.rmtree(store, ignore_errors=True)
+
+
+def _checkpoints(out: Path, name: str, resume: bool) -> Path:
+    """The checkpoint folder of a run or comparison (fresh unless resuming).
+
+    Its name carries the scenarios' content hashes and the replication count, so ``--resume``
+    only ever reuses replications of exactly the same work.
+    """
+    folder = out / ".checkpoints" / name
+    if not resume:
+        shutil.rmtree(folder, ignore_errors=True)
+    return folder
 
 
 def _compare_and_report(scenarios: list[Scenario], out: Path, **options: Any) -> Path:
