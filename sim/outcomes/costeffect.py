@@ -1,0 +1,184 @@
+"""Cost-effectiveness arithmetic: cost per unit averted, net monetary benefit, CEAC, frontier.
+
+Pure functions of incremental costs (yuan per year) and health effects averted (DALYs or
+deaths per year); they know nothing about the simulation. Ratios with no effect are never a
+division error: an intervention that costs more and averts nothing has an infinite cost per
+DALY averted (``inf``), one that saves money and averts nothing ``-inf``, and one that
+changes neither is undefined (``nan``).
+
+Willingness-to-pay thresholds follow the WHO-CHOICE convention of 1x and 3x GDP per capita
+(WHO Commission on Macroeconomics and Health, 2001), the thresholds used in Chinese
+economic evaluations (China Guidelines for Pharmacoeconomic Evaluations, 2020 edition).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+#: China's GDP per capita in 2023, yuan (current prices): National Bureau of Statistics of
+#: China, Statistical Communique on the 2023 National Economic and Social Development
+#: (29 February 2024): 89,358 yuan.
+CHINA_GDP_PER_CAPITA_YUAN = 89_358.0
+CHINA_GDP_PER_CAPITA_YEAR = 2023
+#: The 1x and 3x GDP per capita thresholds, yuan per DALY averted.
+WTP_THRESHOLDS_YUAN = {
+    "1x_gdp_per_capita": CHINA_GDP_PER_CAPITA_YUAN,
+    "3x_gdp_per_capita": 3 * CHINA_GDP_PER_CAPITA_YUAN,
+}
+
+
+def cost_per_unit_averted(incremental_cost: float, averted: float) -> float:
+    """Incremental cost divided by the effect averted, with the no-effect cases defined.
+
+    Parameters
+    ----------
+    incremental_cost
+        Cost of the intervention minus the base, yuan per year.
+    averted
+        DALYs (or deaths) averted per year (positive = fewer than the base).
+
+    Returns
+    -------
+    float
+        ``incremental_cost / averted``; when ``averted == 0``: ``inf`` if it costs more,
+        ``-inf`` if it saves money, ``nan`` (undefined) if the cost is unchanged too.
+    """
+    if averted == 0 or not math.isfinite(averted):
+        if incremental_cost > 0:
+            return math.inf
+        if incremental_cost < 0:
+            return -math.inf
+        return math.nan
+    return incremental_cost / averted
+
+
+def net_monetary_benefit(averted: float, incremental_cost: float, wtp_yuan: float) -> float:
+    """Net monetary benefit in yuan per year: ``wtp * averted - incremental_cost``.
+
+    Parameters
+    ----------
+    averted
+        DALYs averted per year.
+    incremental_cost
+        Yuan per year.
+    wtp_yuan
+        Willingness to pay per DALY averted (e.g. :data:`WTP_THRESHOLDS_YUAN`).
+
+    Returns
+    -------
+    float
+    """
+    return wtp_yuan * averted - incremental_cost
+
+
+def ceac(
+    draws: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    wtp_yuan: Sequence[float],
+) -> pd.DataFrame:
+    """Cost-effectiveness acceptability curve from PSA draws.
+
+    For every willingness to pay, the share of draws in which each strategy has the highest
+    net monetary benefit; the base (no change: zero cost, zero effect) is a strategy too.
+
+    Parameters
+    ----------
+    draws
+        Strategy name -> (incremental cost draws, DALYs averted draws), paired by draw.
+    wtp_yuan
+        Thresholds, yuan per DALY averted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``wtp_yuan, strategy, p_cost_effective`` (``strategy`` "base" included); the
+        probabilities at each threshold add up to 1.
+    """
+    names = list(draws)
+    costs = np.array([np.asarray(draws[n][0], float) for n in names])
+    effects = np.array([np.asarray(draws[n][1], float) for n in names])
+    if costs.shape != effects.shape:
+        raise ValueError("ceac: cost and effect draws must pair up")
+    rows = []
+    for wtp in wtp_yuan:
+        nmb = np.vstack([np.zeros(costs.shape[1]), wtp * effects - costs])
+        best = np.argmax(nmb, axis=0)  # ties go to the base: the first maximum
+        for i, name in enumerate(["base", *names]):
+            rows.append(
+                {
+                    "wtp_yuan": float(wtp),
+                    "strategy": name,
+                    "p_cost_effective": float(np.mean(best == i)),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def efficiency_frontier(table: pd.DataFrame) -> pd.DataFrame:
+    """Strategies on the cost-effectiveness frontier, with their incremental ratios.
+
+    Removes strongly dominated strategies (another costs no more and averts at least as
+    much) and extendedly dominated ones (a mix of two neighbours does better), then gives
+    each remaining strategy its ICER against the previous one on the frontier.
+
+    Parameters
+    ----------
+    table
+        ``strategy, cost_yuan, dalys_averted`` (per year, against the same base); include the
+        base itself (0, 0) to start the frontier from it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The frontier sorted by cost, with ``icer_yuan_per_daly`` (NaN for the first).
+    """
+    t = table.sort_values(["cost_yuan", "dalys_averted"], ascending=[True, False])
+    kept: list[pd.Series] = []
+    for _, row in t.iterrows():
+        if kept and row["dalys_averted"] <= kept[-1]["dalys_averted"]:
+            continue  # strongly dominated: costs at least as much, averts no more
+        kept.append(row)
+        # Extended dominance: drop the middle one while the ICERs are not increasing.
+        while len(kept) >= 3:
+            a, b, c = kept[-3], kept[-2], kept[-1]
+            icer_ab = (b["cost_yuan"] - a["cost_yuan"]) / (b["dalys_averted"] - a["dalys_averted"])
+            icer_bc = (c["cost_yuan"] - b["cost_yuan"]) / (c["dalys_averted"] - b["dalys_averted"])
+            if icer_ab > icer_bc:
+                del kept[-2]
+            else:
+                break
+    out = pd.DataFrame(kept).reset_index(drop=True)
+    icers = [math.nan]
+    for prev, cur in itertools.pairwise(kept):
+        icers.append(
+            cost_per_unit_averted(
+                cur["cost_yuan"] - prev["cost_yuan"], cur["dalys_averted"] - prev["dalys_averted"]
+            )
+        )
+    out["icer_yuan_per_daly"] = icers
+    return out
+
+
+def best_within_budget(table: pd.DataFrame, budget_yuan: float) -> pd.Series | None:
+    """The strategy averting the most DALYs at a cost within ``budget_yuan`` (None if none).
+
+    Parameters
+    ----------
+    table
+        ``strategy, cost_yuan, dalys_averted``.
+    budget_yuan
+        Yuan per year available.
+
+    Returns
+    -------
+    pandas.Series or None
+        Ties on DALYs go to the cheaper strategy.
+    """
+    ok = table[table["cost_yuan"] <= budget_yuan]
+    if ok.empty:
+        return None
+    return ok.sort_values(["dalys_averted", "cost_yuan"], ascending=[False, True]).iloc[0]
