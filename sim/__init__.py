@@ -10,6 +10,7 @@ The public API (notebooks use only these names)::
     cmp = sim.compare(s, sim.load_scenario("scenarios/county_integrated.toml"))
     folder = sim.save_results(cmp, "results")
     back = sim.read_results(folder)
+    table = sim.sweep("scenarios/sweeps/county_fleet_aml.toml", "results/sweeps/aml")
     from sim import plotting                         # charts, maps, brief
 
 Names are loaded on first use, so ``import sim`` (and the command line) stays fast.
@@ -36,6 +37,7 @@ _API = {
     "run_experiment": "sim.api",
     "run_replication": "sim.api",
     "save_results": "sim.api",
+    "sweep": "sim.api",
     "plotting": "sim.plotting",
 }
 
@@ -55,6 +57,7 @@ __all__ = [
     "run_experiment",
     "run_replication",
     "save_results",
+    "sweep",
 ]
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ if TYPE_CHECKING:
         run_experiment,
         run_replication,
         save_results,
+        sweep,
     )
 
 

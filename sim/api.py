@@ -11,6 +11,8 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
 
+import pandas as pd
+
 from sim.config.scenario import Scenario, load_scenario
 from sim.io.results import ComparisonTables, RunTables, read_results
 from sim.network.core import RoadNetwork
@@ -38,6 +40,7 @@ __all__ = [
     "run_experiment",
     "run_replication",
     "save_results",
+    "sweep",
 ]
 
 
@@ -164,3 +167,24 @@ def save_results(
     if scenario is None:
         raise TypeError("save_results needs the scenario of a run")
     return save_run(results, root, scenario)
+
+
+def sweep(
+    sweep_file: str | Path,
+    out: str | Path,
+    *,
+    jobs: int = 1,
+    executor: Executor | None = None,
+    data_dir: str | Path | None = None,
+) -> pd.DataFrame:
+    """Run (or resume) a sweep file into ``out``; return the tidy ``sweep.parquet`` table.
+
+    ``executor`` is any ``concurrent.futures.Executor`` (e.g. ``client.get_executor()`` of
+    a Dask cluster); results are identical to a serial run. Replications already finished
+    in ``out/checkpoints`` are read back, not re-run. See :mod:`sim.runs.sweep`.
+    """
+    from sim.runs.sweep import load_sweep, run_sweep
+
+    dd = Path(data_dir) if data_dir is not None else None
+    spec = load_sweep(sweep_file)
+    return run_sweep(spec, Path(out), jobs=jobs, executor=executor, data_dir=dd)

@@ -180,3 +180,19 @@ def test_latin_hypercube_points_lie_in_their_ranges(tmp_path: Path) -> None:
     # One point per fifth of the range: that is what makes it a Latin hypercube.
     assert sorted(int((s - 0.2) / 0.08) for s in shares) == [0, 1, 2, 3, 4]
     assert [p.scenario.fleet.ambulances for p in spec.points] == fleets
+
+
+def test_shipped_county_sweep_is_a_valid_3x3_grid() -> None:
+    spec = load_sweep(REPO / "scenarios" / "sweeps" / "county_fleet_aml.toml")
+    assert len(spec.points) == 9
+    assert spec.fields == ["fleet.ambulances", "mechanisms.internet_plus_120.aml_coverage"]
+    assert spec.base.mechanisms.internet_plus_120.enabled
+    assert {p.scenario.fleet.ambulances for p in spec.points} == {6, 9, 12}
+
+
+def test_public_api_sweep_matches_run_sweep(serial: tuple[Path, pd.DataFrame]) -> None:
+    import sim
+
+    tmp, table = serial
+    # Same folder: everything is read back from the checkpoints, nothing is simulated.
+    pd.testing.assert_frame_equal(sim.sweep(tmp / "sweep.toml", tmp / "out"), table)
