@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import sys
@@ -150,7 +151,7 @@ def run(
             argv=sys.argv,
         )
     folder = save_run(tables, out, sc)
-    shutil.rmtree(store, ignore_errors=True)  # the results folder now holds everything
+    _drop_checkpoints(store)  # the results folder now holds everything
     console.print(
         _kpi_table(tables.kpis, f"{sc.name}: KPIs ({tables.manifest['replications']} reps)")
     )
@@ -191,7 +192,14 @@ def compare(
         psa_draws=psa_draws,
         checkpoint=store,
     )
-    shutil.rmtree(store, ignore_errors=True)
+    _drop_checkpoints(store)
+
+
+def _drop_checkpoints(folder: Path) -> None:
+    """Remove a finished run's checkpoints, and ``.checkpoints`` itself once empty."""
+    shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(OSError):  # other runs' checkpoints are still there
+        folder.parent.rmdir()
 
 
 def _checkpoints(out: Path, name: str, resume: bool) -> Path:

@@ -33,19 +33,16 @@ class Checkpoint:
     Parameters
     ----------
     folder
-        Created if missing.
+        Created when the first replication is saved.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(
-                f"{self.folder}: cannot write checkpoints here ({exc.strerror})"
-            ) from None
-        for stale in self.folder.rglob(".*.tmp-*"):
-            stale.unlink(missing_ok=True)
+        # Created with the first saved replication, so a run that fails before any leaves
+        # no folder behind.
+        if self.folder.is_dir():
+            for stale in self.folder.rglob(".*.tmp-*"):
+                stale.unlink(missing_ok=True)
 
     def path(self, key: str) -> Path:
         """The file of task ``key``."""
@@ -73,7 +70,12 @@ class Checkpoint:
     def save(self, key: str, rep: ReplicationTables) -> None:
         """Write task ``key`` atomically (temporary file, fsync, rename)."""
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(
+                f"{self.folder}: cannot write checkpoints here ({exc.strerror})"
+            ) from None
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         try:
             with tmp.open("wb") as fh:
