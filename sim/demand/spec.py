@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
@@ -86,7 +87,13 @@ class MechanismMix(Spec):
 
 
 class CaseMixSpec(Spec):
-    """Who is injured how (``[demand.case_mix]``)."""
+    """Who is injured how (``[demand.case_mix]``).
+
+    With ``extends``, a child that sets any of this section replaces the parent's whole
+    section (unset fields take their defaults): shares are meant as one consistent mix.
+    """
+
+    replace_whole: ClassVar[bool] = True
 
     rtc: MechanismMix = MechanismMix(
         severe_share=0.09, imm_share=0.006, age_mean_years=44, age_sd_years=17, male_share=0.66
