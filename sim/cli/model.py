@@ -53,15 +53,39 @@ def _overrides(sets: list[str] | None, seed: int | None, days: float | None) -> 
     return out
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=False,
-    )
+class _LazyProgress:
+    """A progress bar that appears at its first update, not before.
+
+    Everything that can fail on input (scenario, files, world building) runs before the
+    first replication reports, so an input error is the only line the user sees.
+    """
+
+    def __init__(self) -> None:
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.started = False
+        self.tasks: dict[str, TaskID] = {}
+
+    def update(self, name: str, done: int, total: int) -> None:
+        if not self.started:
+            self.bar.start()
+            self.started = True
+        if name not in self.tasks:
+            self.tasks[name] = self.bar.add_task(name, total=total)
+        self.bar.update(self.tasks[name], completed=done, total=total)
+
+    def __enter__(self) -> _LazyProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.started:
+            self.bar.stop()
 
 
 def _kpi_table(kpis, title: str) -> Table:  # type: ignore[no-untyped-def]
@@ -118,18 +142,22 @@ def run(
 ) -> None:
     """Run a scenario's replications and write results/<scenario>/<run-id>/."""
     from sim.config.scenario import load_scenario
+    from sim.io.results import check_output_root
     from sim.runs.study import run_scenario, save_run
+    from sim.runs.world import build_world
 
     sc = load_scenario(scenario, _overrides(sets, seed, horizon_days))
-    with _progress() as prog:
-        task = prog.add_task(sc.name, total=reps or sc.run.replications)
+    check_output_root(out)
+    world = build_world(sc, data_dir=data_dir, cache_dir=cache_dir)
+    with _LazyProgress() as prog:
         tables = run_scenario(
             sc,
             replications=reps,
             jobs=jobs,
             data_dir=data_dir,
             cache_dir=cache_dir,
-            progress=lambda done, total: prog.update(task, completed=done, total=total),
+            world=world,
+            progress=lambda done, total: prog.update(sc.name, done, total),
             argv=sys.argv,
         )
     folder = save_run(tables, out, sc)
@@ -156,9 +184,11 @@ def compare(
 ) -> None:
     """Run scenarios under common random numbers; write comparison.csv with paired CIs."""
     from sim.config.scenario import load_scenario
+    from sim.io.results import check_output_root
 
     ov = _overrides(sets, seed, horizon_days)
     scenarios = [load_scenario(p, ov) for p in [base, *others]]
+    check_output_root(out)
     _compare_and_report(
         scenarios,
         out,
@@ -175,15 +205,8 @@ def _compare_and_report(scenarios: list[Scenario], out: Path, **options: Any) ->
     from sim.cli.report import comparison_tables
     from sim.runs.study import compare_scenarios, save_comparison
 
-    with _progress() as prog:
-        tasks: dict[str, TaskID] = {}
-
-        def cb(name: str, done: int, total: int) -> None:
-            if name not in tasks:
-                tasks[name] = prog.add_task(name, total=total)
-            prog.update(tasks[name], completed=done)
-
-        comp = compare_scenarios(scenarios, progress=cb, argv=sys.argv, **options)
+    with _LazyProgress() as prog:
+        comp = compare_scenarios(scenarios, progress=prog.update, argv=sys.argv, **options)
     folder = save_comparison(comp, out)
     for table in comparison_tables(comp):
         console.print(table)
@@ -206,6 +229,9 @@ def demo(
     files = [root / "county_baseline.toml", root / "county_integrated.toml"]
     ov = [f"run.horizon_days={horizon_days}"]
     scenarios = [load_scenario(f, ov) for f in files]
+    from sim.io.results import check_output_root
+
+    check_output_root(out)
     console.print(
         "[bold]trauma-sim demo[/bold]: synthetic county (not real data), "
         f"{reps} replications × {horizon_days:g} days"

@@ -183,15 +183,24 @@ def _rows(
     return origin, out
 
 
+#: Upper bound of any per-facility count (units, seats, bays): 10x Shanghai's 175 stations'
+#: whole fleet of 980 ambulances (evidence.md §3) would fit in one row; larger is a typo.
+MAX_COUNT_PER_FACILITY = 10_000
+
+
 def _num(origin: str, i: int, row: dict[str, Any], col: str, kind: type, *, lo: float) -> Any:
     if col not in row or row[col] in ("", None):
         raise UserError(f"{origin} row {i} {col}: missing (required for this facility kind)")
+    if isinstance(row[col], bool):  # inline rows: TOML true/false is not a number
+        raise UserError(f"{origin} row {i} {col}: not a number ({row[col]!r})")
     try:
-        value = kind(float(row[col])) if kind is int else float(row[col])
-    except (TypeError, ValueError):
+        as_float = float(row[col])
+        value = int(as_float) if kind is int else as_float
+    except (TypeError, ValueError, OverflowError):
         raise UserError(f"{origin} row {i} {col}: not a number ({row[col]!r})") from None
-    if not math.isfinite(value) or value < lo or (kind is int and float(row[col]) != value):
-        allowed = f"a whole number >= {lo:g}" if kind is int else f"a number >= {lo:g}"
+    hi = MAX_COUNT_PER_FACILITY if kind is int else math.inf
+    if not math.isfinite(value) or not lo <= value <= hi or (kind is int and as_float != value):
+        allowed = f"a whole number from {lo:g} to {hi:,}" if kind is int else f"a number >= {lo:g}"
         raise UserError(f"{origin} row {i} {col}: must be {allowed} (got {row[col]!r})")
     return value
 
@@ -223,12 +232,14 @@ def load_facilities(
     Facilities
     """
     origin, rows = _rows(spec.centres, "centres", base_dir, find_data_file)
+    origins = {"centres": origin}
     centres = []
     for i, r in enumerate(rows, start=1):
         lon, lat = _coords(origin, i, r)
         centres.append(Centre(r["id"], r["name"], lon, lat, _num(origin, i, r, "seats", int, lo=1)))
 
     origin, rows = _rows(spec.stations, "stations", base_dir, find_data_file)
+    origins["stations"] = origin
     stations = []
     for i, r in enumerate(rows, start=1):
         lon, lat = _coords(origin, i, r)
@@ -242,6 +253,7 @@ def load_facilities(
         raise UserError(f"{origin}: stations hold no ambulances (als + bls = 0)")
 
     origin, rows = _rows(spec.hospitals, "hospitals", base_dir, find_data_file)
+    origins["hospitals"] = origin
     hospitals = []
     for i, r in enumerate(rows, start=1):
         lon, lat = _coords(origin, i, r)
@@ -265,6 +277,7 @@ def load_facilities(
     police: list[PolicePost] = []
     if spec.police_posts is not None:
         origin, rows = _rows(spec.police_posts, "police_posts", base_dir, find_data_file)
+        origins["police_posts"] = origin
         for i, r in enumerate(rows, start=1):
             lon, lat = _coords(origin, i, r)
             police.append(
@@ -279,5 +292,10 @@ def load_facilities(
         ids = [x.id for x in items]
         dup = sorted({x for x in ids if ids.count(x) > 1})
         if dup:
-            raise UserError(f"[facilities.{kind}]: duplicate ids {dup}")
+            where = origins.get(kind, f"[facilities.{kind}]")
+            rows_of = [i for i, x in enumerate(ids, start=1) if x == dup[0]]
+            raise UserError(
+                f"{where} id: duplicate ids {dup} (rows {', '.join(map(str, rows_of))}); "
+                "each facility needs its own id"
+            )
     return Facilities(tuple(centres), tuple(stations), tuple(hospitals), tuple(police))

@@ -22,11 +22,12 @@ from typing import Any, get_args, get_origin
 
 import tomli_w
 from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from sim.config.distributions import Empirical
 from sim.config.facilities import FacilitiesSpec
 from sim.config.mechanism_specs import MechanismsSpec
-from sim.config.spec_base import NO_COERCION, Spec
+from sim.config.spec_base import FIELD_ERROR, Spec
 from sim.core.errors import UserError
 from sim.demand.spec import DemandSpec
 from sim.model.spec import CallSpec, DestinationSpec, FleetSpec, HospitalSpec
@@ -86,6 +87,32 @@ class Scenario(Spec):
     hospital: HospitalSpec = HospitalSpec()
     mechanisms: MechanismsSpec = MechanismsSpec()
     outcomes: OutcomeSpec = OutcomeSpec()
+
+    @model_validator(mode="after")
+    def _demand_within_cap(self) -> Scenario:
+        # Checked here, before any drawing: an enormous rate x horizon would otherwise fail
+        # only after allocating arrays for every incident.
+        d = self.demand
+        per_day = (
+            d.rtc_incidents_per_day
+            + d.fall_incidents_per_day
+            + d.other_injury_incidents_per_day
+            + d.non_trauma_incidents_per_day
+        )
+        expected = per_day * self.run.horizon_days
+        if expected > d.max_incidents_per_rep:
+            raise PydanticCustomError(
+                FIELD_ERROR,
+                "{problem}",
+                {
+                    "field": "demand.max_incidents_per_rep",
+                    "problem": f"{expected:,.0f} expected incidents per replication "
+                    f"({per_day:g}/day x {self.run.horizon_days:g} days) exceed the cap "
+                    f"({d.max_incidents_per_rep:,}); shorten run.horizon_days, lower the "
+                    "rates or raise the cap",
+                },
+            )
+        return self
 
     _base_dir: Path = PrivateAttr(default=Path("."))
     _source: str = PrivateAttr(default="")
@@ -389,8 +416,8 @@ def _message(err: dict[str, Any], loc: tuple[str | int, ...] = ()) -> str:
     inp = err.get("input")
     if err["type"] not in ("missing", "extra_forbidden") and not isinstance(inp, dict | list):
         msg += f" (got {inp!r})"
-    elif err["type"] == NO_COERCION and isinstance(inp, dict):
-        msg += f" (got {inp.get(str(loc[-1]))!r})"
+    elif err["type"] == FIELD_ERROR and isinstance(inp, dict) and str(loc[-1]) in inp:
+        msg += f" (got {inp[str(loc[-1])]!r})"
     return msg
 
 
@@ -408,8 +435,8 @@ def _validate(
         problems = []
         for e in exc.errors():
             loc = tuple(e["loc"])
-            if e["type"] == NO_COERCION:
-                loc = (*loc, str((e.get("ctx") or {})["field"]))
+            if e["type"] == FIELD_ERROR:
+                loc = (*loc, *str((e.get("ctx") or {})["field"]).split("."))
             problems.append(
                 f"{_where(loc, files, overrides)} {_field_name(loc)}: {_message(dict(e), loc)}"
             )

@@ -66,8 +66,9 @@ def _problem(annotation: Any, value: Any, allow_inf: bool) -> str | None:
     return None
 
 
-#: Error type of a refused coercion; ``ctx["field"]`` names the field inside its model.
-NO_COERCION = "no_coercion"
+#: Error type raised by a model validator about one of its fields: ``ctx["field"]`` names
+#: it (dotted, relative to the model) and scenario.py appends it to the error's location.
+FIELD_ERROR = "field_error"
 
 
 class Spec(BaseModel):
@@ -96,6 +97,6 @@ class Spec(BaseModel):
             if problem:
                 # The field goes in ctx: scenario.py appends it to the error's location.
                 raise PydanticCustomError(
-                    NO_COERCION, "{problem}", {"field": name, "problem": problem}
+                    FIELD_ERROR, "{problem}", {"field": name, "problem": problem}
                 )
         return data

@@ -140,17 +140,37 @@ def _read_grid(path: Path, lon_col: str, lat_col: str, w_col: str) -> tuple[np.n
                     f"(columns: {', '.join(cols)})"
                 )
         lon, lat, w = [], [], []
-        for i, row in enumerate(reader, start=2):
-            try:
-                lon.append(float(row[lon_col]))
-                lat.append(float(row[lat_col]))
-                w.append(float(row[w_col]))
-            except ValueError:
-                raise UserError(f"{path}:{i}: grid values must be numbers") from None
+        for i, row in enumerate(reader, start=2):  # line 1 is the header
+            lon.append(_grid_value(path, i, row, lon_col, -180.0, 180.0))
+            lat.append(_grid_value(path, i, row, lat_col, -90.0, 90.0))
+            w.append(_grid_value(path, i, row, w_col, 0.0, math.inf))
     arr_w = np.asarray(w)
-    if arr_w.size == 0 or (arr_w < 0).any() or arr_w.sum() <= 0:
-        raise UserError(f"{path}: {w_col} must be >= 0 with a positive sum")
+    if arr_w.size == 0 or arr_w.sum() <= 0:
+        raise UserError(
+            f"{path} demand.population_grid.{w_col}: needs at least one row with a weight > 0"
+        )
     return np.asarray(lon), np.asarray(lat), arr_w
+
+
+def _grid_value(
+    path: Path, line: int, row: dict[str, str | None], col: str, lo: float, hi: float
+) -> float:
+    """One grid cell value, finite and within [lo, hi]; a clear line naming file:line column."""
+    text = row.get(col)
+    if text is None or not text.strip():
+        raise UserError(f"{path}:{line} demand.population_grid.{col}: missing value")
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(
+            f"{path}:{line} demand.population_grid.{col}: not a number ({text!r})"
+        ) from None
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise UserError(
+            f"{path}:{line} demand.population_grid.{col}: must be a finite number in "
+            f"[{lo:g}, {hi:g}] (got {text!r})"
+        )
+    return value
 
 
 def arrival_times(

@@ -132,6 +132,14 @@ class CaseMixSpec(Spec):
         return v
 
 
+#: Upper bound of each incident rate: 50x Hangzhou's busiest reported 120 day (>3,000 calls,
+#: Dec 2022, hangzhou_120_stats.csv); a larger value is a typo, not a plan.
+MAX_INCIDENTS_PER_DAY = 150_000.0
+
+#: Upper bound of the incident cap: beyond it one replication's tables exceed memory.
+MAX_INCIDENT_CAP = 50_000_000
+
+
 class DemandSpec(Spec):
     """Incidents per day by mechanism, their timing profile and placement (``[demand]``)."""
 
@@ -143,14 +151,21 @@ class DemandSpec(Spec):
     )
     rtc_incidents_per_day: float = Field(
         ge=0,
+        le=MAX_INCIDENTS_PER_DAY,
         description="Road-traffic crashes needing 120 per day (each may have several patients).",
     )
-    fall_incidents_per_day: float = Field(ge=0, description="Falls needing 120 per day.")
+    fall_incidents_per_day: float = Field(
+        ge=0, le=MAX_INCIDENTS_PER_DAY, description="Falls needing 120 per day."
+    )
     other_injury_incidents_per_day: float = Field(
-        ge=0, description="Other injuries (cuts, crush, assault...) needing 120 per day."
+        ge=0,
+        le=MAX_INCIDENTS_PER_DAY,
+        description="Other injuries (cuts, crush, assault...) needing 120 per day.",
     )
     non_trauma_incidents_per_day: float = Field(
-        ge=0, description="Non-trauma 120 dispatches per day (background load on ambulances)."
+        ge=0,
+        le=MAX_INCIDENTS_PER_DAY,
+        description="Non-trauma 120 dispatches per day (background load on ambulances).",
     )
     hour_profile: list[float] = Field(
         default_factory=lambda: list(DEFAULT_HOUR_PROFILE),
@@ -187,7 +202,12 @@ class DemandSpec(Spec):
         "(Hangzhou target 8 min), else 'rural' (12 min). Empty = all urban.",
     )
     max_incidents_per_rep: int = Field(
-        default=5_000_000, gt=0, description="Safety cap on incidents per replication."
+        default=5_000_000,
+        gt=0,
+        le=MAX_INCIDENT_CAP,
+        description="Safety cap on incidents per replication; the expected count "
+        "(run.horizon_days x the summed daily rates) is checked against it before any "
+        "demand is drawn.",
     )
 
     @field_validator("hour_profile")

@@ -39,6 +39,41 @@ class RunTables:
     scenario_toml: str = ""
 
 
+def check_output_root(root: Path, option: str = "--out") -> None:
+    """Refuse, before any work, a results root that cannot be written.
+
+    Checks that ``root`` is a folder (or can be created: its nearest existing ancestor is a
+    writable folder) by creating and removing a probe file; nothing is left behind.
+
+    Parameters
+    ----------
+    root
+        The results root folder.
+    option
+        The command-line option it came from, named in the message.
+
+    Raises
+    ------
+    UserError
+        ``option --out: <root>: <why>``.
+    """
+    probe_dir = root
+    while not probe_dir.exists():
+        if probe_dir.parent == probe_dir:
+            break
+        probe_dir = probe_dir.parent
+    if not probe_dir.is_dir():
+        raise UserError(f"option {option}: {root}: {probe_dir} is a file, not a folder")
+    try:
+        fd, name = tempfile.mkstemp(prefix=".write-probe-", dir=probe_dir)
+    except OSError as exc:
+        raise UserError(
+            f"option {option}: {root}: cannot write in {probe_dir} ({exc.strerror})"
+        ) from None
+    os.close(fd)
+    os.unlink(name)
+
+
 @contextmanager
 def atomic_dir(final: Path) -> Iterator[Path]:
     """Yield a temporary folder that is renamed to ``final`` only if the block succeeds."""

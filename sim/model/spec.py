@@ -80,6 +80,8 @@ class FleetSpec(Spec):
     ambulances: int | None = Field(
         default=None,
         ge=1,
+        # 100x Shanghai's fleet (980 ambulances, evidence.md §3): anything above is a typo.
+        le=100_000,
         description="Total fleet; when set, overrides the station files' unit counts, spread "
         "over stations in proportion to them (1 per 30,000 residents is the national target, "
         "evidence.md §3).",

@@ -378,9 +378,11 @@ def compare_scenarios(
     aligned = [s if s is base else s.with_overrides(clock) for s in scenarios]
     runs: dict[str, RunTables] = {}
     worlds: dict[str, World] = {}
+    # Every world first: a bad file of the last scenario fails before any replication runs.
+    for s in aligned:
+        worlds[s.name] = build_world(s, data_dir=data_dir, cache_dir=cache_dir)
     for s in aligned:
         cb = (lambda done, total, _n=s.name: progress(_n, done, total)) if progress else None
-        worlds[s.name] = build_world(s, data_dir=data_dir, cache_dir=cache_dir)
         runs[s.name] = run_scenario(
             s,
             replications=n,
