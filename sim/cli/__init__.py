@@ -38,7 +38,7 @@ def _usage_line(exc: click_exc.UsageError) -> str:
     """One line for an option-parsing error: ``option --x: message``."""
     param = getattr(exc, "param", None)
     if isinstance(exc, click_exc.NoSuchOption):
-        best = difflib.get_close_matches(exc.option_name, exc.possibilities or [], n=1, cutoff=0)
+        best = difflib.get_close_matches(exc.option_name, exc.possibilities or [], n=1)
         close = f"; did you mean {best[0]}?" if best else ""
         return f"option {exc.option_name}: no such option{close}"
     kind = getattr(param, "param_type_name", "")

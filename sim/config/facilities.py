@@ -146,7 +146,7 @@ def _rows(
         assert table.file is not None
         path = find(table.file) if table.on_data_path else (base_dir / table.file)
         if not path.exists():
-            raise UserError(f"{path}: facilities file for {kind} not found")
+            raise UserError(f"facilities.{kind}.file: file not found ({path})")
         origin = str(path)
         columns, raw = _read_csv(path)
     for col in (table.id_column, table.lon_column, table.lat_column):
@@ -165,7 +165,7 @@ def _rows(
     if table.attributes is not None:
         apath = base_dir / table.attributes
         if not apath.exists():
-            raise UserError(f"{apath}: attributes file for {kind} not found")
+            raise UserError(f"facilities.{kind}.attributes: file not found ({apath})")
         acols, arows = _read_csv(apath)
         if "id" not in acols:
             raise UserError(f"{apath}: missing column 'id' (columns: {', '.join(acols)})")
@@ -208,8 +208,10 @@ def _num(origin: str, i: int, row: dict[str, Any], col: str, kind: type, *, lo: 
 def _coords(origin: str, i: int, row: dict[str, Any]) -> tuple[float, float]:
     lon = _num(origin, i, row, "lon", float, lo=-180)
     lat = _num(origin, i, row, "lat", float, lo=-90)
-    if lon > 180 or lat > 90:
-        raise UserError(f"{origin} row {i}: lon/lat out of range ({lon}, {lat})")
+    if lon > 180:
+        raise UserError(f"{origin} row {i} lon: must be from -180 to 180 (got {lon:g})")
+    if lat > 90:
+        raise UserError(f"{origin} row {i} lat: must be from -90 to 90 (got {lat:g})")
     return lon, lat
 
 
