@@ -53,6 +53,15 @@ def _overrides(sets: list[str] | None, seed: int | None, days: float | None) -> 
     return out
 
 
+def _prepare_out(out: Path) -> None:
+    """Refuse an unwritable ``--out`` and clear what killed runs left in it (before any work)."""
+    from sim.io.results import check_output_root, remove_stale_temporaries
+
+    check_output_root(out)
+    for path in remove_stale_temporaries(out):
+        typer.echo(f"removed the temporary folder of a killed run: {path}", err=True)
+
+
 class _LazyProgress:
     """A progress bar that appears at its first update, not before.
 
@@ -142,12 +151,11 @@ def run(
 ) -> None:
     """Run a scenario's replications and write results/<scenario>/<run-id>/."""
     from sim.config.scenario import load_scenario
-    from sim.io.results import check_output_root
     from sim.runs.study import run_scenario, save_run
     from sim.runs.world import build_world
 
     sc = load_scenario(scenario, _overrides(sets, seed, horizon_days))
-    check_output_root(out)
+    _prepare_out(out)
     world = build_world(sc, data_dir=data_dir, cache_dir=cache_dir)
     with _LazyProgress() as prog:
         tables = run_scenario(
@@ -184,11 +192,10 @@ def compare(
 ) -> None:
     """Run scenarios under common random numbers; write comparison.csv with paired CIs."""
     from sim.config.scenario import load_scenario
-    from sim.io.results import check_output_root
 
     ov = _overrides(sets, seed, horizon_days)
     scenarios = [load_scenario(p, ov) for p in [base, *others]]
-    check_output_root(out)
+    _prepare_out(out)
     _compare_and_report(
         scenarios,
         out,
@@ -229,9 +236,7 @@ def demo(
     files = [root / "county_baseline.toml", root / "county_integrated.toml"]
     ov = [f"run.horizon_days={horizon_days}"]
     scenarios = [load_scenario(f, ov) for f in files]
-    from sim.io.results import check_output_root
-
-    check_output_root(out)
+    _prepare_out(out)
     console.print(
         "[bold]trauma-sim demo[/bold]: synthetic county (not real data), "
         f"{reps} replications × {horizon_days:g} days"

@@ -31,7 +31,7 @@ from sim.core.errors import UserError
 from sim.core.rng import RandomStreams
 from sim.core.units import MINUTES_PER_DAY
 from sim.io.mapdata import write_map_data
-from sim.io.results import RunTables, atomic_dir, write_json, write_run_files
+from sim.io.results import RunTables, atomic_dir, unique_suffix, write_json, write_run_files
 from sim.metrics.compute import (
     RESPONSE_TARGET_MIN,
     STAGES,
@@ -273,17 +273,23 @@ def run_scenario(
 
 
 def run_id(scenario: Scenario) -> str:
-    """``YYYYmmdd-HHMMSS-<hash8>`` for a results folder."""
+    """``YYYYmmdd-HHMMSS-<hash8>-<random6>`` for a results folder.
+
+    The random part keeps two runs of one scenario started in the same second apart.
+    """
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{scenario.content_hash()[:8]}"
+    return f"{stamp}-{scenario.content_hash()[:8]}-{unique_suffix()}"
 
 
 def save_run(tables: RunTables, out_root: Path, scenario: Scenario) -> Path:
-    """Write ``out_root/<scenario>/<run-id>/`` atomically and return it."""
-    folder = out_root / scenario.name / run_id(scenario)
-    with atomic_dir(folder) as tmp:
+    """Write ``out_root/<scenario>/<run-id>/`` atomically and return it.
+
+    A name collision never discards the results: they get another unique name.
+    """
+    staging = atomic_dir(out_root / scenario.name / run_id(scenario), unique=True)
+    with staging as tmp:
         write_run_files(tmp, tables)
-    return folder
+    return staging.final
 
 
 # ------------------------------------------------------------------------ comparisons
@@ -621,9 +627,10 @@ def save_comparison(comp: Comparison, out_root: Path) -> Path:
     digest = hashlib.sha256(
         json.dumps(comp.manifest["scenario_hashes"], sort_keys=True).encode()
     ).hexdigest()[:8]
-    run_name = f"{stamp}-{digest}-r{comp.manifest['reps']}"
+    run_name = f"{stamp}-{digest}-r{comp.manifest['reps']}-{unique_suffix()}"
     folder = out_root / "compare" / f"{names[0]}-vs-{'-'.join(names[1:])}"[:120] / run_name
-    with atomic_dir(folder) as tmp:
+    staging = atomic_dir(folder, unique=True)
+    with staging as tmp:
         comp.comparison.to_csv(tmp / "comparison.csv", index=False)
         comp.stages.to_csv(tmp / "stages.csv", index=False)
         comp.tornado.to_csv(tmp / "tornado.csv", index=False)
@@ -636,4 +643,4 @@ def save_comparison(comp: Comparison, out_root: Path) -> Path:
         if comp.base_world is not None:
             warm = comp.manifest["warm_up_days"] * MINUTES_PER_DAY
             write_map_data(tmp, comp.base_world, response_offsets(comp.runs, warm))
-    return folder
+    return staging.final
