@@ -62,6 +62,25 @@ def _prepare_out(out: Path) -> None:
         typer.echo(f"removed the temporary folder of a killed run: {path}", err=True)
 
 
+def _report_backlog(manifest: dict[str, Any]) -> None:
+    """Say what the response KPIs cover, and warn when the backlog grows without bound."""
+    b = manifest.get("backlog") or {}
+    if b.get("not_reached_by_horizon"):
+        typer.echo(
+            f"note: response KPIs cover {b['response_kpis_cover_share']:.1%} of patients; "
+            f"{b['not_reached_by_horizon']} of {b['patients']} were not reached by a unit "
+            "before the horizon (backlog.csv)",
+            err=True,
+        )
+    if b.get("unbounded_in_reps"):
+        typer.echo(
+            f"warning: the backlog of unreached patients grows without bound in "
+            f"{b['unbounded_in_reps']} of {manifest['replications']} replications: demand "
+            "exceeds capacity (backlog.csv)",
+            err=True,
+        )
+
+
 class _LazyProgress:
     """A progress bar that appears at its first update, not before.
 
@@ -169,6 +188,7 @@ def run(
             argv=sys.argv,
         )
     folder = save_run(tables, out, sc)
+    _report_backlog(tables.manifest)
     console.print(
         _kpi_table(tables.kpis, f"{sc.name}: KPIs ({tables.manifest['replications']} reps)")
     )
@@ -215,6 +235,8 @@ def _compare_and_report(scenarios: list[Scenario], out: Path, **options: Any) ->
     with _LazyProgress() as prog:
         comp = compare_scenarios(scenarios, progress=prog.update, argv=sys.argv, **options)
     folder = save_comparison(comp, out)
+    for run_tables in comp.runs.values():
+        _report_backlog(run_tables.manifest)
     for table in comparison_tables(comp):
         console.print(table)
     console.print(f"results: {folder}")

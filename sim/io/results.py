@@ -38,6 +38,8 @@ class RunTables:
     outcomes: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
     scenario_toml: str = ""
+    #: Per replication and day: patients injured and not yet reached (``backlog.csv``).
+    backlog: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def check_output_root(root: Path, option: str = "--out") -> None:
@@ -190,6 +192,8 @@ def write_run_files(folder: Path, tables: RunTables) -> None:
     tables.kpis.to_csv(folder / "kpis.csv", index=False)
     tables.kpis_by_rep.to_csv(folder / "kpis_by_rep.csv", index=False)
     tables.outcomes.to_csv(folder / "outcomes.csv", index=False)
+    if not tables.backlog.empty:
+        tables.backlog.to_csv(folder / "backlog.csv", index=False)
     (folder / "scenario.resolved.toml").write_text(tables.scenario_toml, encoding="utf-8")
     (folder / "manifest.json").write_text(
         json.dumps(tables.manifest, indent=2, ensure_ascii=False, default=str), encoding="utf-8"

@@ -35,6 +35,7 @@ from sim.io.results import RunTables, atomic_dir, unique_suffix, write_json, wri
 from sim.metrics.compute import (
     RESPONSE_TARGET_MIN,
     STAGES,
+    backlog_table,
     incidents_table,
     kpis_for_rep,
     summarise,
@@ -169,6 +170,7 @@ def assemble(
     warm_min = scenario.run.warm_up_days * MINUTES_PER_DAY
     seats = sum(c.seats for c in fac.centres)
     inc_frames, ev_frames, unit_frames, kpi_rows = [], [], [], []
+    backlog_frames, backlog_rows = [], []
     for res in results:
         inc = incidents_table(
             res.replication,
@@ -185,6 +187,9 @@ def assemble(
             inc, un, warm_up_min=warm_min, horizon_min=horizon_min, n_units=len(units), seats=seats
         )
         kpi_rows.append({"rep": res.replication, **k})
+        days, totals = backlog_table(inc, warm_up_min=warm_min, horizon_min=horizon_min)
+        backlog_frames.append(days.assign(rep=res.replication))
+        backlog_rows.append(totals)
         inc_frames.append(inc)
         ev_frames.append(_events_frame(res.replication, res.events))
         unit_frames.append(un)
@@ -221,6 +226,7 @@ def assemble(
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "wall_s": round(wall_s, 3),
         "incidents": int(incidents["incident_id"].groupby(incidents["rep"]).nunique().sum()),
+        "backlog": _backlog_summary(backlog_rows),
     }
     return RunTables(
         incidents=incidents,
@@ -231,7 +237,26 @@ def assemble(
         outcomes=outcomes,
         manifest=manifest,
         scenario_toml=scenario.to_toml(),
+        backlog=pd.concat(backlog_frames, ignore_index=True)[["rep", "day", "backlog_patients"]]
+        if backlog_frames
+        else pd.DataFrame(),
     )
+
+
+def _backlog_summary(rows: Sequence[dict[str, float]]) -> dict[str, Any]:
+    """Patients not reached by the horizon over all replications (manifest ``backlog``)."""
+    patients = sum(r["patients"] for r in rows)
+    not_reached = sum(r["not_reached_by_horizon"] for r in rows)
+    return {
+        "patients": int(patients),
+        "not_reached_by_horizon": int(not_reached),
+        "not_reached_share": not_reached / patients if patients else None,
+        "unfinished_by_horizon": int(sum(r["unfinished_by_horizon"] for r in rows)),
+        "response_kpis_cover": "patients injured after the warm-up whom a unit reached "
+        "before the horizon",
+        "response_kpis_cover_share": (patients - not_reached) / patients if patients else None,
+        "unbounded_in_reps": int(sum(r["backlog_unbounded"] for r in rows)),
+    }
 
 
 def run_scenario(
