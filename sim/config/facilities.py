@@ -188,20 +188,30 @@ def _rows(
 MAX_COUNT_PER_FACILITY = 10_000
 
 
+def _at(origin: str, i: int) -> str:
+    """Where data row ``i`` (1-based) is: ``file.csv:line``, else ``<origin> row i``.
+
+    Line 1 of a CSV is its header; inline rows and joined attribute files have no line.
+    """
+    if origin.startswith("[") or " + " in origin:
+        return f"{origin} row {i}"
+    return f"{origin}:{i + 1}"
+
+
 def _num(origin: str, i: int, row: dict[str, Any], col: str, kind: type, *, lo: float) -> Any:
     if col not in row or row[col] in ("", None):
-        raise UserError(f"{origin} row {i} {col}: missing (required for this facility kind)")
+        raise UserError(f"{_at(origin, i)} {col}: missing (required for this facility kind)")
     if isinstance(row[col], bool):  # inline rows: TOML true/false is not a number
-        raise UserError(f"{origin} row {i} {col}: not a number ({row[col]!r})")
+        raise UserError(f"{_at(origin, i)} {col}: not a number ({row[col]!r})")
     try:
         as_float = float(row[col])
         value = int(as_float) if kind is int else as_float
     except (TypeError, ValueError, OverflowError):
-        raise UserError(f"{origin} row {i} {col}: not a number ({row[col]!r})") from None
+        raise UserError(f"{_at(origin, i)} {col}: not a number ({row[col]!r})") from None
     hi = MAX_COUNT_PER_FACILITY if kind is int else math.inf
     if not math.isfinite(value) or not lo <= value <= hi or (kind is int and as_float != value):
         allowed = f"a whole number from {lo:g} to {hi:,}" if kind is int else f"a number >= {lo:g}"
-        raise UserError(f"{origin} row {i} {col}: must be {allowed} (got {row[col]!r})")
+        raise UserError(f"{_at(origin, i)} {col}: must be {allowed} (got {row[col]!r})")
     return value
 
 
@@ -209,9 +219,9 @@ def _coords(origin: str, i: int, row: dict[str, Any]) -> tuple[float, float]:
     lon = _num(origin, i, row, "lon", float, lo=-180)
     lat = _num(origin, i, row, "lat", float, lo=-90)
     if lon > 180:
-        raise UserError(f"{origin} row {i} lon: must be from -180 to 180 (got {lon:g})")
+        raise UserError(f"{_at(origin, i)} lon: must be from -180 to 180 (got {lon:g})")
     if lat > 90:
-        raise UserError(f"{origin} row {i} lat: must be from -90 to 90 (got {lat:g})")
+        raise UserError(f"{_at(origin, i)} lat: must be from -90 to 90 (got {lat:g})")
     return lon, lat
 
 
@@ -249,7 +259,7 @@ def load_facilities(
         bls = _num(origin, i, r, "bls", int, lo=0) if r.get("bls") not in (None, "") else 0
         shift = str(r.get("shift") or "24h")
         if shift not in ("24h", "day"):
-            raise UserError(f"{origin} row {i} shift: must be '24h' or 'day' (got {shift!r})")
+            raise UserError(f"{_at(origin, i)} shift: must be '24h' or 'day' (got {shift!r})")
         stations.append(Station(r["id"], r["name"], lon, lat, als, bls, shift))
     if sum(s.als + s.bls for s in stations) == 0:
         raise UserError(f"{origin}: stations hold no ambulances (als + bls = 0)")
@@ -262,7 +272,7 @@ def load_facilities(
         tier = str(r.get("tier", "")).strip()
         if tier not in TIERS:
             raise UserError(
-                f"{origin} row {i} tier: must be one of {', '.join(TIERS)} (got {tier!r})"
+                f"{_at(origin, i)} tier: must be one of {', '.join(TIERS)} (got {tier!r})"
             )
         hospitals.append(
             Hospital(
