@@ -31,7 +31,7 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 def _register() -> None:
     # Imported here so each area's commands live in their own module.
-    from sim.cli import bench, model, network  # noqa: F401
+    from sim.cli import bench, model, network, ops  # noqa: F401
 
 
 def _usage_line(exc: click_exc.UsageError) -> str:

@@ -167,13 +167,22 @@ def run(
     sets: SetOpt = None,
     data_dir: DataDirOpt = None,
     cache_dir: CacheDirOpt = None,
+    calls: Annotated[
+        Path | None,
+        typer.Option("--calls", help="Replay this call log CSV instead of generated demand."),
+    ] = None,
 ) -> None:
     """Run a scenario's replications and write results/<scenario>/<run-id>/."""
     from sim.config.scenario import load_scenario
     from sim.runs.study import run_scenario, save_run
     from sim.runs.world import build_world
 
-    sc = load_scenario(scenario, _overrides(sets, seed, horizon_days))
+    replay: list[str] = []
+    if calls is not None:
+        from sim.demand.trace import replay_overrides
+
+        replay = replay_overrides(calls, keep_horizon=horizon_days is not None)
+    sc = load_scenario(scenario, replay + _overrides(sets, seed, horizon_days))
     _prepare_out(out)
     world = build_world(sc, data_dir=data_dir, cache_dir=cache_dir)
     with _LazyProgress() as prog:

@@ -265,6 +265,9 @@ def _rebase(data: dict[str, Any], folder: Path, child_folder: Path) -> None:
                 walk(v)
 
     walk(data)
+    demand = data.get("demand")
+    if isinstance(demand, dict):
+        fix(demand, "calls_file")
     grid = (data.get("demand") or {}).get("population_grid")
     if isinstance(grid, dict) and grid.get("on_data_path") is False:
         fix(grid, "file")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -311,6 +312,8 @@ def generate_demand(
     horizon_min: float,
     start_weekday: int,
     streams: RandomStreams,
+    *,
+    fixed: Mapping[str, np.ndarray] | None = None,
 ) -> Demand:
     """Draw all incidents and patients of one replication.
 
@@ -328,6 +331,10 @@ def generate_demand(
         Weekday of day 0 (0 = Monday).
     streams
         The replication's named random streams.
+    fixed
+        Incidents given instead of drawn (a replayed call log, sim/demand/trace.py): sorted
+        arrays ``t``, ``mechanism``, ``node``, ``access_min``, ``lon``, ``lat`` and
+        ``n_patients`` (-1 = draw). Every other draw is made as usual.
 
     Returns
     -------
@@ -378,6 +385,10 @@ def generate_demand(
         acc_parts.append(np.asarray(acc, float))
         lon_parts.append(np.asarray(lon, float))
         lat_parts.append(np.asarray(lat, float))
+    if fixed is not None:  # the arrival streams were still drawn: other streams unchanged
+        t_parts, m_parts = [fixed["t"]], [np.asarray(fixed["mechanism"], np.int8)]
+        node_parts, acc_parts = [fixed["node"]], [fixed["access_min"]]
+        lon_parts, lat_parts = [fixed["lon"]], [fixed["lat"]]
 
     t_inj = np.concatenate(t_parts)
     order = np.argsort(t_inj, kind="stable")
@@ -411,6 +422,9 @@ def generate_demand(
         )
     ]
     n_pat[is_rtc] = draw[is_rtc]
+    if fixed is not None:
+        given = np.asarray(fixed["n_patients"], np.int32)[order]
+        n_pat = np.where(given >= 1, given, n_pat).astype(np.int32)
     inc["n_patients"] = n_pat
     inc["first_patient"] = np.concatenate([[0], np.cumsum(n_pat)[:-1]]).astype(np.int64)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -143,6 +143,16 @@ MAX_INCIDENT_CAP = 50_000_000
 class DemandSpec(Spec):
     """Incidents per day by mechanism, their timing profile and placement (``[demand]``)."""
 
+    source: Literal["generated", "trace"] = Field(
+        default="generated",
+        description="'generated': incidents drawn from the rates below; 'trace': the calls of "
+        "calls_file replayed (times, places, categories, priorities; docs/trace.md).",
+    )
+    calls_file: str | None = Field(
+        default=None,
+        description="Call log CSV replayed when source = 'trace' (relative to the scenario "
+        "file; schema docs/call_log.schema.json). `trauma-sim run --calls FILE` sets both.",
+    )
     population: float | None = Field(
         default=None,
         gt=0,
@@ -209,6 +219,12 @@ class DemandSpec(Spec):
         "(run.horizon_days x the summed daily rates) is checked against it before any "
         "demand is drawn.",
     )
+
+    @model_validator(mode="after")
+    def _trace_file(self) -> DemandSpec:
+        if self.source == "trace" and not self.calls_file:
+            raise ValueError("source = 'trace' needs calls_file (a call log CSV)")
+        return self
 
     @field_validator("hour_profile")
     @classmethod

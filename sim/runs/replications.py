@@ -29,6 +29,7 @@ from sim.core.events import EventLog
 from sim.core.rng import RandomStreams
 from sim.core.units import MINUTES_PER_DAY
 from sim.demand.generate import Demand, generate_demand
+from sim.demand.trace import trace_demand
 from sim.model.system import build_system
 from sim.runs.world import World, build_world
 
@@ -46,6 +47,21 @@ class RunResult:
 
 def draw_demand(scenario: Scenario, world: World, streams: RandomStreams) -> Demand:
     """The replication's incidents and patients (identical across policy/fleet variants)."""
+    if world.trace is not None:
+        return trace_demand(
+            world.trace,
+            scenario.demand,
+            scenario.calls,
+            scenario.fleet,
+            scenario.destination,
+            scenario.hospital,
+            scenario.mechanisms,
+            world.places,
+            world.snapper,
+            scenario.run.horizon_days * MINUTES_PER_DAY,
+            scenario.run.start_weekday,
+            streams,
+        )
     return generate_demand(
         scenario.demand,
         scenario.calls,

@@ -182,6 +182,9 @@ def assemble(
             capable_tiers=scenario.hospital.capable_tiers,
             unit_station_ids=unit_station,
         )
+        if world.trace is not None:  # replayed calls keep their id from the log
+            rows = np.asarray(res.demand.incidents["trace_row"])[inc["incident_id"].to_numpy()]
+            inc["call_id"] = world.trace.log.call_id[rows]
         un = unit_status_table(res.replication, res.events, unit_station)
         k = kpis_for_rep(
             inc, un, warm_up_min=warm_min, horizon_min=horizon_min, n_units=len(units), seats=seats
@@ -228,6 +231,13 @@ def assemble(
         "incidents": int(incidents["incident_id"].groupby(incidents["rep"]).nunique().sum()),
         "backlog": _backlog_summary(backlog_rows),
     }
+    if world.trace is not None:
+        log = world.trace.log
+        manifest["calls_file"] = log.path
+        manifest["calls_sha256"] = log.sha256
+        manifest["calls_origin"] = log.origin.isoformat()
+        manifest["calls_replayed"] = int((log.t_call_min < horizon_min).sum())
+        manifest["calls_beyond_horizon"] = int((log.t_call_min >= horizon_min).sum())
     return RunTables(
         incidents=incidents,
         events=pd.concat(ev_frames, ignore_index=True),

@@ -17,6 +17,7 @@ from sim.config.facilities import Facilities, load_facilities
 from sim.config.scenario import Scenario, locate
 from sim.core.errors import UserError
 from sim.demand.generate import Places, prepare_places, read_grid
+from sim.demand.trace import Trace, read_call_log, snap_trace
 from sim.network.core import RoadNetwork
 from sim.network.datapath import find_data_file, load_network
 from sim.network.snapping import Snapper
@@ -48,6 +49,7 @@ class World:
     police_access_min: tuple[float, ...]
     population: float
     grid_cells_dropped: int = 0
+    trace: Trace | None = None  # the replayed call log (demand.source = "trace")
 
 
 def _in_scenario(scenario: Scenario, dotted: str, message: str) -> str:
@@ -145,6 +147,11 @@ def build_world(
             population = float(pop[keep].sum())
     places = prepare_places(scenario.demand, network, facilities, grid_rows)
     demand_snapper = Snapper(network, scenario.travel.access_speed_kph, math.inf)
+    trace = None
+    if scenario.demand.source == "trace" and scenario.demand.calls_file:
+        calls = Path(scenario.demand.calls_file)
+        log = read_call_log(calls if calls.is_absolute() else scenario.base_dir / calls)
+        trace = snap_trace(log, snapper)  # the snap limit applies: calls off the network fail
     idx = list(range(len(nodes)))
     # The per-facility orderings every replication's dispatcher reads, built once here.
     tables.nearest_order(idx[:n_s])
@@ -167,6 +174,7 @@ def build_world(
         hospital_access_min=tuple(access[n_s : n_s + n_h]),
         police_access_min=tuple(access[n_s + n_h :]),
         population=population,
+        trace=trace,
     )
 
 
