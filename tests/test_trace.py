@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ from sim.core.errors import UserError
 from sim.demand.trace import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
+    call_log_schema,
     calls_from_incidents,
     read_call_log,
     replay_overrides,
@@ -176,3 +178,10 @@ def test_done_means_run_then_validate_against(tmp_path: Path) -> None:
     assert (folder / "validation" / "validation.png").stat().st_size > 10_000
     summary = pd.read_csv(folder / "validation" / "validation_summary.csv")
     assert set(summary["by"]) >= {"all", "hour", "zone"}
+
+
+def test_shipped_schema_is_current() -> None:
+    """docs/call_log.schema.json is what the reader checks (regenerated, not hand-edited)."""
+    shipped = json.loads((REPO_ROOT / "docs" / "call_log.schema.json").read_text("utf-8"))
+    assert shipped == call_log_schema()
+    assert set(shipped["required"]) == set(REQUIRED_COLUMNS)
