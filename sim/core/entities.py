@@ -72,6 +72,7 @@ class EventKind(IntEnum):
     CONSULT_ABANDONED = 36  # not started within max_wait_min
     POLICE_CLEARED = 37
     TEAM_PREACTIVATED = 38  # expert group pre-activated the trauma team; value = minutes saved
+    UNIT_RELOCATED = 39  # move-up: an idle unit sent to another station; place = new station
 
 
 class UnitStatus(IntEnum):
@@ -96,6 +97,7 @@ STATUS_AFTER_EVENT: dict[EventKind, UnitStatus] = {
     EventKind.PATIENT_HANDED_OVER: UnitStatus.RETURNING,
     EventKind.PATIENT_NOT_TRANSPORTED: UnitStatus.RETURNING,
     EventKind.UNIT_AT_STATION: UnitStatus.IDLE_AT_STATION,
+    EventKind.UNIT_RELOCATED: UnitStatus.RETURNING,
 }
 
 

@@ -37,6 +37,13 @@ from sim.model.spec import DestinationSpec, FleetSpec
 from sim.model.state import PatientState
 from sim.policies.destination import DestinationPolicy
 from sim.policies.dispatch import NEAREST_CANDIDATES_SUFFICE, Candidate, DispatchPolicy
+from sim.policies.move_up import (
+    MOVE_UP_COVER_MIN,
+    MoveUpPolicy,
+    compliance_table_move,
+    dmexclp_move,
+    nested_compliance_table,
+)
 from sim.policies.scene import escort_applies, judged_severe, prenotifies
 from sim.runs.world import World
 
@@ -172,6 +179,57 @@ class Fleet:
         self._i_node: list[int] = state.inc["node"]
         self._from_view = world.tables.from_view
         self._factor = dict(world.tables.emergency_factor)
+        self._move_up = self._bind_move_up(fleet_spec)
+
+    def _bind_move_up(self, spec: FleetSpec) -> MoveUpPolicy | None:
+        """The scenario's move-up policy with its coverage model bound (None for 'none')."""
+        if spec.move_up == "none":
+            return None
+        tables, sf = self.tables, self._station_fac
+        period = self._period_of_hour[12]  # daytime drive minutes
+        sn = list(self.world.station_node)
+        drive = tables.from_fac[period][np.ix_(sf, sn)].astype(float) * self._factor[1]
+        cover = drive <= MOVE_UP_COVER_MIN
+        # Area weights: the replication's calls by nearest station (a proxy of the demand
+        # rates the planner knows; only the share per area is used, not times).
+        nodes = np.asarray(self._i_node, np.int64)
+        near = np.argmin(tables.from_fac[period][sf][:, nodes], axis=0) if nodes.size else []
+        weight = np.bincount(np.asarray(near, np.int64), minlength=len(sf)).astype(float)
+        q = spec.move_up_busy_fraction
+        if spec.move_up == "dmexclp":
+            return lambda free, movable: dmexclp_move(free, movable, cover, weight, q)
+        table = nested_compliance_table(cover, weight, q, len(self.units))
+        return lambda free, movable: compliance_table_move(free, movable, table, drive)
+
+    def _move_up_now(self, hour: int) -> None:
+        """Ask the move-up policy for one move of an idle unit on shift and start it."""
+        assert self._move_up is not None
+        day = DAY_START_H <= hour < DAY_END_H
+        free = [0] * len(self._idle)
+        movable = [0] * len(self._idle)
+        for s, idle in enumerate(self._idle):
+            n = sum(1 for idx in idle if day or self._is_24h[idx])
+            free[s] = movable[s] = n
+        for r in self._returning.values():
+            if day or self._is_24h[r.index]:
+                free[r.station] += 1
+        move = self._move_up(free, movable)
+        if move is None:
+            return
+        a, b = move
+        idx = next(i for i in self._idle[a] if day or self._is_24h[i])
+        u, now = self.units[idx], self.env.now
+        self._idle[a].remove(idx)
+        u.station = b
+        u.trip += 1
+        u.status = S.RETURNING
+        self._returning[idx] = u
+        u.origin_fac, u.origin_node, u.t_origin = self._station_fac[a], -1, now
+        u.path, u.path_min = [], None
+        back = self.tables.from_facility_min(self._station_fac[a], self.world.station_node[b], hour)
+        back += self.world.station_access_min[b]
+        heapq.heappush(self._homecoming, (now + back, idx, u.trip))
+        self.log.append(now, E.UNIT_RELOCATED, unit=idx, place=b)
 
     # ----------------------------------------------------------------- where units are
 
@@ -375,6 +433,8 @@ class Fleet:
         # _add_returning): no second search.
         known = choice.eta_min if self.live_positions and not choice.at_station else None
         self._assign(self.units[choice.unit], p, hour, known)
+        if self._move_up is not None:
+            self._move_up_now(hour)
 
     def _assign(self, u: Unit, p: int, hour: int, drive_min: float | None = None) -> None:
         st, env, log = self.state, self.env, self.log

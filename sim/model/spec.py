@@ -77,6 +77,20 @@ class FleetSpec(Spec):
     dispatch_policy: Literal["nearest_available", "station_first_due"] = Field(
         default="nearest_available", description="Dispatch policy by name."
     )
+    move_up: Literal["none", "compliance_table", "dmexclp"] = Field(
+        default="none",
+        description="Move-up after each dispatch (sim/policies/move_up.py): 'none'; "
+        "'compliance_table' (Alanis, Ingolfsson & Kolfal 2013, POM 22:216-231); 'dmexclp' "
+        "(Jagtenberg, Bhulai & van der Mei 2015, ORHC 4:27-35). Coverage = drive within "
+        "the 12-min rural response target (evidence.md §3).",
+    )
+    move_up_busy_fraction: float = Field(
+        default=0.1,
+        ge=0.0,
+        lt=1.0,
+        description="Busy probability q of the move-up coverage model (Daskin 1983, "
+        "Transportation Science 17:48-70); set it to a run's ambulance utilisation.",
+    )
     ambulances: int | None = Field(
         default=None,
         ge=1,
