@@ -30,6 +30,7 @@ import simpy
 
 from sim.config.mechanism_specs import MechanismsSpec
 from sim.core.entities import NON_TRAUMA, EventKind, UnitStatus, member_lookup
+from sim.core.errors import UserError
 from sim.core.events import EventLog
 from sim.core.units import hour_of
 from sim.model.clock import Soon, after, after_steps, at_time
@@ -114,6 +115,7 @@ class Fleet:
         experts: ExpertPool | None,
         lazy_settle: bool = True,
         check_transitions: bool = False,
+        start_weekday: int = 0,
     ) -> None:
         self.env, self.log, self.world, self.state = env, log, world, state
         # False: no shortcut, every arrival home and end of handover is a real event (the
@@ -180,6 +182,69 @@ class Fleet:
         self._from_view = world.tables.from_view
         self._factor = dict(world.tables.emergency_factor)
         self._move_up = self._bind_move_up(fleet_spec)
+        self._start_min = start_weekday * 1440.0  # week minute of t = 0
+        self._duty = self._build_duty(fleet_spec) if fleet_spec.rosters else None
+
+    def _build_duty(self, spec: FleetSpec) -> list[np.ndarray]:
+        """Per unit, on duty (bool) in each minute of the week (Monday 00:00 first)."""
+        stations = self.world.facilities.stations
+        index = {s.id: i for i, s in enumerate(stations)}
+        minute = np.arange(1440)
+        hour = minute // 60
+        day_shift = (hour >= DAY_START_H) & (hour < DAY_END_H)
+        # Start from each unit's file shift; rosters replace it on their weekdays.
+        duty = [
+            np.ones(7 * 1440, bool) if u.shift == "24h" else np.tile(day_shift, 7)
+            for u in self.units
+        ]
+        ranked: dict[int, list[int]] = {}
+        for u in self.units:
+            ranked.setdefault(u.station, []).append(u.index)
+        seen: set[tuple[int, int]] = set()
+        for i, r in enumerate(spec.rosters):
+            where = f"fleet.rosters[{i}]"
+            if r.station not in index:
+                raise UserError(
+                    f"{where}.station: '{r.station}' is not a station (allowed: {', '.join(index)})"
+                )
+            st = index[r.station]
+            units = ranked.get(st, [])
+            if max(r.units_by_hour) > len(units):
+                raise UserError(
+                    f"{where}.units_by_hour: up to {max(r.units_by_hour)} units, but station "
+                    f"{r.station} has {len(units)}"
+                )
+            n_on = np.asarray(r.units_by_hour, int)[hour]
+            for a, b in r.meal_breaks:
+                n_on = n_on - ((minute >= a * 60) & (minute < b * 60))
+            n_on = np.maximum(n_on, 0)
+            for d in r.weekdays:
+                if (st, d) in seen:
+                    raise UserError(f"{where}.weekdays: station {r.station} weekday {d} twice")
+                seen.add((st, d))
+                for rank, idx in enumerate(units):
+                    duty[idx][d * 1440 : (d + 1) * 1440] = rank < n_on
+        return duty
+
+    def roster_changes(self) -> Generator[simpy.Event, Any, None]:
+        """SimPy process: whenever a unit comes on duty, it serves waiting calls."""
+        assert self._duty is not None
+        on = np.zeros(7 * 1440, bool)
+        for d in self._duty:
+            on |= d & ~np.roll(d, 1)  # off in the minute before, on in this one
+        starts = np.flatnonzero(on).astype(float)
+        if starts.size == 0:
+            return
+        env = self.env
+        while True:
+            week_min = (self._start_min + env.now) % (7 * 1440.0)
+            j = int(np.searchsorted(starts, week_min, side="right"))
+            nxt = starts[j] if j < starts.size else starts[0] + 7 * 1440.0
+            yield env.timeout(nxt - week_min)
+            self._settle(env.now)
+            for u in list(self.units):
+                if u.status in (S.IDLE_AT_STATION, S.RETURNING) and self.pending:
+                    self._serve_waiting(u)
 
     def _bind_move_up(self, spec: FleetSpec) -> MoveUpPolicy | None:
         """The scenario's move-up policy with its coverage model bound (None for 'none')."""
@@ -204,20 +269,20 @@ class Fleet:
     def _move_up_now(self, hour: int) -> None:
         """Ask the move-up policy for one move of an idle unit on shift and start it."""
         assert self._move_up is not None
-        day = DAY_START_H <= hour < DAY_END_H
+        on, units = self._on_shift, self.units
         free = [0] * len(self._idle)
         movable = [0] * len(self._idle)
         for s, idle in enumerate(self._idle):
-            n = sum(1 for idx in idle if day or self._is_24h[idx])
+            n = sum(1 for idx in idle if on(units[idx]))
             free[s] = movable[s] = n
         for r in self._returning.values():
-            if day or self._is_24h[r.index]:
+            if on(r):
                 free[r.station] += 1
         move = self._move_up(free, movable)
         if move is None:
             return
         a, b = move
-        idx = next(i for i in self._idle[a] if day or self._is_24h[i])
+        idx = next(i for i in self._idle[a] if on(units[i]))
         u, now = self.units[idx], self.env.now
         self._idle[a].remove(idx)
         u.station = b
@@ -237,6 +302,9 @@ class Fleet:
         return hour_of(self.env.now)
 
     def _on_shift(self, u: Unit) -> bool:
+        if self._duty is not None:
+            week_min = int((self._start_min + self.env.now) % (7 * 1440.0))
+            return bool(self._duty[u.index][week_min])
         return u.shift == "24h" or DAY_START_H <= self._hour() < DAY_END_H
 
     def _position(self, u: Unit) -> tuple[int, float]:
@@ -314,7 +382,7 @@ class Fleet:
         candidate slower than the best one (the estimate grows with the drive minutes, so
         ties are all kept).
         """
-        if not self._nearest_suffice:
+        if not self._nearest_suffice or self._duty is not None:
             return self._all_candidates(node, priority, hour)
         day = DAY_START_H <= hour < DAY_END_H
         # from_facility_min(k, node, hour, priority), inlined: the view times the factor.
@@ -346,7 +414,7 @@ class Fleet:
         out: list[Candidate] = []
         for station, idle in enumerate(self._idle):
             for idx in idle:  # lowest-numbered unit on shift
-                if self.units[idx].shift == "24h" or self._on_shift(self.units[idx]):
+                if self._on_shift(self.units[idx]):
                     k = world.station_fac[station]
                     eta = self.turnout_mean_min + tables.from_facility_min(k, node, hour, priority)
                     out.append(Candidate(idx, station, eta, True))
@@ -367,7 +435,7 @@ class Fleet:
         tables, world = self.tables, self.world
         returning: list[tuple[float, Unit]] = []
         for u in self._returning.values():
-            if u.shift != "24h" and not self._on_shift(u):
+            if not self._on_shift(u):
                 continue
             if not self.live_positions:
                 # Without live positions the dispatcher assumes a free unit is at its station.

@@ -71,6 +71,51 @@ class CallSpec(Spec):
     )
 
 
+class RosterSpec(Spec):
+    """Units on duty at one station by weekday and hour (``[[fleet.rosters]]``)."""
+
+    station: str = Field(min_length=1, description="Station id the roster applies to.")
+    weekdays: list[int] = Field(
+        default=[0, 1, 2, 3, 4, 5, 6],
+        min_length=1,
+        description="Weekdays it applies to (0 = Monday); a station may have one roster "
+        "per weekday set, together covering each weekday at most once.",
+    )
+    units_by_hour: list[int] = Field(
+        min_length=24,
+        max_length=24,
+        description="Units on duty in each local hour 0-23 (the station's lowest-numbered "
+        "units, ALS first); at most the station's units.",
+    )
+    meal_breaks: list[tuple[float, float]] = Field(
+        default=[],
+        description="(start_h, end_h) windows in which one on-duty unit is stood down for a "
+        "meal (e.g. [[11.5, 12.0], [17.5, 18.0]]); a unit on a job finishes it first.",
+    )
+
+    @field_validator("weekdays")
+    @classmethod
+    def _days(cls, v: list[int]) -> list[int]:
+        if any(not 0 <= d <= 6 for d in v) or len(set(v)) != len(v):
+            raise ValueError("weekdays must be distinct integers 0-6 (0 = Monday)")
+        return v
+
+    @field_validator("units_by_hour")
+    @classmethod
+    def _units(cls, v: list[int]) -> list[int]:
+        if any(n < 0 for n in v):
+            raise ValueError("units_by_hour must be >= 0")
+        return v
+
+    @field_validator("meal_breaks")
+    @classmethod
+    def _meals(cls, v: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        for a, b in v:
+            if not 0.0 <= a < b <= 24.0:
+                raise ValueError(f"meal break ({a}, {b}): need 0 <= start_h < end_h <= 24")
+        return v
+
+
 class FleetSpec(Spec):
     """Ambulances, their cycle times and the dispatch policy (``[fleet]``)."""
 
@@ -83,6 +128,12 @@ class FleetSpec(Spec):
         "'compliance_table' (Alanis, Ingolfsson & Kolfal 2013, POM 22:216-231); 'dmexclp' "
         "(Jagtenberg, Bhulai & van der Mei 2015, ORHC 4:27-35). Coverage = drive within "
         "the 12-min rural response target (evidence.md §3).",
+    )
+    rosters: list[RosterSpec] = Field(
+        default=[],
+        description="Per-station duty rosters (units by weekday and hour, meal breaks); "
+        "stations without one keep their file's shift. Off-duty units are never "
+        "dispatched; a unit whose duty ends on a job finishes it.",
     )
     move_up_busy_fraction: float = Field(
         default=0.1,

@@ -102,10 +102,13 @@ def build_system(
         experts=experts,
         lazy_settle=lazy_settle,
         check_transitions=check_transitions,
+        start_weekday=scenario.run.start_weekday,
     )
     police = Police(env, log, world, mech.police_linkage, state)
     centres = DispatchCentres(env, log, world, scenario.calls, mech, state, fleet, police)
     centres.start()
     if any(s.shift == "day" for s in world.facilities.stations):
         env.process(fleet.shift_changes())
+    if scenario.fleet.rosters:
+        env.process(fleet.roster_changes())
     return TraumaSystem(env, log, state, centres, fleet, hospitals, police, experts)
