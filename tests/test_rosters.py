@@ -103,3 +103,20 @@ def test_bad_roster_station() -> None:
     )
     with pytest.raises(UserError, match=r"fleet.rosters\[0\].station: 'NOPE' is not a station"):
         run_scenario(sc, replications=1)
+
+
+def test_changeover_delays_duty_start() -> None:
+    hours = [0] * 8 + [1] * 16  # S2 on from 08:00, 20 min changeover
+    ov = [
+        "run.horizon_days=4",
+        "demand.non_trauma_incidents_per_day=40",
+        f"fleet.rosters=[{{station='S2', units_by_hour={hours}, changeover_min=20}}]",
+    ]
+    r = run_scenario(load_scenario(COUNTY_BASELINE, ov), replications=1)
+    rank = _rank(r.units)
+    s2 = [u for u, (st, _) in rank.items() if st == "S2"]
+    disp = r.events[(r.events["kind"].astype(str) == "AMBULANCE_DISPATCHED")]
+    disp = disp[disp["unit"].isin(s2)]
+    minute = disp["t"].to_numpy(float) % 1440.0
+    assert len(minute) > 0
+    assert not ((minute < 8 * 60 + 20) & (minute >= 0)).any()

@@ -224,6 +224,13 @@ class Fleet:
                 seen.add((st, d))
                 for rank, idx in enumerate(units):
                     duty[idx][d * 1440 : (d + 1) * 1440] = rank < n_on
+            if r.changeover_min > 0:
+                # The incoming crew checks the vehicle first: each duty start moves later.
+                c = math.ceil(r.changeover_min)
+                for idx in units:
+                    d_u = duty[idx]
+                    for m in np.flatnonzero(d_u & ~np.roll(d_u, 1)):
+                        d_u[np.arange(m, m + c) % d_u.size] = False
         return duty
 
     def roster_changes(self) -> Generator[simpy.Event, Any, None]:

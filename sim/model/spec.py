@@ -92,6 +92,13 @@ class RosterSpec(Spec):
         description="(start_h, end_h) windows in which one on-duty unit is stood down for a "
         "meal (e.g. [[11.5, 12.0], [17.5, 18.0]]); a unit on a job finishes it first.",
     )
+    changeover_min: float = Field(
+        default=0.0,
+        ge=0.0,
+        lt=120.0,
+        description="Minutes after each duty start before the incoming crew is available "
+        "(vehicle and kit check); 0 = off (no published Zhejiang figure: set it locally).",
+    )
 
     @field_validator("weekdays")
     @classmethod
