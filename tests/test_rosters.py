@@ -120,3 +120,29 @@ def test_changeover_delays_duty_start() -> None:
     minute = disp["t"].to_numpy(float) % 1440.0
     assert len(minute) > 0
     assert not ((minute < 8 * 60 + 20) & (minute >= 0)).any()
+
+
+def test_random_downtime_never_dispatched_while_out_of_service() -> None:
+    ov = [
+        "run.horizon_days=5",
+        "demand.non_trauma_incidents_per_day=30",
+        "fleet.downtime_per_unit_day=2.0",
+        "fleet.downtime_mean_min=180",
+    ]
+    r = run_scenario(load_scenario(COUNTY_BASELINE, ov), replications=1)
+    ev = r.events
+    kind = ev["kind"].astype(str)
+    down = ev[kind == "UNIT_OUT_OF_SERVICE"]
+    assert len(down) > 10
+    disp = ev[kind == "AMBULANCE_DISPATCHED"]
+    for u, g in down.groupby("unit"):
+        t = disp.loc[disp["unit"] == u, "t"].to_numpy(float)
+        for t0, dur in zip(g["t"].to_numpy(float), g["value"].to_numpy(float), strict=True):
+            assert not ((t >= t0) & (t < t0 + dur)).any(), f"unit {u} dispatched while down"
+    # All calls still served (the job in hand is finished, others wait or go elsewhere).
+    assert r.incidents["t_dispatch"].notna().mean() > 0.95
+
+
+def test_downtime_needs_its_mean() -> None:
+    with pytest.raises(UserError, match="downtime_mean_min"):
+        load_scenario(COUNTY_BASELINE, ["fleet.downtime_per_unit_day=1"])

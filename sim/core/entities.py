@@ -73,6 +73,7 @@ class EventKind(IntEnum):
     POLICE_CLEARED = 37
     TEAM_PREACTIVATED = 38  # expert group pre-activated the trauma team; value = minutes saved
     UNIT_RELOCATED = 39  # move-up: an idle unit sent to another station; place = new station
+    UNIT_OUT_OF_SERVICE = 40  # random downtime starts; value = minutes out of service
 
 
 class UnitStatus(IntEnum):

@@ -19,6 +19,7 @@ SimPy event instead; tests/test_eager_mode.py checks the event log is identical 
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import math
 from collections.abc import Generator
@@ -184,6 +185,37 @@ class Fleet:
         self._move_up = self._bind_move_up(fleet_spec)
         self._start_min = start_weekday * 1440.0  # week minute of t = 0
         self._duty = self._build_duty(fleet_spec) if fleet_spec.rosters else None
+        self._down: list[tuple[list[float], list[float]]] | None = None
+
+    def set_downtime(
+        self, rng: np.random.Generator, per_unit_day: float, mean_min: float, horizon_min: float
+    ) -> None:
+        """Draw each unit's out-of-service windows (Poisson starts, exponential lengths).
+
+        Logged ahead as UNIT_OUT_OF_SERVICE; when a window ends the unit takes a waiting call.
+        """
+        self._down = []
+        for u in self.units:
+            starts: list[float] = []
+            ends: list[float] = []
+            t = 0.0
+            while True:
+                t += float(rng.exponential(1440.0 / per_unit_day))
+                if t >= horizon_min:
+                    break
+                dur = float(rng.exponential(mean_min))
+                starts.append(t)
+                ends.append(t + dur)
+                self.log.append(t, E.UNIT_OUT_OF_SERVICE, unit=u.index, value=dur)
+                if t + dur < horizon_min:
+                    at_time(self.env, t + dur, functools.partial(self._back_in_service, u))
+                t += dur
+            self._down.append((starts, ends))
+
+    def _back_in_service(self, u: Unit) -> None:
+        self._settle(self.env.now)
+        if u.status in (S.IDLE_AT_STATION, S.RETURNING) and self.pending:
+            self._serve_waiting(u)
 
     def _build_duty(self, spec: FleetSpec) -> list[np.ndarray]:
         """Per unit, on duty (bool) in each minute of the week (Monday 00:00 first)."""
@@ -309,6 +341,11 @@ class Fleet:
         return hour_of(self.env.now)
 
     def _on_shift(self, u: Unit) -> bool:
+        if self._down is not None:
+            starts, ends = self._down[u.index]
+            j = bisect.bisect_right(starts, self.env.now) - 1
+            if j >= 0 and self.env.now < ends[j]:
+                return False
         if self._duty is not None:
             week_min = int((self._start_min + self.env.now) % (7 * 1440.0))
             return bool(self._duty[u.index][week_min])
@@ -389,7 +426,7 @@ class Fleet:
         candidate slower than the best one (the estimate grows with the drive minutes, so
         ties are all kept).
         """
-        if not self._nearest_suffice or self._duty is not None:
+        if not self._nearest_suffice or self._duty is not None or self._down is not None:
             return self._all_candidates(node, priority, hour)
         day = DAY_START_H <= hour < DAY_END_H
         # from_facility_min(k, node, hour, priority), inlined: the view times the factor.

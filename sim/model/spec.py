@@ -126,6 +126,12 @@ class RosterSpec(Spec):
 class FleetSpec(Spec):
     """Ambulances, their cycle times and the dispatch policy (``[fleet]``)."""
 
+    @model_validator(mode="after")
+    def _downtime(self) -> FleetSpec:
+        if self.downtime_per_unit_day > 0 and self.downtime_mean_min is None:
+            raise ValueError("downtime_per_unit_day > 0 needs downtime_mean_min")
+        return self
+
     dispatch_policy: Literal["nearest_available", "station_first_due"] = Field(
         default="nearest_available", description="Dispatch policy by name."
     )
@@ -141,6 +147,18 @@ class FleetSpec(Spec):
         description="Per-station duty rosters (units by weekday and hour, meal breaks); "
         "stations without one keep their file's shift. Off-duty units are never "
         "dispatched; a unit whose duty ends on a job finishes it.",
+    )
+    downtime_per_unit_day: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="Random downtime (vehicle faults): out-of-service episodes per unit-day, "
+        "a Poisson process per unit (0 = off; set from the service's own fault log).",
+    )
+    downtime_mean_min: float | None = Field(
+        default=None,
+        gt=0.0,
+        description="Mean minutes out of service per episode (exponential); required when "
+        "downtime_per_unit_day > 0. A unit on a job finishes it first.",
     )
     move_up_busy_fraction: float = Field(
         default=0.1,

@@ -116,6 +116,7 @@ def run_replication(
             log,
             lazy_settle=lazy_settle,
             check_transitions=check_transitions,
+            streams=streams,
         )
         horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
         system.run(horizon_min)
