@@ -1,4 +1,4 @@
-"""``trauma-sim validate|run|compare|demo|scenario-docs``: scenario files to results folders."""
+"""``trauma-sim validate|run|calibration|compare|demo|scenario-docs``: scenarios to results."""
 
 from __future__ import annotations
 
@@ -203,6 +203,47 @@ def run(
     )
     console.print(f"results: {folder}")
     console.print(tables.manifest["attribution"])
+
+
+@app.command("calibration")
+def calibration(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (.toml), e.g. a baseline.")],
+    reps: RepsOpt = None,
+    jobs: JobsOpt = 1,
+    horizon_days: DaysOpt = None,
+    sets: SetOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON list of rows.")] = False,
+    data_dir: DataDirOpt = None,
+    cache_dir: CacheDirOpt = None,
+) -> None:
+    """Outcome targets, fitted and held out, against the simulated values (one row each)."""
+    import json
+
+    from sim.config.scenario import load_scenario
+    from sim.runs.study import calibration_report
+
+    sc = load_scenario(scenario, _overrides(sets, None, horizon_days))
+    table = calibration_report(
+        sc, replications=reps, jobs=jobs, data_dir=data_dir, cache_dir=cache_dir
+    )
+    keys = ["target", "kind", "published", "low", "high", "simulated", "ok"]
+    rows = [{k: r[k] for k in keys} for r in table.to_dict("records")]
+    for r in rows:
+        r["ok"] = bool(r["ok"])
+        for k in ("published", "low", "high", "simulated"):
+            r[k] = round(float(r[k]), 4)
+    if as_json:
+        typer.echo(json.dumps(rows, indent=1))
+        return
+    out = Table(title=f"{sc.name}: outcome calibration (fit) and validation (holdout)")
+    for k in keys:
+        out.add_column(k, justify="left" if k in ("target", "kind") else "right")
+    for r in rows:
+        out.add_row(*(str(r[k]) for k in keys))
+    console.print(out)
+    missed = [r["target"] for r in rows if not r["ok"]]
+    if missed:
+        console.print(f"outside the published range: {', '.join(missed)} (docs/validation.md)")
 
 
 @app.command("compare")

@@ -45,6 +45,7 @@ from sim.metrics.compute import (
 )
 from sim.outcomes import (
     calibration_statistics,
+    calibration_table,
     expected_outcomes,
     psa,
     sample_outcomes,
@@ -305,6 +306,40 @@ def run_scenario(
         progress=progress,
     )
     return assemble(scenario, world, results, wall_s=time.perf_counter() - t0, argv=argv)
+
+
+def calibration_report(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    jobs: int = 1,
+    data_dir: Path | None = None,
+    cache_dir: Path | None = None,
+) -> pd.DataFrame:
+    """Run a scenario and compare its outcomes with the fit and held-out targets.
+
+    Patients injured during the warm-up are dropped; expected values (no sampling noise) are
+    pooled over replications (:func:`sim.outcomes.calibration_table`).
+
+    Parameters
+    ----------
+    scenario
+        Usually a shipped baseline (the targets are its region's published figures).
+    replications, jobs, data_dir, cache_dir
+        As for :func:`run_scenario`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target: ``target, kind, published, low, high, simulated, ok,
+        parameters_tuned, source``.
+    """
+    tables = run_scenario(
+        scenario, replications=replications, jobs=jobs, data_dir=data_dir, cache_dir=cache_dir
+    )
+    inc = tables.incidents
+    inc = inc[inc["t_injury"] >= scenario.run.warm_up_days * MINUTES_PER_DAY]
+    return calibration_table(expected_outcomes(inc, scenario.outcomes), scenario.outcomes)
 
 
 def run_id(scenario: Scenario) -> str:
