@@ -86,6 +86,19 @@ def test_no_double_counting_of_prehospital_minutes(cls: str) -> None:
     assert b["p_death_prehospital"][0] > a["p_death_prehospital"][0]
 
 
+def test_interval_model_does_not_charge_response_twice() -> None:
+    # interval_specific with a response slope: a class with a hazard (HT) gets its response
+    # minutes from the hazard only; a class without one (TBN) from the slope.
+    spec = OutcomeSpec(model="interval_specific", beta_response_per_min=0.02)
+    for cls, charged in (("HT", False), ("TBN", True)):
+        a = expected_outcomes(_one_patient(cls, on_scene=12.0, definitive=90.0), spec)
+        b = expected_outcomes(_one_patient(cls, on_scene=22.0, definitive=100.0), spec)
+        cond_a = a["p_death_hospital"][0] / (1 - a["p_death_prehospital"][0])
+        cond_b = b["p_death_hospital"][0] / (1 - b["p_death_prehospital"][0])
+        diff = _logit(cond_b) - _logit(cond_a)
+        assert diff == pytest.approx(0.2 if charged else 0.0, abs=1e-9), cls
+
+
 def test_baseline_bystander_first_aid_by_hand() -> None:
     # HL: hazard 0.009/min, first aid factor 0.1; call at 2 min, EMS on scene at 15 min.
     spec = OutcomeSpec(

@@ -260,12 +260,18 @@ def time_term_interval_specific(p: PatientArrays, spec: OutcomeSpec) -> np.ndarr
     """Interval-specific time term (evidence.md §1.3 form 2).
 
     ``beta_response (R - R_ref) + beta_scene (S - S_ref) + beta_transport (Tr - Tr_ref)`` for
-    ``interval_classes``, plus ``beta_c (H - H_ref)`` on arrival -> definitive care for every
-    class. Without ``t_left_scene`` the scene + transport minutes are charged at the transport
-    slope against ``scene_ref_min + transport_ref_min``.
+    ``interval_classes`` (the response term only where the class has no prehospital hazard,
+    which already charges those minutes), plus ``beta_c (H - H_ref)`` on arrival -> definitive
+    care for every class. Without ``t_left_scene`` the scene + transport minutes are charged
+    at the transport slope against ``scene_ref_min + transport_ref_min``.
     """
     applies = np.isin(p.cls, [CLASS_CODE[c] for c in spec.interval_classes])
-    pre = spec.beta_response_per_min * _delta(p.response_min, spec.response_ref_min)
+    # Response minutes lie inside the hazard's window: charge them here only where the class
+    # has no prehospital hazard, never twice.
+    no_hazard = _per_class(spec.hazard_per_min)[p.cls] == 0.0
+    pre = np.where(
+        no_hazard, spec.beta_response_per_min * _delta(p.response_min, spec.response_ref_min), 0.0
+    )
     has_split = np.isfinite(p.scene_min) & np.isfinite(p.transport_min)
     split = spec.beta_scene_per_min * _delta(p.scene_min, spec.scene_ref_min) + (
         spec.beta_transport_per_min * _delta(p.transport_min, spec.transport_ref_min)

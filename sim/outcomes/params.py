@@ -297,7 +297,8 @@ class OutcomeSpec(Spec):
         default=0.0,
         ge=0,
         description="interval_specific: logit slope per minute of call->on-scene (PATOS RT aOR "
-        "0.99/10 min, Newgard 2010 OR 1.00 [V] -> 0). Prehospital hazard still applies.",
+        "0.99/10 min, Newgard 2010 OR 1.00 [V] -> 0). Applied only to classes without a "
+        "prehospital hazard (the hazard already charges those minutes).",
     )
     beta_scene_per_min: float = Field(
         default=math.log(1.013),
