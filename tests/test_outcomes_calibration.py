@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from outcome_fixtures import make_patient_table
@@ -14,6 +15,7 @@ from sim.outcomes import (
     OutcomeSpec,
     calibration_statistics,
     calibration_table,
+    default_uncertain_parameters,
     expected_outcomes,
     fit_calibration,
     hazards_outside_priors,
@@ -118,3 +120,14 @@ def test_fit_calibration_recovers_targets() -> None:
         median, sigma = hazard_prior(c)
         zs.add(round(math.log(fitted.hazard_per_min[c] / median) / sigma, 2))
     assert len(zs) == 1
+
+
+def test_psa_hazard_draws_stay_within_priors() -> None:
+    params = {p.name: p for p in default_uncertain_parameters(OutcomeSpec())}
+    q = np.linspace(0.0, 1.0, 101)
+    for c, (lo, hi) in HAZARD_PRIORS.items():
+        draws = params[f"hazard_{c}"].ppf(q)
+        assert draws.min() >= lo
+        assert draws.max() <= hi
+    share = params["bystander_first_aid_share"].ppf(q)
+    assert 0.43 <= share.min() < share.max() <= 0.57

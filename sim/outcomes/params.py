@@ -574,7 +574,8 @@ def default_uncertain_parameters(spec: OutcomeSpec) -> list[UncertainParameter]:
     Returns
     -------
     list of UncertainParameter
-        β's (E1-E4), κ (G4), λ's (E7), first-aid factors (E8/E9), the care-level RR (D3),
+        β's (E1-E4), κ (G4), λ's (evidence priors), first-aid factors and share (E8/E9,
+        BRC 2016), the care-level RR (D3),
         disability weights (G5-G7, VS), and — tornado only — a non-zero MN slope (E2), plus
         the interval slopes (E5, E6) when ``spec.model`` is ``interval_specific``.
         ``beta_major_trauma`` sets HL, TBN, AW and MS together, centred on HL's slope.
@@ -644,7 +645,7 @@ def default_uncertain_parameters(spec: OutcomeSpec) -> list[UncertainParameter]:
             source="D3: RR 0.80 (0.66-0.98), MacKenzie 2006 [V]",
         ),
     ]
-    for c in ("HT", "HL", "TBS", "AW", "MS"):
+    for c, (lo, hi) in HAZARD_PRIORS.items():
         if lam[c] > 0:
             out.append(
                 UncertainParameter(
@@ -652,11 +653,24 @@ def default_uncertain_parameters(spec: OutcomeSpec) -> list[UncertainParameter]:
                     targets=[f"hazard_per_min.{c}"],
                     dist="lognormal",
                     a=lam[c],
-                    b=0.25,
-                    source="E7: lognormal around the calibrated value, "
-                    "sigma 0.25 (covers 0.0055-0.0090) [U]",
+                    b=hazard_prior(c)[1],
+                    lower=lo,
+                    upper=hi,
+                    source=f"HAZARD_PRIORS: lognormal around the calibrated value with the "
+                    f"prior's sigma, clipped to its 95 % interval {lo}-{hi}/min "
+                    "(Clarke 2002, E7, Gauss 2019, Newgard 2010/PATOS) [V]/[D]",
                 )
             )
+    out.append(
+        UncertainParameter(
+            name="bystander_first_aid_share",
+            targets=["bystander_first_aid_share"],
+            dist="uniform",
+            a=0.43,
+            b=0.57,
+            source="British Red Cross 2016: first aid attempted in 43-57 % (evidence §4.5) [S]",
+        )
+    )
     hl = _tri_around(fa["HL"], 0.04, 0.5)
     other = [c for c in ("HT", "TBS", "AW", "MS") if fa[c] < 1]
     out.append(
