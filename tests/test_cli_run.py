@@ -163,3 +163,11 @@ def test_calibration_command_bad_file(capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 2
     assert "no_such.toml" in out
     assert "Traceback" not in out
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import sim
+
+    code, text = cli(["--version"], capsys)
+    assert code == 0, text
+    assert text.strip() == f"trauma-sim {sim.__version__}"

@@ -29,6 +29,28 @@ app = typer.Typer(
 err_console = Console(stderr=True, soft_wrap=True)
 
 
+def _print_version(value: bool) -> None:
+    # Eager callback: prints and exits before any command or scenario is parsed.
+    if value:
+        import sim
+
+        typer.echo(f"trauma-sim {sim.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the trauma-sim version and exit.",
+    ),
+) -> None:
+    """Emergency trauma-response simulation (120, 警医联动, 专家会诊) on real roads."""
+
+
 def _register() -> None:
     # Imported here so each area's commands live in their own module.
     from sim.cli import bench, model, network, ops  # noqa: F401
