@@ -175,6 +175,65 @@ def test_number_formatting() -> None:
     assert brief.fmt_interval(3.47, 2.11, 4.83) == "3.47 (2.11, 4.83)"
     assert brief.fmt_interval(3.47, float("nan"), 4.83) == "3.47"
     assert brief.fmt_interval(None, 0.52, 8.9, square=True) == "[0.52, 8.90]"
+    # Zeros print as 0 whatever their sign or rounding, never "-0.00".
+    assert brief.fmt_value(-0.0) == "0"
+    assert brief.fmt_value(-0.001) == "0"
+    assert brief.fmt_interval(-0.0, -0.0, -0.0) == "0 (0, 0)"
+
+
+# ------------------------------------------------------------------- wording by the data
+
+
+def _context_with_deaths(
+    fixture_dirs: tuple[Path, Path, Path], tmp_path: Path, deaths: tuple[float, ...], lang: str
+) -> dict[str, object]:
+    """Brief context of the fixture with deaths averted set to (mean, lo, hi, psa lo, psa hi)."""
+    compare, base_run, other_run = fixture_dirs
+    copy = tmp_path / "compare"
+    shutil.copytree(compare, copy)
+    table = fx.comparison_table()
+    row = table["metric"] == "deaths_averted_per_year"
+    table.loc[row, ["mean", "ci_low", "ci_high", "psa_low", "psa_high"]] = deaths
+    table.to_csv(copy / "comparison.csv", index=False)
+    data = brief.load_brief_data([copy, base_run, other_run])
+    return brief.brief_context(data, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "claims", "no_claim"),
+    [
+        ("zh", "置信区间不含 0", "置信区间包含 0"),
+        ("en", "The interval excludes 0", "The interval includes 0"),
+    ],
+)
+def test_conclusion_claims_an_effect_only_when_the_ci_excludes_zero(
+    fixture_dirs: tuple[Path, Path, Path], tmp_path: Path, lang: str, claims: str, no_claim: str
+) -> None:
+    # The demo's case: CI crosses zero while the PSA interval is narrow and positive.
+    crossing = _context_with_deaths(
+        fixture_dirs, tmp_path / "a", (3.02, -2.36, 8.40, 2.19, 3.71), lang
+    )
+    deaths = [p for p in crossing["conclusion"] if "8.40" in p]  # type: ignore[attr-defined]
+    assert len(deaths) == 1, crossing["conclusion"]
+    sentence = deaths[0][deaths[0].index("8.40") :]
+    assert no_claim in sentence, sentence
+    assert claims not in sentence, sentence
+    assert "[2.19, 3.71]" in sentence
+    # A narrower PSA interval is said to be narrower, and not to guide interpretation alone.
+    psa = " ".join(crossing["uncertainty"])  # type: ignore[arg-type]
+    assert ("窄" if lang == "zh" else "narrower") in psa, psa
+    assert "通常比置信区间宽" not in psa
+    assert "usually" not in psa
+    # Separated from zero: the effect is claimed.
+    clear = _context_with_deaths(fixture_dirs, tmp_path / "b", (3.47, 2.11, 4.83, 0.52, 8.9), lang)
+    deaths = [p for p in clear["conclusion"] if "4.83" in p]  # type: ignore[attr-defined]
+    sentence = deaths[0][deaths[0].index("4.83") :]
+    assert claims in sentence, sentence
+    assert no_claim not in sentence, sentence
+    # No fixed claim that differences are not sampling noise, whatever the numbers.
+    facts = str(clear["scenario_facts"])
+    assert "不是随机抽样" not in facts
+    assert "not sampling noise" not in facts
 
 
 # ------------------------------------------------------------------------------- maps

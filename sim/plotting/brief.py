@@ -286,10 +286,13 @@ def fmt_value(x: object) -> str:
     if math.isnan(value):
         return "—"
     if abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+        shown = f"{value:,.0f}"
+    elif abs(value) >= 10:
+        shown = f"{value:.1f}"
+    else:
+        shown = f"{value:.2f}"
+    # A value that rounds to zero prints as "0", never "-0.00".
+    return "0" if float(shown.replace(",", "")) == 0 else shown
 
 
 def fmt_interval(mean: object, low: object, high: object, *, square: bool = False) -> str:
@@ -591,6 +594,106 @@ def _kpi_tables(data: BriefData, lang: str) -> list[dict[str, Any]]:
     return tables
 
 
+def _finite(*values: object) -> bool:
+    try:
+        return all(math.isfinite(float(v)) for v in values)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _ci_sentence(low: float, high: float, lang: str) -> str:
+    """Whether an effect may be claimed, chosen by the interval itself."""
+    key = "ci_excludes_zero" if low > 0 or high < 0 else "ci_includes_zero"
+    return lb.text(key, lang)
+
+
+def _conclusion(data: BriefData, lang: str, titles: dict[str, str]) -> list[str]:
+    """Plain-language conclusion from the headline rows: minutes saved and deaths averted.
+
+    Every claim of a difference is chosen by whether its 95% CI excludes zero; the PSA
+    interval is quoted next to it, never instead of it.
+    """
+    base = data.base
+    if base is None:
+        return []
+    base_name = titles.get(base) or base
+    out: list[str] = []
+    for scenario in [s for s in data.scenarios if s != base]:
+        name = titles.get(scenario) or scenario
+        parts: list[str] = []
+        stages = data.stages
+        if stages is not None:
+            sel = stages[
+                (stages["scenario"].astype(str) == scenario)
+                & (stages["stage"].astype(str) == "total")
+            ]
+            if len(sel):
+                r = sel.iloc[0]
+                # diff_vs_base is scenario − base, so minutes saved is its negative.
+                mean, low, high = -r["diff_vs_base"], -r["diff_ci_high"], -r["diff_ci_low"]
+                if _finite(mean, low, high):
+                    parts.append(
+                        lb.text(
+                            "conclusion_minutes",
+                            lang,
+                            base=base_name,
+                            scenario=name,
+                            mean=fmt_value(mean),
+                            low=fmt_value(low),
+                            high=fmt_value(high),
+                        )
+                        + _ci_sentence(float(low), float(high), lang)
+                    )
+        comparison = data.comparison
+        if comparison is not None:
+            sel = comparison[
+                (comparison["scenario"].astype(str) == scenario)
+                & (comparison["metric"].astype(str) == "deaths_averted_per_year")
+            ]
+            if len(sel):
+                r = sel.iloc[0]
+                if _finite(r["mean"], r["ci_low"], r["ci_high"]):
+                    sentence = lb.text(
+                        "conclusion_deaths",
+                        lang,
+                        base=base_name,
+                        scenario=name,
+                        mean=fmt_value(r["mean"]),
+                        low=fmt_value(r["ci_low"]),
+                        high=fmt_value(r["ci_high"]),
+                    ) + _ci_sentence(float(r["ci_low"]), float(r["ci_high"]), lang)
+                    if _finite(r.get("psa_low"), r.get("psa_high")):
+                        sentence += lb.text(
+                            "conclusion_psa",
+                            lang,
+                            low=fmt_value(r["psa_low"]),
+                            high=fmt_value(r["psa_high"]),
+                        )
+                    parts.append(sentence)
+        if parts:
+            out.append(("" if lang == "zh" else " ").join(parts))
+    return out
+
+
+def _psa_comparison(comparison: pd.DataFrame, lang: str) -> str:
+    """Which interval is wider, as measured on the averted rows (not assumed)."""
+    rows = comparison[comparison["metric"].astype(str).isin(lb.AVERTED_METRICS)]
+    narrower = 0
+    counted = 0
+    cols = ["ci_low", "ci_high", "psa_low", "psa_high"]
+    for ci_low, ci_high, psa_low, psa_high in rows[cols].astype(float).to_numpy():
+        if not _finite(ci_low, ci_high, psa_low, psa_high):
+            continue
+        counted += 1
+        if psa_high - psa_low < ci_high - ci_low:
+            narrower += 1
+    if counted == 0:
+        return ""
+    if narrower:
+        return lb.text("psa_narrower", lang, n=narrower)
+    return lb.text("psa_wider", lang)
+
+
 def _assumptions(data: BriefData, lang: str) -> list[dict[str, str]]:
     listed = data.manifest.get("assumptions")
     if isinstance(listed, list) and listed:
@@ -646,7 +749,11 @@ def brief_context(
         and {"psa_low", "psa_high"} <= set(comparison.columns)
         and comparison["psa_low"].notna().any()
     ):
-        uncertainty.append(lb.text("uncertainty_psa", lang))
+        uncertainty.append(
+            (lb.text("uncertainty_psa", lang) + " " + _psa_comparison(comparison, lang)).strip()
+            if lang == "en"
+            else lb.text("uncertainty_psa", lang) + _psa_comparison(comparison, lang)
+        )
     if data.tornado is not None:
         uncertainty.append(lb.text("uncertainty_tornado", lang))
     uncertainty.append(lb.text("uncertainty_general", lang))
@@ -688,6 +795,8 @@ def brief_context(
         "scenarios": scenarios,
         "scenario_facts": facts,
         "headline_h": lb.text("headline_h", lang),
+        "conclusion_h": lb.text("conclusion_h", lang),
+        "conclusion": _conclusion(data, lang, titles),
         "tables": tables,
         "no_comparison": "" if data.comparison is not None else lb.text("no_comparison", lang),
         "kpi_tables": _kpi_tables(data, lang) if data.comparison is None else [],

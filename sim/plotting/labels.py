@@ -173,10 +173,33 @@ BRIEF: dict[str, Text] = {
     "col_network": Text("路网", "Road network"),
     "scenario_facts": Text(
         "每个情景模拟 {horizon_days:g} 天，重复 {reps} 次；各情景使用相同的伤员序列"
-        "（共同随机数），差异不是随机抽样造成的。",
+        "（共同随机数），以减少情景之间比较的随机波动；每年的数字由模拟天数按比例折算。",
         "Each scenario simulates {horizon_days:g} days, {reps} replications; all scenarios "
-        "see the same injured people (common random numbers), so differences are not "
-        "sampling noise.",
+        "see the same injured people (common random numbers), which reduces the noise in "
+        "the comparison; per-year figures are the simulated days scaled to a year.",
+    ),
+    "conclusion_h": Text("结论", "Conclusion"),
+    "conclusion_deaths": Text(
+        "与{base}相比，{scenario}每年避免死亡 {mean} 人（95% 置信区间 {low} 至 {high}）。",
+        "Compared with {base}, {scenario} averts {mean} deaths per year (95% CI {low} to {high}).",
+    ),
+    "conclusion_minutes": Text(
+        "与{base}相比，{scenario}使伤员从受伤到确定性救治平均快 {mean} 分钟"
+        "（95% 置信区间 {low} 至 {high}）。",
+        "Compared with {base}, {scenario} brings injured people to definitive care {mean} "
+        "minutes sooner on average (95% CI {low} to {high}).",
+    ),
+    "ci_excludes_zero": Text(
+        "置信区间不含 0，模拟随机波动不能解释这一差异。",
+        "The interval excludes 0: simulation noise does not explain this difference.",
+    ),
+    "ci_includes_zero": Text(
+        "置信区间包含 0，在本次模拟的精度下尚不能认为存在差异。",
+        "The interval includes 0: at this run's precision no difference can be claimed.",
+    ),
+    "conclusion_psa": Text(
+        "同时考虑各参数不确定性时，区间为 [{low}, {high}]。",
+        "Allowing for the uncertainty of every parameter, the interval is [{low}, {high}].",
     ),
     "headline_h": Text("主要结果", "Headline results"),
     "stages_caption": Text(
@@ -263,11 +286,20 @@ BRIEF: dict[str, Text] = {
         "they reflect simulation noise only.",
     ),
     "uncertainty_psa": Text(
-        "方括号内区间来自概率敏感性分析（参数按其分布抽样），反映参数本身的不确定性，"
-        "通常比置信区间宽得多，解读结果时应以此为准。",
+        "方括号内区间来自概率敏感性分析（参数按其分布抽样），反映参数本身的不确定性。",
         "Square-bracket intervals come from probabilistic sensitivity analysis (parameters "
-        "drawn from their distributions); they reflect parameter uncertainty, are usually "
-        "much wider, and should guide interpretation.",
+        "drawn from their distributions); they reflect parameter uncertainty.",
+    ),
+    "psa_wider": Text(
+        "本次结果中方括号区间均比置信区间宽，解读时应同时参考两者。",
+        "Here every square-bracket interval is wider than its confidence interval; read both.",
+    ),
+    "psa_narrower": Text(
+        "本次结果中有 {n} 项的方括号区间比置信区间窄：它不包含模拟随机波动，"
+        "不能单独用来判断差异是否确定；判断差异应看置信区间是否包含 0。",
+        "Here {n} square-bracket interval(s) are narrower than the confidence interval: "
+        "they leave out simulation noise and cannot on their own show that a difference "
+        "is real; whether the confidence interval includes 0 decides that.",
     ),
     "uncertainty_tornado": Text(
         "龙卷风图列出对结果影响最大的参数；时间与死亡、残疾之间的关系多来自观察性研究，"
