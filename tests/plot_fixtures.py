@@ -273,8 +273,8 @@ def write_brief_fixture(root: Path) -> tuple[Path, Path, Path]:
     )
     runs = []
     for scenario, title in (
-        ("baseline", "现状（各系统独立运行）"),
-        ("integrated", "一体化（互联网+120、警医联动、专家会诊）"),
+        ("baseline", "现状（各系统独立运行） (status quo, systems run separately)"),
+        ("integrated", "一体化（互联网+120、警医联动、专家会诊） (integrated)"),
     ):
         run = root / f"run_{scenario}"
         run.mkdir(parents=True, exist_ok=True)

@@ -241,7 +241,7 @@ def test_conclusion_claims_an_effect_only_when_the_ci_excludes_zero(
 #: Captions of the three map figures (Chinese), as the brief prints them.
 MAP_CAPTIONS_ZH = (
     "路网及急救站、医院（按救治等级）",
-    "baseline：各事件位置",
+    "现状（各系统独立运行）：各事件位置",  # scenario title, not its code name
     "预计响应时间覆盖范围",
 )
 
@@ -276,7 +276,10 @@ def test_brief_with_map_data_has_map_figures(map_pdf: tuple[Path, list[str]]) ->
     assert page.count("data:image/png;base64,") == 8 + 3  # charts, then three maps
     for caption in MAP_CAPTIONS_ZH:
         assert caption in page, caption
-    assert "平均派车及出车准备时间：baseline 4.5 分钟；integrated 3.0 分钟" in page
+    assert (
+        "平均派车及出车准备时间：现状（各系统独立运行） 4.5 分钟；"
+        "一体化（互联网+120、警医联动、专家会诊） 3.0 分钟"
+    ) in page
     for key in ("map_network", "map_incidents", "map_coverage"):
         assert f'id="{key}"' in page
     text = _squash(fx.pdf_text(out.read_bytes()))
@@ -314,7 +317,9 @@ def test_english_map_figures_and_write_figures(
     assert not [w for w in caught if "Glyph" in str(w.message)]
     page = out.read_text(encoding="utf-8")
     assert "Road network with ambulance stations, hospitals (by tier)" in page
-    assert "baseline: incident locations coloured by response time" in page
+    assert (
+        "status quo, systems run separately: incident locations coloured by response time"
+    ) in page
     assert "Expected response coverage" in page
     assert 'href="en_map.html"' in page
     assert (tmp_path / "en_map.html").is_file()
