@@ -14,6 +14,7 @@ import pytest
 
 from sim.core.errors import UserError
 from sim.plotting import brief
+from sim.plotting import labels as lb
 
 #: Headline numbers of the fixture as the brief prints them.
 HEADLINES = (
@@ -179,6 +180,60 @@ def test_number_formatting() -> None:
     assert brief.fmt_value(-0.0) == "0"
     assert brief.fmt_value(-0.001) == "0"
     assert brief.fmt_interval(-0.0, -0.0, -0.0) == "0 (0, 0)"
+
+
+# ------------------------------------------------------------------------ as rendered
+
+#: Near-white grey level (0-255) below which a pixel counts as ink.
+INK_BELOW = 235
+
+
+def _longest_blank_share(png: Path) -> float:
+    """Longest run of ink-free rows in a page's text area, as a share of that area."""
+    import numpy as np
+    from PIL import Image
+
+    grey = np.asarray(Image.open(png).convert("L"))
+    height = grey.shape[0]
+    # A4 text area: 2 cm top margin, 2.2 cm bottom margin (page number) of 29.7 cm.
+    body = grey[int(height * 2.0 / 29.7) : int(height * (1 - 2.2 / 29.7))]
+    inked = (body < INK_BELOW).any(axis=1)
+    longest = run = 0
+    for has_ink in inked:
+        run = 0 if has_ink else run + 1
+        longest = max(longest, run)
+    return longest / len(inked)
+
+
+def test_rendered_pages_are_not_half_blank_and_say_whose_numbers(
+    zh_pdf: Path, tmp_path: Path
+) -> None:
+    # pdftoppm (poppler-utils) is installed by .ci/run; the check is on the pages as printed.
+    assert shutil.which("pdftoppm"), "pdftoppm (poppler-utils) is needed for this test"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "30", str(zh_pdf), str(tmp_path / "page")], check=True
+    )
+    pages = sorted(tmp_path.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+    assert len(pages) >= 2
+    # The last page ends where the text ends; every other page is at least half full.
+    for png in pages[:-1]:
+        assert _longest_blank_share(png) <= 0.5, png.name
+    text = _squash(
+        subprocess.run(
+            ["pdftotext", str(zh_pdf), "-"], capture_output=True, check=True
+        ).stdout.decode("utf-8")
+    )
+    for words in (
+        "45.0万人口",
+        "模拟28天",
+        "重复20次",
+        "现状（各系统独立运行）",
+        "一体化（互联网+120、警医联动、专家会诊）",
+    ):
+        assert _squash(words) in text, words
+    # No code names of scenarios or parameters in the Chinese text layer.
+    for code in ("baseline", "integrated", *lb.PARAMETERS):
+        assert code not in text, code
 
 
 # ------------------------------------------------------------------- wording by the data
