@@ -16,7 +16,6 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
 
 from sim.cli import app
 from sim.core.errors import UserError
@@ -35,12 +34,20 @@ DataDirOpt = Annotated[
     typer.Option("--data-dir", help="Folder with network/data files (else $TRAUMA_SIM_DATA)."),
 ]
 CacheDirOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Network cache folder.")]
-RepsOpt = Annotated[int | None, typer.Option("--reps", min=1, help="Replications.")]
+RepsOpt = Annotated[
+    int | None,
+    typer.Option("--reps", min=1, help="Replications [default: the scenario's run.replications]."),
+]
 JobsOpt = Annotated[int, typer.Option("--jobs", min=1, help="Parallel worker processes.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Base seed.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Results root folder.")]
 DaysOpt = Annotated[
-    float | None, typer.Option("--horizon-days", min=0.01, help="Simulated days per replication.")
+    float | None,
+    typer.Option(
+        "--horizon-days",
+        min=0.01,
+        help="Simulated days per replication [default: the scenario's run.horizon_days].",
+    ),
 ]
 
 
@@ -116,16 +123,6 @@ class _LazyProgress:
             self.bar.stop()
 
 
-def _kpi_table(kpis, title: str) -> Table:  # type: ignore[no-untyped-def]
-    table = Table(title=title)
-    for col in ("metric", "mean", "95% CI"):
-        table.add_column(col, justify="right" if col != "metric" else "left")
-    for _, r in kpis.iterrows():
-        ci = "" if r["ci_low"] != r["ci_low"] else f"{r['ci_low']:.3g} – {r['ci_high']:.3g}"
-        table.add_row(str(r["metric"]), f"{r['mean']:.4g}", ci)
-    return table
-
-
 @app.command("validate")
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files.")],
@@ -173,6 +170,7 @@ def run(
     ] = None,
 ) -> None:
     """Run a scenario's replications and write results/<scenario>/<run-id>/."""
+    from sim.cli.report import kpi_table
     from sim.config.scenario import load_scenario
     from sim.runs.study import run_scenario, save_run
     from sim.runs.world import build_world
@@ -199,7 +197,7 @@ def run(
     folder = save_run(tables, out, sc)
     _report_backlog(tables.manifest)
     console.print(
-        _kpi_table(tables.kpis, f"{sc.name}: KPIs ({tables.manifest['replications']} reps)")
+        kpi_table(tables.kpis, f"{sc.name}: KPIs ({tables.manifest['replications']} reps)")
     )
     console.print(f"results: {folder}")
     console.print(tables.manifest["attribution"])
@@ -255,7 +253,14 @@ def compare(
     seed: SeedOpt = None,
     out: OutOpt = Path("results"),
     horizon_days: DaysOpt = None,
-    psa_draws: Annotated[int, typer.Option("--psa-draws", min=10)] = 200,
+    psa_draws: Annotated[
+        int,
+        typer.Option(
+            "--psa-draws",
+            min=10,
+            help="Parameter draws of the probabilistic sensitivity analysis (PSA interval).",
+        ),
+    ] = 200,
     sets: SetOpt = None,
     data_dir: DataDirOpt = None,
     cache_dir: CacheDirOpt = None,
