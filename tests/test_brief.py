@@ -398,3 +398,22 @@ def test_map_data_is_optional_and_read_from_the_compare_folder(
     assert (tmp_path / "c_map.html").is_file()
     # A run folder's layout is unchanged by the map: no "map" run is picked up.
     assert all(p.name != "map" for p in brief.expand_result_dirs([map_dirs[0]]))
+
+
+def test_brief_command_prints_every_file_it_writes(
+    map_dirs: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.cli import main
+
+    out = tmp_path / "out" / "b.html"
+    with pytest.raises(SystemExit) as exc:
+        main(["brief", *map(str, map_dirs), "--out", str(out)])
+    assert exc.value.code in (0, None)
+    printed = {
+        Path(line.removeprefix("brief: ").strip())
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("brief: ")
+    }
+    written = set((tmp_path / "out").iterdir())
+    assert written == printed
+    assert written == {out, out.with_name("b_map.html")}

@@ -336,7 +336,10 @@ def _demo_outputs(folder: Path) -> None:
 def brief(
     result_dirs: Annotated[list[Path], typer.Argument(help="A compare folder and/or run folders.")],
     out: Annotated[
-        Path, typer.Option("--out", help="brief.pdf (also writes .html) or .html")
+        Path,
+        typer.Option(
+            "--out", help="brief.pdf (also writes brief.html and brief_map.html) or brief.html"
+        ),
     ] = Path("brief.pdf"),
     lang: Annotated[str, typer.Option("--lang", help="zh (default) or en")] = "zh",
     figures: Annotated[
@@ -344,13 +347,15 @@ def brief(
     ] = None,
 ) -> None:
     """Build the committee brief (HTML, and PDF made offline) from results folders."""
-    from sim.plotting.brief import build_brief, expand_result_dirs, write_figures
+    from sim.plotting.brief import build_brief_files, expand_result_dirs, write_figures
 
     dirs = expand_result_dirs(result_dirs)
     if figures is not None:
         for path in write_figures(dirs, figures, lang=lang):
             console.print(f"figure: {path}")
-    console.print(f"brief: {build_brief(dirs, out, lang=lang)}")
+    # Every file written is listed: the PDF's HTML twin and map sit beside it.
+    for path in build_brief_files(dirs, out, lang=lang):
+        console.print(f"brief: {path}")
 
 
 @app.command("scenario-docs")

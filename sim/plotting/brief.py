@@ -985,6 +985,14 @@ def render_pdf(context: dict[str, Any], out: Path) -> Path:
 
 
 def build_brief(result_dirs: Sequence[Path], out: Path, lang: str = "zh") -> Path:
+    """Build the committee brief from result folders; return ``out``.
+
+    The same as :func:`build_brief_files`, which also returns the files written beside it.
+    """
+    return build_brief_files(result_dirs, out, lang)[0]
+
+
+def build_brief_files(result_dirs: Sequence[Path], out: Path, lang: str = "zh") -> list[Path]:
     """Build the committee brief from result folders.
 
     Parameters
@@ -1000,8 +1008,9 @@ def build_brief(result_dirs: Sequence[Path], out: Path, lang: str = "zh") -> Pat
 
     Returns
     -------
-    Path
-        ``out``.
+    list of Path
+        Every file written, ``out`` first (then the HTML and the map beside a PDF), so the
+        caller can list them all: nothing is written that is not returned.
     """
     lang = lb.check_lang(lang)
     out = Path(out)
@@ -1024,9 +1033,13 @@ def build_brief(result_dirs: Sequence[Path], out: Path, lang: str = "zh") -> Pat
         map_file = map_path.name
     context = brief_context(data, lang, map_file=map_file)
     html_path.write_text(render_html(context), encoding="utf-8")
+    written = [html_path]
     if suffix == ".pdf":
         render_pdf(context, out)
-    return out
+        written.insert(0, out)
+    if map_file is not None:
+        written.append(html_path.with_name(map_file))
+    return written
 
 
 def expand_result_dirs(result_dirs: Sequence[Path]) -> list[Path]:
