@@ -231,8 +231,8 @@ def test_rendered_pages_are_not_half_blank_and_say_whose_numbers(
         "一体化（互联网+120、警医联动、专家会诊）",
     ):
         assert _squash(words) in text, words
-    # No code names of scenarios or parameters in the Chinese text layer.
-    for code in ("baseline", "integrated", *lb.PARAMETERS):
+    # No code names of scenarios, parameters or networks in the Chinese text layer.
+    for code in ("baseline", "integrated", *lb.PARAMETERS, *lb.NETWORKS):
         assert code not in text, code
 
 

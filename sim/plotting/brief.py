@@ -765,8 +765,9 @@ def _conclusion(data: BriefData, lang: str) -> list[str]:
             if len(sel):
                 r = sel.iloc[0]
                 if _finite(r["mean"], r["ci_low"], r["ci_high"]):
+                    # After the minutes sentence the comparison is already named.
                     sentence = lb.text(
-                        "conclusion_deaths",
+                        "conclusion_deaths_same" if parts else "conclusion_deaths",
                         lang,
                         base=base_name,
                         scenario=name,
@@ -840,7 +841,9 @@ def brief_context(
             "name": label[name] + (lb.text("base_marker", lang) if name == base else ""),
             "days": fmt_days(days_of.get(name) or data.manifest.get("horizon_days")),
             "reps": str(reps_of.get(name) or _reps(data.manifest) or "—"),
-            "network": str(nets.get(name, data.manifest.get("network", ""))),
+            "network": lb.network_label(
+                str(nets.get(name, data.manifest.get("network", ""))), lang
+            ),
         }
         for name in data.scenarios
     ]
@@ -880,7 +883,8 @@ def brief_context(
         if manifest:
             sources[(str(manifest.get("network", "")), str(manifest.get("attribution", "")))] = None
     attribution = [
-        lb.text("attribution_network", lang, network=n, attribution=a) for n, a in sources
+        lb.text("attribution_network", lang, network=lb.network_label(n, lang), attribution=a)
+        for n, a in sources
     ]
     figures = [
         {

@@ -121,6 +121,19 @@ PARAMETERS: dict[str, Text] = {
     "dw_vs": Text("残疾权重：植物状态", "Disability weight: vegetative state"),
 }
 
+#: Road networks by the name results carry (``network`` in manifests).
+NETWORKS: dict[str, Text] = {
+    "hangzhou_west": Text("杭州西部（OpenStreetMap 路网）", "Hangzhou west (OpenStreetMap)"),
+    "synthetic_county": Text("合成县（合成路网）", "Synthetic county (generated roads)"),
+}
+
+
+def network_label(name: str, lang: str) -> str:
+    """Display name of a road network (its own name if it is not listed)."""
+    item = NETWORKS.get(name)
+    return name if item is None else pick(item, lang)
+
+
 RESOURCES: dict[str, Text] = {
     "ambulance": Text("救护车", "Ambulances"),
     "call_taker": Text("120 受理席位", "120 call-takers"),
@@ -235,6 +248,10 @@ BRIEF: dict[str, Text] = {
         "与{base}相比，{scenario}每年避免死亡 {mean} 人（95% 置信区间 {low} 至 {high}）。",
         "Compared with {base}, {scenario} averts {mean} deaths per year (95% CI {low} to {high}).",
     ),
+    "conclusion_deaths_same": Text(
+        "{scenario}每年避免死亡 {mean} 人（95% 置信区间 {low} 至 {high}）。",
+        "It averts {mean} deaths per year (95% CI {low} to {high}).",
+    ),
     "conclusion_minutes": Text(
         "与{base}相比，{scenario}使伤员从受伤到确定性救治平均快 {mean} 分钟"
         "（95% 置信区间 {low} 至 {high}）。",
@@ -260,7 +277,7 @@ BRIEF: dict[str, Text] = {
     ),
     "col_stage": Text("环节", "Stage"),
     "col_base_mean": Text("基线均值（分钟）", "Baseline mean (min)"),
-    "col_saved": Text("{scenario} 节省", "{scenario}: saved"),
+    "col_saved": Text("{scenario}节省", "{scenario}: saved"),
     "averted_caption": Text(
         "每年避免的健康损失（相对基线；括号内为 95% 置信区间，方括号内为概率敏感性分析区间）",
         "Health loss averted per year vs baseline (95% CI in brackets; PSA interval in "
@@ -544,6 +561,7 @@ def all_strings(lang: Lang) -> list[str]:
         STAGES,
         METRICS,
         PARAMETERS,
+        NETWORKS,
         RESOURCES,
         ZONES,
         FACILITY_KINDS,
