@@ -17,6 +17,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from rich.table import Table
 from sim.cli import app
 from sim.core.errors import UserError
 
