@@ -16,8 +16,8 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-
 from rich.table import Table
+
 from sim.cli import app
 from sim.core.errors import UserError
 
