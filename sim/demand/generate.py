@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from sim.config.mechanism_specs import MechanismsSpec
 from sim.core.entities import (
     FALL,
     INJURY_CLASS_CODE,
+    NON_DISPATCH_KINDS,
     NON_TRAUMA,
     OTHER_INJURY,
     RTC,
@@ -34,7 +35,7 @@ from sim.core.entities import (
 from sim.core.errors import UserError
 from sim.core.rng import RandomStreams
 from sim.core.units import EARTH_RADIUS_M, MINUTES_PER_DAY
-from sim.demand.spec import DemandSpec, MechanismMix
+from sim.demand.spec import DemandSpec, MechanismMix, NonDispatchCallsSpec
 from sim.model.spec import CallSpec, DestinationSpec, FleetSpec, HospitalSpec
 from sim.network.core import ROAD_CLASS_CODE, RoadNetwork
 from sim.network.snapping import Snapper
@@ -288,6 +289,9 @@ class Demand:
 
     incidents: dict[str, np.ndarray]
     patients: dict[str, np.ndarray]
+    #: 120 calls that dispatch nothing, sorted by ``t_placed``: t_placed, centre, kind
+    #: (index into NON_DISPATCH_KINDS), ring_min, seat_min (minutes held after pick-up).
+    calls: dict[str, np.ndarray] = field(default_factory=lambda: _no_calls())
 
     @property
     def n_incidents(self) -> int:
@@ -584,7 +588,114 @@ def generate_demand(
             pn.saving_min[tier], streams[f"prenotify_saving_min_{tier}"], n_p
         )
     _ = destination  # field-triage rates are applied in the model to these uniforms
-    return Demand(incidents=inc, patients=pat)
+    nd = non_dispatch_calls(
+        spec.non_dispatch_calls,
+        calls,
+        inc,
+        total_rate_per_day=sum(rates.values()),
+        hour_w=hour_w,
+        day_w=day_w,
+        horizon_min=horizon_min,
+        start_weekday=start_weekday,
+        streams=streams,
+    )
+    return Demand(incidents=inc, patients=pat, calls=nd)
+
+
+def _no_calls() -> dict[str, np.ndarray]:
+    return {
+        "t_placed": np.zeros(0),
+        "centre": np.zeros(0, np.int64),
+        "kind": np.zeros(0, np.int64),
+        "ring_min": np.zeros(0),
+        "seat_min": np.zeros(0),
+    }
+
+
+def non_dispatch_calls(
+    spec: NonDispatchCallsSpec,
+    calls: CallSpec,
+    inc: dict[str, np.ndarray],
+    *,
+    total_rate_per_day: float,
+    hour_w: np.ndarray,
+    day_w: np.ndarray,
+    horizon_min: float,
+    start_weekday: int,
+    streams: RandomStreams,
+) -> dict[str, np.ndarray]:
+    """Draw the 120 calls that lead to no dispatch (they only hold a call-taker seat).
+
+    Duplicates follow their incident: a Poisson number per incident, each placed a
+    ``duplicate_delay_min`` draw after the incident's own call, at its centre. Advice, hang-ups and
+    transfers are Poisson processes at ``rate x dispatch calls per day`` with the demand's
+    hour and weekday profile; each goes to the centre of a random incident, so centres see
+    them in proportion to their dispatch load.
+
+    Parameters
+    ----------
+    spec
+        ``[demand.non_dispatch_calls]``.
+    calls
+        ``[calls]`` (the ring time once a seat is free applies to these calls too).
+    inc
+        The replication's incident arrays (t_injury, injury_to_call_min, centre).
+    total_rate_per_day
+        Dispatch calls (incidents) per day over all mechanisms.
+    hour_w, day_w, horizon_min, start_weekday
+        As for :func:`arrival_times`.
+    streams
+        The replication's named random streams (one per kind, so the dispatch draws are
+        unchanged when these rates change).
+
+    Returns
+    -------
+    dict of numpy arrays
+        t_placed, centre, kind, ring_min, seat_min, sorted by t_placed, t_placed < horizon.
+    """
+    n_inc = int(inc["t_injury"].shape[0])
+    rates = spec.per_dispatch_call()
+    handling = spec.handling_min()
+    t_parts, c_parts, k_parts = [], [], []
+    for k, kind in enumerate(NON_DISPATCH_KINDS):
+        rate = rates[kind]
+        if rate <= 0 or n_inc == 0:
+            continue
+        rng = streams[f"non_dispatch_{kind}"]
+        if kind == "duplicate":
+            n_dup = rng.poisson(rate, n_inc)
+            src = np.repeat(np.arange(n_inc), n_dup)
+            delay = _draw(spec.duplicate_delay_min, streams["duplicate_delay_min"], src.size)
+            t = inc["t_injury"][src] + inc["injury_to_call_min"][src] + delay
+            centre = inc["centre"][src]
+        else:
+            t = arrival_times(
+                rate * total_rate_per_day, hour_w, day_w, horizon_min, start_weekday, rng
+            )
+            centre = inc["centre"][rng.integers(0, n_inc, t.size)]
+        t_parts.append(t)
+        c_parts.append(np.asarray(centre, np.int64))
+        k_parts.append(np.full(t.size, k, np.int64))
+    if not t_parts:
+        return _no_calls()
+    t_all = np.concatenate(t_parts)
+    c_all = np.concatenate(c_parts)
+    k_all = np.concatenate(k_parts)
+    seat = np.zeros(t_all.size)
+    for k, kind in enumerate(NON_DISPATCH_KINDS):
+        sel = np.flatnonzero(k_all == k)
+        if sel.size:
+            seat[sel] = _draw(handling[kind], streams[f"non_dispatch_{kind}_min"], sel.size)
+    ring = _draw(calls.ring_min, streams["non_dispatch_ring_min"], t_all.size)
+    order = np.argsort(t_all, kind="stable")
+    keep = order[t_all[order] < horizon_min]
+    return {
+        "t_placed": t_all[keep],
+        "centre": c_all[keep],
+        "kind": k_all[keep],
+        "ring_min": ring[keep],
+        "seat_min": seat[keep],
+    }
 
 
 DAY_MIN = MINUTES_PER_DAY

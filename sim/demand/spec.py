@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.config.distributions import Duration, Lognormal, Triangular
+from sim.config.distributions import Duration, Exponential, Gamma, Lognormal, Triangular
 from sim.config.spec_base import Spec
 from sim.core.entities import SEVERE_CLASSES
 from sim.network.core import ROAD_CLASSES
@@ -140,6 +140,83 @@ MAX_INCIDENTS_PER_DAY = 150_000.0
 MAX_INCIDENT_CAP = 50_000_000
 
 
+class NonDispatchCallsSpec(Spec):
+    """120 calls that end without a dispatch (``[demand.non_dispatch_calls]``).
+
+    A real 120 centre receives 3-5 calls per dispatch (Hangzhou ~1,000 calls for ~300
+    dispatches a day [S]; Shaoxing 504 for 117 [V]; Yiwu 174k for 61k [S];
+    hangzhou_120_stats.csv, evidence.md A2). The calls that dispatch nothing only hold a
+    call-taker seat, but they are most of what the seats see. Rates are per *dispatch call*
+    (per incident), so they follow the dispatch load (the December 2022 wave tripled both).
+    Default 0: a scenario states its region's calls (the shipped ones derive them in
+    docs/validation.md); the split by kind and the handling times are [U] assumptions until
+    a centre's CAD call-type breakdown is available.
+    """
+
+    advice_per_dispatch_call: float = Field(
+        default=0.0,
+        ge=0,
+        description="Medical advice / information calls (which hospital, what to do) per "
+        "dispatch call [U].",
+    )
+    duplicate_per_dispatch_call: float = Field(
+        default=0.0,
+        ge=0,
+        description="Repeat calls about an incident already taken (other witnesses, callers "
+        "asking where the ambulance is), per dispatch call: each incident draws a Poisson "
+        "number of them after its own call [U].",
+    )
+    hang_up_per_dispatch_call: float = Field(
+        default=0.0,
+        ge=0,
+        description="Hang-ups, silent calls, misdials and pranks per dispatch call [U].",
+    )
+    transfer_per_dispatch_call: float = Field(
+        default=0.0,
+        ge=0,
+        description="Calls passed on to another service (110, 119, 12345, non-emergency "
+        "transport) per dispatch call [U].",
+    )
+    advice_min: Duration = Field(
+        default=Gamma(mean_min=2.5, shape=2.0),
+        description="Seat minutes of an advice call after pick-up [U].",
+    )
+    duplicate_min: Duration = Field(
+        default=Gamma(mean_min=0.8, shape=3.0),
+        description="Seat minutes of a duplicate call (find the case, reassure) [U].",
+    )
+    hang_up_min: Duration = Field(
+        default=Gamma(mean_min=0.3, shape=2.0),
+        description="Seat minutes of a hang-up or silent call [U].",
+    )
+    transfer_min: Duration = Field(
+        default=Gamma(mean_min=1.0, shape=3.0),
+        description="Seat minutes of a call passed to another service (three-party) [U].",
+    )
+    duplicate_delay_min: Duration = Field(
+        default=Exponential(mean_min=5.0),
+        description="Minutes from an incident's own call to each duplicate call [U].",
+    )
+
+    def per_dispatch_call(self) -> dict[str, float]:
+        """Calls of each kind (NON_DISPATCH_KINDS order) per dispatch call."""
+        return {
+            "advice": self.advice_per_dispatch_call,
+            "duplicate": self.duplicate_per_dispatch_call,
+            "hang_up": self.hang_up_per_dispatch_call,
+            "transfer": self.transfer_per_dispatch_call,
+        }
+
+    def handling_min(self) -> dict[str, Duration]:
+        """Seat-holding distribution of each kind (NON_DISPATCH_KINDS order)."""
+        return {
+            "advice": self.advice_min,
+            "duplicate": self.duplicate_min,
+            "hang_up": self.hang_up_min,
+            "transfer": self.transfer_min,
+        }
+
+
 class DemandSpec(Spec):
     """Incidents per day by mechanism, their timing profile and placement (``[demand]``)."""
 
@@ -206,6 +283,7 @@ class DemandSpec(Spec):
         description="P(number of patients) for a crash, keys are counts (sum 1) [U].",
     )
     case_mix: CaseMixSpec = CaseMixSpec()
+    non_dispatch_calls: NonDispatchCallsSpec = NonDispatchCallsSpec()
     urban_centres: list[tuple[float, float, float]] = Field(
         default_factory=list,
         description="Urban areas as [lon, lat, radius_km]; a place within one is 'urban' "

@@ -364,8 +364,14 @@ def kpis_for_rep(
     horizon_min: float,
     n_units: int,
     seats: int,
+    events: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, float]:
-    """KPIs of one replication (patients injured after the warm-up)."""
+    """KPIs of one replication (patients injured after the warm-up).
+
+    ``events`` (the replication's event arrays) adds the calls that dispatch nothing: their
+    count, their answer times in the all-calls 10-second KPI and their seat minutes in the
+    call-taker utilisation.
+    """
     d = df[df["t_injury"] >= warm_up_min]
     days = max((horizon_min - warm_up_min) / 1440.0, 1e-9)
     tr = d[d["kind"] == "trauma"]
@@ -425,7 +431,24 @@ def kpis_for_rep(
     out["ambulance_utilisation"] = busy / (n_units * (horizon_min - warm_up_min))
     hold = (first["t_dispatch_requested"] - first["t_call_answered"]).dropna()
     hold = hold + (first["t_call_answered"] - first["t_call"]).clip(upper=0.5).fillna(0)
-    out["call_taker_utilisation"] = float(hold.sum()) / (seats * (horizon_min - warm_up_min))
+    nd_wait = np.zeros(0)
+    nd_hold = 0.0
+    if events is not None:
+        kind, t = events["kind"], events["t"]
+        ans = (kind == int(E.NON_DISPATCH_CALL_ANSWERED)) & (t >= warm_up_min)
+        nd_wait = np.asarray(events["value"][ans], float)
+        end = (kind == int(E.NON_DISPATCH_CALL_ENDED)) & (t >= warm_up_min)
+        nd_hold = float(np.asarray(events["value"][end], float).sum())
+    out["non_dispatch_calls_per_day"] = nd_wait.size / days
+    out["all_calls_per_day"] = out["calls_per_day"] + out["non_dispatch_calls_per_day"]
+    waits = np.concatenate([first["call_to_answer_min"].dropna().to_numpy(float), nd_wait])
+    out["all_calls_answer_within_10s_share"] = (
+        float((waits <= 10 / 60).mean()) if waits.size else math.nan
+    )
+    out["dispatches_per_unit_per_day"] = float(d["t_dispatch"].notna().sum()) / days / n_units
+    out["call_taker_utilisation"] = (float(hold.sum()) + nd_hold) / (
+        seats * (horizon_min - warm_up_min)
+    )
     return out
 
 

@@ -81,10 +81,51 @@ class DispatchCentres:
         self.ip = mechanisms.internet_plus_120
         self.linkage = mechanisms.police_linkage
         self.seats = [Seats(env, c.seats) for c in world.facilities.centres]
+        self.nd = state.calls
 
     def start(self) -> None:
         """Start the incidents due now and schedule the next (each arrival schedules the next)."""
         self._arrivals_from(0)
+        self._nd_from(0)
+
+    def _nd_from(self, j: int) -> None:
+        """Place non-dispatch calls ``j``, ``j + 1``... already due, then wait for the next."""
+        env, t_placed = self.env, self.nd["t_placed"]
+        n = len(t_placed)
+        while j < n and not t_placed[j] > env.now:
+            self._nd_placed(j)
+            j += 1
+        if j < n:
+            nxt = j
+
+            def arrive() -> None:
+                self._nd_placed(nxt)
+                self._nd_from(nxt + 1)
+
+            after(env, t_placed[nxt] - env.now, arrive)
+
+    def _nd_placed(self, j: int) -> None:
+        """A call that will dispatch nothing queues for a seat like any other call."""
+        centre = int(self.nd["centre"][j])
+        self.seats[centre].take(lambda: self._nd_answer(j, centre))
+
+    def _nd_answer(self, j: int, centre: int) -> None:
+        """NON_DISPATCH_CALL_ANSWERED after the ring; the seat is held for the handling time."""
+        env, nd = self.env, self.nd
+        ring = float(nd["ring_min"][j])
+        hold = ring + float(nd["seat_min"][j])
+        self.log.append(
+            env.now + ring,
+            E.NON_DISPATCH_CALL_ANSWERED,
+            place=centre,
+            value=env.now + ring - float(nd["t_placed"][j]),
+        )
+
+        def ended() -> None:
+            self.seats[centre].give_back()
+            self.log.append(env.now, E.NON_DISPATCH_CALL_ENDED, place=centre, value=hold)
+
+        after(env, hold, ended)
 
     def _arrival(self, i: int) -> None:
         """Callback at incident ``i``'s injury time."""

@@ -188,7 +188,13 @@ def assemble(
             inc["call_id"] = world.trace.log.call_id[rows]
         un = unit_status_table(res.replication, res.events, unit_station)
         k = kpis_for_rep(
-            inc, un, warm_up_min=warm_min, horizon_min=horizon_min, n_units=len(units), seats=seats
+            inc,
+            un,
+            warm_up_min=warm_min,
+            horizon_min=horizon_min,
+            n_units=len(units),
+            seats=seats,
+            events=res.events,
         )
         kpi_rows.append({"rep": res.replication, **k})
         days, totals = backlog_table(inc, warm_up_min=warm_min, horizon_min=horizon_min)
