@@ -156,12 +156,14 @@ class NonDispatchCallsSpec(Spec):
     advice_per_dispatch_call: float = Field(
         default=0.0,
         ge=0,
+        le=10,
         description="Medical advice / information calls (which hospital, what to do) per "
         "dispatch call [U].",
     )
     duplicate_per_dispatch_call: float = Field(
         default=0.0,
         ge=0,
+        le=10,
         description="Repeat calls about an incident already taken (other witnesses, callers "
         "asking where the ambulance is), per dispatch call: each incident draws a Poisson "
         "number of them after its own call [U].",
@@ -169,11 +171,13 @@ class NonDispatchCallsSpec(Spec):
     hang_up_per_dispatch_call: float = Field(
         default=0.0,
         ge=0,
+        le=10,
         description="Hang-ups, silent calls, misdials and pranks per dispatch call [U].",
     )
     transfer_per_dispatch_call: float = Field(
         default=0.0,
         ge=0,
+        le=10,
         description="Calls passed on to another service (110, 119, 12345, non-emergency "
         "transport) per dispatch call [U].",
     )

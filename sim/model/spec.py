@@ -13,7 +13,6 @@ from pydantic import Field, field_validator, model_validator
 from sim.config.distributions import (
     AnyDuration,
     Duration,
-    Exponential,
     Gamma,
     Lognormal,
     Triangular,
