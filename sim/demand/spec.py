@@ -183,19 +183,22 @@ class NonDispatchCallsSpec(Spec):
     )
     advice_min: Duration = Field(
         default=Gamma(mean_min=2.5, shape=2.0),
-        description="Seat minutes of an advice call after pick-up [U].",
+        description="Seat minutes of an advice call after pick-up [U], range 1-5 min "
+        "(docs/validation.md).",
     )
     duplicate_min: Duration = Field(
         default=Gamma(mean_min=0.8, shape=3.0),
-        description="Seat minutes of a duplicate call (find the case, reassure) [U].",
+        description="Seat minutes of a duplicate call (find the case, reassure) [U], "
+        "range 0.3-2 min.",
     )
     hang_up_min: Duration = Field(
         default=Gamma(mean_min=0.3, shape=2.0),
-        description="Seat minutes of a hang-up or silent call [U].",
+        description="Seat minutes of a hang-up or silent call [U], range 0.1-1 min.",
     )
     transfer_min: Duration = Field(
         default=Gamma(mean_min=1.0, shape=3.0),
-        description="Seat minutes of a call passed to another service (three-party) [U].",
+        description="Seat minutes of a call passed to another service (three-party) [U], "
+        "range 0.5-2 min.",
     )
     duplicate_delay_min: Duration = Field(
         default=Exponential(mean_min=5.0),

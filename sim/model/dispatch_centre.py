@@ -4,7 +4,9 @@ Each centre's call-takers are a pool of seats (:class:`Seats`): a call waits for
 seat, first come first served (the queue the 2023 Chinese expert consensus sizes by queueing
 theory). The Internet + 120 front end and the police hand-off act here on the pre-drawn
 times. The call is a chain of timed steps (SimPy timeouts with callbacks, see
-sim/model/clock.py): placed, [transferred,] answered, dispatch requested.
+sim/model/clock.py): placed, [transferred,] answered, dispatch requested. Calls that
+dispatch nothing (Demand.calls: advice, duplicates, hang-ups, transfers) queue for the same
+seats and hold one for their handling time, so they delay the answers of dispatch calls.
 """
 
 from __future__ import annotations
