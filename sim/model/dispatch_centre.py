@@ -92,7 +92,8 @@ class DispatchCentres:
 
     def _nd_from(self, j: int) -> None:
         """Place non-dispatch calls ``j``, ``j + 1``... already due, then wait for the next."""
-        env, t_placed = self.env, self.nd["t_placed"]
+        # A hand-built state may carry no such calls (no "t_placed" column).
+        env, t_placed = self.env, self.nd.get("t_placed", ())
         n = len(t_placed)
         while j < n and not t_placed[j] > env.now:
             self._nd_placed(j)
