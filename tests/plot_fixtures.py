@@ -158,7 +158,7 @@ def tornado_table() -> pd.DataFrame:
     """``tornado.csv``: three parameters for one metric."""
     return pd.DataFrame(
         {
-            "parameter": ["beta_death_per_min", "kappa_disability", "scene_min_median"],
+            "parameter": ["beta_major_trauma", "kappa", "scene_min_median"],
             "low_value": [0.004, 0.0, 8.0],
             "high_value": [0.012, 1.0, 16.0],
             "result_at_low": [1.9, 3.3, 3.2],
@@ -266,6 +266,7 @@ def write_brief_fixture(root: Path) -> tuple[Path, Path, Path]:
                 "synthetic": True,
                 "attribution": "synthetic road network (not real data)",
                 "horizon_days": 28,
+                "population": 450_000,
             },
             ensure_ascii=False,
         ),
@@ -273,8 +274,8 @@ def write_brief_fixture(root: Path) -> tuple[Path, Path, Path]:
     )
     runs = []
     for scenario, title in (
-        ("baseline", "现状（各系统独立运行）"),
-        ("integrated", "一体化（互联网+120、警医联动、专家会诊）"),
+        ("baseline", "现状（各系统独立运行） (status quo, systems run separately)"),
+        ("integrated", "一体化（互联网+120、警医联动、专家会诊） (integrated)"),
     ):
         run = root / f"run_{scenario}"
         run.mkdir(parents=True, exist_ok=True)

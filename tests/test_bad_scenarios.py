@@ -83,6 +83,28 @@ SCHEMA_CASES = [
         "demand.case_mix.severe_class_shares",
         "sum to 1",
     ),
+    (
+        "negative_non_dispatch_rate",
+        "\n[demand.non_dispatch_calls]\nhang_up_per_dispatch_call = -0.5\n",
+        "hang_up_per_dispatch_call = -0.5",
+        "demand.non_dispatch_calls.hang_up_per_dispatch_call",
+        "greater than or equal to 0",
+    ),
+    (
+        "non_dispatch_rate_too_high",
+        "\n[demand.non_dispatch_calls]\nadvice_per_dispatch_call = 50\n",
+        "advice_per_dispatch_call = 50",
+        "demand.non_dispatch_calls.advice_per_dispatch_call",
+        "less than or equal to 10",
+    ),
+    (
+        "non_dispatch_handling_negative",
+        "\n[demand.non_dispatch_calls]\n"
+        'advice_min = { dist = "gamma", mean_min = -1, shape = 2 }\n',
+        "advice_min",
+        "demand.non_dispatch_calls.advice_min.mean_min",
+        "greater than 0",
+    ),
 ]
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from sim.core.errors import UserError
 from sim.plotting import brief
+from sim.plotting import labels as lb
 
 #: Headline numbers of the fixture as the brief prints them.
 HEADLINES = (
@@ -175,6 +176,119 @@ def test_number_formatting() -> None:
     assert brief.fmt_interval(3.47, 2.11, 4.83) == "3.47 (2.11, 4.83)"
     assert brief.fmt_interval(3.47, float("nan"), 4.83) == "3.47"
     assert brief.fmt_interval(None, 0.52, 8.9, square=True) == "[0.52, 8.90]"
+    # Zeros print as 0 whatever their sign or rounding, never "-0.00".
+    assert brief.fmt_value(-0.0) == "0"
+    assert brief.fmt_value(-0.001) == "0"
+    assert brief.fmt_interval(-0.0, -0.0, -0.0) == "0 (0, 0)"
+
+
+# ------------------------------------------------------------------------ as rendered
+
+#: Near-white grey level (0-255) below which a pixel counts as ink.
+INK_BELOW = 235
+
+
+def _longest_blank_share(png: Path) -> float:
+    """Longest run of ink-free rows in a page's text area, as a share of that area."""
+    import numpy as np
+    from PIL import Image
+
+    grey = np.asarray(Image.open(png).convert("L"))
+    height = grey.shape[0]
+    # A4 text area: 2 cm top margin, 2.2 cm bottom margin (page number) of 29.7 cm.
+    body = grey[int(height * 2.0 / 29.7) : int(height * (1 - 2.2 / 29.7))]
+    inked = (body < INK_BELOW).any(axis=1)
+    longest = run = 0
+    for has_ink in inked:
+        run = 0 if has_ink else run + 1
+        longest = max(longest, run)
+    return longest / len(inked)
+
+
+def test_rendered_pages_are_not_half_blank_and_say_whose_numbers(
+    zh_pdf: Path, tmp_path: Path
+) -> None:
+    # pdftoppm (poppler-utils) is installed by .ci/run; the check is on the pages as printed.
+    assert shutil.which("pdftoppm"), "pdftoppm (poppler-utils) is needed for this test"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "30", str(zh_pdf), str(tmp_path / "page")], check=True
+    )
+    pages = sorted(tmp_path.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+    assert len(pages) >= 2
+    # The last page ends where the text ends; every other page is at least half full.
+    for png in pages[:-1]:
+        assert _longest_blank_share(png) <= 0.5, png.name
+    text = _squash(
+        subprocess.run(
+            ["pdftotext", str(zh_pdf), "-"], capture_output=True, check=True
+        ).stdout.decode("utf-8")
+    )
+    for words in (
+        "45.0万人口",
+        "模拟28天",
+        "重复20次",
+        "现状（各系统独立运行）",
+        "一体化（互联网+120、警医联动、专家会诊）",
+    ):
+        assert _squash(words) in text, words
+    # No code names of scenarios, parameters or networks in the Chinese text layer.
+    for code in ("baseline", "integrated", *lb.PARAMETERS, *lb.NETWORKS):
+        assert code not in text, code
+
+
+# ------------------------------------------------------------------- wording by the data
+
+
+def _context_with_deaths(
+    fixture_dirs: tuple[Path, Path, Path], tmp_path: Path, deaths: tuple[float, ...], lang: str
+) -> dict[str, object]:
+    """Brief context of the fixture with deaths averted set to (mean, lo, hi, psa lo, psa hi)."""
+    compare, base_run, other_run = fixture_dirs
+    copy = tmp_path / "compare"
+    shutil.copytree(compare, copy)
+    table = fx.comparison_table()
+    row = table["metric"] == "deaths_averted_per_year"
+    table.loc[row, ["mean", "ci_low", "ci_high", "psa_low", "psa_high"]] = deaths
+    table.to_csv(copy / "comparison.csv", index=False)
+    data = brief.load_brief_data([copy, base_run, other_run])
+    return brief.brief_context(data, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "claims", "no_claim"),
+    [
+        ("zh", "置信区间不含 0", "置信区间包含 0"),
+        ("en", "The interval excludes 0", "The interval includes 0"),
+    ],
+)
+def test_conclusion_claims_an_effect_only_when_the_ci_excludes_zero(
+    fixture_dirs: tuple[Path, Path, Path], tmp_path: Path, lang: str, claims: str, no_claim: str
+) -> None:
+    # The demo's case: CI crosses zero while the PSA interval is narrow and positive.
+    crossing = _context_with_deaths(
+        fixture_dirs, tmp_path / "a", (3.02, -2.36, 8.40, 2.19, 3.71), lang
+    )
+    deaths = [p for p in crossing["conclusion"] if "8.40" in p]  # type: ignore[attr-defined]
+    assert len(deaths) == 1, crossing["conclusion"]
+    sentence = deaths[0][deaths[0].index("8.40") :]
+    assert no_claim in sentence, sentence
+    assert claims not in sentence, sentence
+    assert "[2.19, 3.71]" in sentence
+    # A narrower PSA interval is said to be narrower, and not to guide interpretation alone.
+    psa = " ".join(crossing["uncertainty"])  # type: ignore[arg-type]
+    assert ("窄" if lang == "zh" else "narrower") in psa, psa
+    assert "通常比置信区间宽" not in psa
+    assert "usually" not in psa
+    # Separated from zero: the effect is claimed.
+    clear = _context_with_deaths(fixture_dirs, tmp_path / "b", (3.47, 2.11, 4.83, 0.52, 8.9), lang)
+    deaths = [p for p in clear["conclusion"] if "4.83" in p]  # type: ignore[attr-defined]
+    sentence = deaths[0][deaths[0].index("4.83") :]
+    assert claims in sentence, sentence
+    assert no_claim not in sentence, sentence
+    # No fixed claim that differences are not sampling noise, whatever the numbers.
+    facts = str(clear["scenario_facts"])
+    assert "不是随机抽样" not in facts
+    assert "not sampling noise" not in facts
 
 
 # ------------------------------------------------------------------------------- maps
@@ -182,7 +296,7 @@ def test_number_formatting() -> None:
 #: Captions of the three map figures (Chinese), as the brief prints them.
 MAP_CAPTIONS_ZH = (
     "路网及急救站、医院（按救治等级）",
-    "baseline：各事件位置",
+    "现状（各系统独立运行）：各事件位置",  # scenario title, not its code name
     "预计响应时间覆盖范围",
 )
 
@@ -217,7 +331,10 @@ def test_brief_with_map_data_has_map_figures(map_pdf: tuple[Path, list[str]]) ->
     assert page.count("data:image/png;base64,") == 8 + 3  # charts, then three maps
     for caption in MAP_CAPTIONS_ZH:
         assert caption in page, caption
-    assert "平均派车及出车准备时间：baseline 4.5 分钟；integrated 3.0 分钟" in page
+    assert (
+        "平均派车及出车准备时间：现状（各系统独立运行） 4.5 分钟；"
+        "一体化（互联网+120、警医联动、专家会诊） 3.0 分钟"
+    ) in page
     for key in ("map_network", "map_incidents", "map_coverage"):
         assert f'id="{key}"' in page
     text = _squash(fx.pdf_text(out.read_bytes()))
@@ -255,7 +372,9 @@ def test_english_map_figures_and_write_figures(
     assert not [w for w in caught if "Glyph" in str(w.message)]
     page = out.read_text(encoding="utf-8")
     assert "Road network with ambulance stations, hospitals (by tier)" in page
-    assert "baseline: incident locations coloured by response time" in page
+    assert (
+        "status quo, systems run separately: incident locations coloured by response time"
+    ) in page
     assert "Expected response coverage" in page
     assert 'href="en_map.html"' in page
     assert (tmp_path / "en_map.html").is_file()
@@ -279,3 +398,22 @@ def test_map_data_is_optional_and_read_from_the_compare_folder(
     assert (tmp_path / "c_map.html").is_file()
     # A run folder's layout is unchanged by the map: no "map" run is picked up.
     assert all(p.name != "map" for p in brief.expand_result_dirs([map_dirs[0]]))
+
+
+def test_brief_command_prints_every_file_it_writes(
+    map_dirs: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.cli import main
+
+    out = tmp_path / "out" / "b.html"
+    with pytest.raises(SystemExit) as exc:
+        main(["brief", *map(str, map_dirs), "--out", str(out)])
+    assert exc.value.code in (0, None)
+    printed = {
+        Path(line.removeprefix("brief: ").strip())
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("brief: ")
+    }
+    written = set((tmp_path / "out").iterdir())
+    assert written == printed
+    assert written == {out, out.with_name("b_map.html")}

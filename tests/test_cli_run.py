@@ -136,3 +136,38 @@ def test_validate_baseline(capsys: pytest.CaptureFixture[str]) -> None:
     code, text = cli(["validate", str(COUNTY_BASELINE)], capsys)
     assert code == 0, text
     assert f"{COUNTY_BASELINE}: ok" in text
+
+
+def test_calibration_command_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRAUMA_SIM_CACHE", str(tmp_path / "cache"))  # hermetic cache
+    code, out = cli(
+        ["calibration", str(COUNTY_BASELINE), "--reps", "2", "--horizon-days", "3", "--json"],
+        capsys,
+    )
+    assert code == 0, out
+    rows = json.loads(out)
+    assert [set(r) for r in rows] == [
+        {"target", "kind", "published", "low", "high", "simulated", "ok"}
+    ] * len(rows)
+    assert sum(r["kind"] == "holdout" for r in rows) >= 4
+    assert {r["kind"] for r in rows} == {"fit", "holdout"}
+    for r in rows:
+        inside = r["low"] <= r["simulated"] <= r["high"]
+        assert r["ok"] == inside, r
+
+
+def test_calibration_command_bad_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = cli(["calibration", "no_such.toml"], capsys)
+    assert code == 2
+    assert "no_such.toml" in out
+    assert "Traceback" not in out
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import sim
+
+    code, text = cli(["--version"], capsys)
+    assert code == 0, text
+    assert text.strip() == f"trauma-sim {sim.__version__}"

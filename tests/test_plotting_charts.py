@@ -121,10 +121,23 @@ def test_tornado_two_bars_per_parameter_widest_on_top() -> None:
     ax = charts.tornado(fx.tornado_table())
     assert len(_bars(ax)) == 6
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert ticks[0].startswith("beta_death_per_min")
+    # Known parameters by their Chinese label, never their code name; unknown ones as given.
+    assert ticks[0].startswith(lb.PARAMETERS["beta_major_trauma"].zh)
+    assert ticks[1].startswith("scene_min_median")
+    assert ticks[2].startswith(lb.PARAMETERS["kappa"].zh)
+    en = [t.get_text() for t in charts.tornado(fx.tornado_table(), lang="en").get_yticklabels()]
+    assert en[0].startswith(lb.PARAMETERS["beta_major_trauma"].en)
     assert any(line.get_xdata()[0] == pytest.approx(3.47) for line in ax.get_lines())
     with pytest.raises(UserError, match="metric"):
         charts.tornado(fx.tornado_table(), metric="nope")
+
+
+def test_every_default_uncertain_parameter_has_labels() -> None:
+    from sim.outcomes.params import OutcomeSpec, default_uncertain_parameters
+
+    names = {p.name for p in default_uncertain_parameters(OutcomeSpec())}
+    assert names
+    assert names <= set(lb.PARAMETERS), sorted(names - set(lb.PARAMETERS))
 
 
 def test_missing_column_and_bad_lang_are_user_errors() -> None:

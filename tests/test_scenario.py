@@ -184,7 +184,7 @@ def test_error_located_in_the_file_that_wrote_it(tmp_path: Path) -> None:
         [
             f"{child}:5 fleet.entrapment_share_rtc: Input should be less than or equal to 1 "
             "(got 1.5)",
-            f"{child}:6 fleet.ambulancez: unknown field (typo?)",
+            f"{child}:6 fleet.ambulancez: unknown field; did you mean 'ambulances'?",
         ]
     )
 

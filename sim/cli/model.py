@@ -1,4 +1,4 @@
-"""``trauma-sim validate|run|compare|demo|scenario-docs``: scenario files to results folders."""
+"""``trauma-sim validate|run|calibration|compare|demo|scenario-docs``: scenarios to results."""
 
 from __future__ import annotations
 
@@ -39,7 +39,10 @@ DataDirOpt = Annotated[
     typer.Option("--data-dir", help="Folder with network/data files (else $TRAUMA_SIM_DATA)."),
 ]
 CacheDirOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Network cache folder.")]
-RepsOpt = Annotated[int | None, typer.Option("--reps", min=1, help="Replications.")]
+RepsOpt = Annotated[
+    int | None,
+    typer.Option("--reps", min=1, help="Replications [default: the scenario's run.replications]."),
+]
 JobsOpt = Annotated[int, typer.Option("--jobs", min=1, help="Parallel worker processes.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Base seed.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Results root folder.")]
@@ -51,7 +54,12 @@ ResumeOpt = Annotated[
     ),
 ]
 DaysOpt = Annotated[
-    float | None, typer.Option("--horizon-days", min=0.01, help="Simulated days per replication.")
+    float | None,
+    typer.Option(
+        "--horizon-days",
+        min=0.01,
+        help="Simulated days per replication [default: the scenario's run.horizon_days].",
+    ),
 ]
 
 
@@ -78,14 +86,60 @@ def progress_bar() -> Progress:
     )
 
 
-def _kpi_table(kpis, title: str) -> Table:  # type: ignore[no-untyped-def]
-    table = Table(title=title)
-    for col in ("metric", "mean", "95% CI"):
-        table.add_column(col, justify="right" if col != "metric" else "left")
-    for _, r in kpis.iterrows():
-        ci = "" if r["ci_low"] != r["ci_low"] else f"{r['ci_low']:.3g} – {r['ci_high']:.3g}"
-        table.add_row(str(r["metric"]), f"{r['mean']:.4g}", ci)
-    return table
+def _prepare_out(out: Path) -> None:
+    """Refuse an unwritable ``--out`` and clear what killed runs left in it (before any work)."""
+    from sim.io.results import check_output_root, remove_stale_temporaries
+
+    check_output_root(out)
+    for path in remove_stale_temporaries(out):
+        typer.echo(f"removed the temporary folder of a killed run: {path}", err=True)
+
+
+def _report_backlog(manifest: dict[str, Any]) -> None:
+    """Say what the response KPIs cover, and warn when the backlog grows without bound."""
+    b = manifest.get("backlog") or {}
+    if b.get("not_reached_by_horizon"):
+        typer.echo(
+            f"note: response KPIs cover {b['response_kpis_cover_share']:.1%} of patients; "
+            f"{b['not_reached_by_horizon']} of {b['patients']} were not reached by a unit "
+            "before the horizon (backlog.csv)",
+            err=True,
+        )
+    if b.get("unbounded_in_reps"):
+        typer.echo(
+            f"warning: the backlog of unreached patients grows without bound in "
+            f"{b['unbounded_in_reps']} of {manifest['replications']} replications: demand "
+            "exceeds capacity (backlog.csv)",
+            err=True,
+        )
+
+
+class _LazyProgress:
+    """A progress bar that appears at its first update, not before.
+
+    Everything that can fail on input (scenario, files, world building) runs before the
+    first replication reports, so an input error is the only line the user sees.
+    """
+
+    def __init__(self) -> None:
+        self.bar = progress_bar()
+        self.started = False
+        self.tasks: dict[str, TaskID] = {}
+
+    def update(self, name: str, done: int, total: int) -> None:
+        if not self.started:
+            self.bar.start()
+            self.started = True
+        if name not in self.tasks:
+            self.tasks[name] = self.bar.add_task(name, total=total)
+        self.bar.update(self.tasks[name], completed=done, total=total)
+
+    def __enter__(self) -> _LazyProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.started:
+            self.bar.stop()
 
 
 @app.command("validate")
@@ -130,33 +184,88 @@ def run(
     data_dir: DataDirOpt = None,
     cache_dir: CacheDirOpt = None,
     resume: ResumeOpt = False,
+    calls: Annotated[
+        Path | None,
+        typer.Option("--calls", help="Replay this call log CSV instead of generated demand."),
+    ] = None,
 ) -> None:
     """Run a scenario's replications and write results/<scenario>/<run-id>/."""
+    from sim.cli.report import kpi_table
     from sim.config.scenario import load_scenario
     from sim.runs.study import run_scenario, save_run
+    from sim.runs.world import build_world
 
-    sc = load_scenario(scenario, _overrides(sets, seed, horizon_days))
+    replay: list[str] = []
+    if calls is not None:
+        from sim.demand.trace import replay_overrides
+
+        replay = replay_overrides(calls, keep_horizon=horizon_days is not None)
+    sc = load_scenario(scenario, replay + _overrides(sets, seed, horizon_days))
+    _prepare_out(out)
     n = reps or sc.run.replications
     store = _checkpoints(out, f"run-{sc.name}-{sc.content_hash()[:16]}-r{n}", resume)
-    with progress_bar() as prog:
-        task = prog.add_task(sc.name, total=n)
+    world = build_world(sc, data_dir=data_dir, cache_dir=cache_dir)
+    with _LazyProgress() as prog:
         tables = run_scenario(
             sc,
             replications=reps,
             jobs=jobs,
             data_dir=data_dir,
             cache_dir=cache_dir,
-            progress=lambda done, total: prog.update(task, completed=done, total=total),
+            world=world,
+            progress=lambda done, total: prog.update(sc.name, done, total),
             checkpoint=store,
             argv=sys.argv,
         )
     folder = save_run(tables, out, sc)
     _drop_checkpoints(store)  # the results folder now holds everything
+    _report_backlog(tables.manifest)
     console.print(
-        _kpi_table(tables.kpis, f"{sc.name}: KPIs ({tables.manifest['replications']} reps)")
+        kpi_table(tables.kpis, f"{sc.name}: KPIs ({tables.manifest['replications']} reps)")
     )
     console.print(f"results: {folder}")
     console.print(tables.manifest["attribution"])
+
+
+@app.command("calibration")
+def calibration(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (.toml), e.g. a baseline.")],
+    reps: RepsOpt = None,
+    jobs: JobsOpt = 1,
+    horizon_days: DaysOpt = None,
+    sets: SetOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON list of rows.")] = False,
+    data_dir: DataDirOpt = None,
+    cache_dir: CacheDirOpt = None,
+) -> None:
+    """Outcome targets, fitted and held out, against the simulated values (one row each)."""
+    import json
+
+    from sim.config.scenario import load_scenario
+    from sim.runs.study import calibration_report
+
+    sc = load_scenario(scenario, _overrides(sets, None, horizon_days))
+    table = calibration_report(
+        sc, replications=reps, jobs=jobs, data_dir=data_dir, cache_dir=cache_dir
+    )
+    keys = ["target", "kind", "published", "low", "high", "simulated", "ok"]
+    rows = [{k: r[k] for k in keys} for r in table.to_dict("records")]
+    for r in rows:
+        r["ok"] = bool(r["ok"])
+        for k in ("published", "low", "high", "simulated"):
+            r[k] = round(float(r[k]), 4)
+    if as_json:
+        typer.echo(json.dumps(rows, indent=1))
+        return
+    out = Table(title=f"{sc.name}: outcome calibration (fit) and validation (holdout)")
+    for k in keys:
+        out.add_column(k, justify="left" if k in ("target", "kind") else "right")
+    for r in rows:
+        out.add_row(*(str(r[k]) for k in keys))
+    console.print(out)
+    missed = [r["target"] for r in rows if not r["ok"]]
+    if missed:
+        console.print(f"outside the published range: {', '.join(missed)} (docs/validation.md)")
 
 
 @app.command("compare")
@@ -168,7 +277,14 @@ def compare(
     seed: SeedOpt = None,
     out: OutOpt = Path("results"),
     horizon_days: DaysOpt = None,
-    psa_draws: Annotated[int, typer.Option("--psa-draws", min=10)] = 200,
+    psa_draws: Annotated[
+        int,
+        typer.Option(
+            "--psa-draws",
+            min=10,
+            help="Parameter draws of the probabilistic sensitivity analysis (PSA interval).",
+        ),
+    ] = 200,
     sets: SetOpt = None,
     data_dir: DataDirOpt = None,
     cache_dir: CacheDirOpt = None,
@@ -179,6 +295,7 @@ def compare(
 
     ov = _overrides(sets, seed, horizon_days)
     scenarios = [load_scenario(p, ov) for p in [base, *others]]
+    _prepare_out(out)
     n = reps or scenarios[0].run.replications
     digest = hashlib.sha256("".join(s.content_hash() for s in scenarios).encode()).hexdigest()
     store = _checkpoints(out, f"compare-{scenarios[0].name}-{digest[:16]}-r{n}", resume)
@@ -219,16 +336,11 @@ def _compare_and_report(scenarios: list[Scenario], out: Path, **options: Any) ->
     from sim.cli.report import comparison_tables
     from sim.runs.study import compare_scenarios, save_comparison
 
-    with progress_bar() as prog:
-        tasks: dict[str, TaskID] = {}
-
-        def cb(name: str, done: int, total: int) -> None:
-            if name not in tasks:
-                tasks[name] = prog.add_task(name, total=total)
-            prog.update(tasks[name], completed=done)
-
-        comp = compare_scenarios(scenarios, progress=cb, argv=sys.argv, **options)
+    with _LazyProgress() as prog:
+        comp = compare_scenarios(scenarios, progress=prog.update, argv=sys.argv, **options)
     folder = save_comparison(comp, out)
+    for run_tables in comp.runs.values():
+        _report_backlog(run_tables.manifest)
     for table in comparison_tables(comp):
         console.print(table)
     console.print(f"results: {folder}")
@@ -250,6 +362,7 @@ def demo(
     files = [root / "county_baseline.toml", root / "county_integrated.toml"]
     ov = [f"run.horizon_days={horizon_days}"]
     scenarios = [load_scenario(f, ov) for f in files]
+    _prepare_out(out)
     console.print(
         "[bold]trauma-sim demo[/bold]: synthetic county (not real data), "
         f"{reps} replications × {horizon_days:g} days"
@@ -272,7 +385,10 @@ def _demo_outputs(folder: Path) -> None:
 def brief(
     result_dirs: Annotated[list[Path], typer.Argument(help="A compare folder and/or run folders.")],
     out: Annotated[
-        Path, typer.Option("--out", help="brief.pdf (also writes .html) or .html")
+        Path,
+        typer.Option(
+            "--out", help="brief.pdf (also writes brief.html and brief_map.html) or brief.html"
+        ),
     ] = Path("brief.pdf"),
     lang: Annotated[str, typer.Option("--lang", help="zh (default) or en")] = "zh",
     figures: Annotated[
@@ -280,13 +396,15 @@ def brief(
     ] = None,
 ) -> None:
     """Build the committee brief (HTML, and PDF made offline) from results folders."""
-    from sim.plotting.brief import build_brief, expand_result_dirs, write_figures
+    from sim.plotting.brief import build_brief_files, expand_result_dirs, write_figures
 
     dirs = expand_result_dirs(result_dirs)
     if figures is not None:
         for path in write_figures(dirs, figures, lang=lang):
             console.print(f"figure: {path}")
-    console.print(f"brief: {build_brief(dirs, out, lang=lang)}")
+    # Every file written is listed: the PDF's HTML twin and map sit beside it.
+    for path in build_brief_files(dirs, out, lang=lang):
+        console.print(f"brief: {path}")
 
 
 @app.command("scenario-docs")

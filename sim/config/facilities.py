@@ -146,7 +146,7 @@ def _rows(
         assert table.file is not None
         path = find(table.file) if table.on_data_path else (base_dir / table.file)
         if not path.exists():
-            raise UserError(f"{path}: facilities file for {kind} not found")
+            raise UserError(f"facilities.{kind}.file: file not found ({path})")
         origin = str(path)
         columns, raw = _read_csv(path)
     for col in (table.id_column, table.lon_column, table.lat_column):
@@ -165,7 +165,7 @@ def _rows(
     if table.attributes is not None:
         apath = base_dir / table.attributes
         if not apath.exists():
-            raise UserError(f"{apath}: attributes file for {kind} not found")
+            raise UserError(f"facilities.{kind}.attributes: file not found ({apath})")
         acols, arows = _read_csv(apath)
         if "id" not in acols:
             raise UserError(f"{apath}: missing column 'id' (columns: {', '.join(acols)})")
@@ -183,24 +183,45 @@ def _rows(
     return origin, out
 
 
+#: Upper bound of any per-facility count (units, seats, bays): 10x Shanghai's 175 stations'
+#: whole fleet of 980 ambulances (evidence.md §3) would fit in one row; larger is a typo.
+MAX_COUNT_PER_FACILITY = 10_000
+
+
+def _at(origin: str, i: int) -> str:
+    """Where data row ``i`` (1-based) is: ``file.csv:line``, else ``<origin> row i``.
+
+    Line 1 of a CSV is its header; inline rows and joined attribute files have no line.
+    """
+    if origin.startswith("[") or " + " in origin:
+        return f"{origin} row {i}"
+    return f"{origin}:{i + 1}"
+
+
 def _num(origin: str, i: int, row: dict[str, Any], col: str, kind: type, *, lo: float) -> Any:
     if col not in row or row[col] in ("", None):
-        raise UserError(f"{origin} row {i} {col}: missing (required for this facility kind)")
+        raise UserError(f"{_at(origin, i)} {col}: missing (required for this facility kind)")
+    if isinstance(row[col], bool):  # inline rows: TOML true/false is not a number
+        raise UserError(f"{_at(origin, i)} {col}: not a number ({row[col]!r})")
     try:
-        value = kind(float(row[col])) if kind is int else float(row[col])
-    except (TypeError, ValueError):
-        raise UserError(f"{origin} row {i} {col}: not a number ({row[col]!r})") from None
-    if not math.isfinite(value) or value < lo or (kind is int and float(row[col]) != value):
-        allowed = f"a whole number >= {lo:g}" if kind is int else f"a number >= {lo:g}"
-        raise UserError(f"{origin} row {i} {col}: must be {allowed} (got {row[col]!r})")
+        as_float = float(row[col])
+        value = int(as_float) if kind is int else as_float
+    except (TypeError, ValueError, OverflowError):
+        raise UserError(f"{_at(origin, i)} {col}: not a number ({row[col]!r})") from None
+    hi = MAX_COUNT_PER_FACILITY if kind is int else math.inf
+    if not math.isfinite(value) or not lo <= value <= hi or (kind is int and as_float != value):
+        allowed = f"a whole number from {lo:g} to {hi:,}" if kind is int else f"a number >= {lo:g}"
+        raise UserError(f"{_at(origin, i)} {col}: must be {allowed} (got {row[col]!r})")
     return value
 
 
 def _coords(origin: str, i: int, row: dict[str, Any]) -> tuple[float, float]:
     lon = _num(origin, i, row, "lon", float, lo=-180)
     lat = _num(origin, i, row, "lat", float, lo=-90)
-    if lon > 180 or lat > 90:
-        raise UserError(f"{origin} row {i}: lon/lat out of range ({lon}, {lat})")
+    if lon > 180:
+        raise UserError(f"{_at(origin, i)} lon: must be from -180 to 180 (got {lon:g})")
+    if lat > 90:
+        raise UserError(f"{_at(origin, i)} lat: must be from -90 to 90 (got {lat:g})")
     return lon, lat
 
 
@@ -223,12 +244,14 @@ def load_facilities(
     Facilities
     """
     origin, rows = _rows(spec.centres, "centres", base_dir, find_data_file)
+    origins = {"centres": origin}
     centres = []
     for i, r in enumerate(rows, start=1):
         lon, lat = _coords(origin, i, r)
         centres.append(Centre(r["id"], r["name"], lon, lat, _num(origin, i, r, "seats", int, lo=1)))
 
     origin, rows = _rows(spec.stations, "stations", base_dir, find_data_file)
+    origins["stations"] = origin
     stations = []
     for i, r in enumerate(rows, start=1):
         lon, lat = _coords(origin, i, r)
@@ -236,19 +259,20 @@ def load_facilities(
         bls = _num(origin, i, r, "bls", int, lo=0) if r.get("bls") not in (None, "") else 0
         shift = str(r.get("shift") or "24h")
         if shift not in ("24h", "day"):
-            raise UserError(f"{origin} row {i} shift: must be '24h' or 'day' (got {shift!r})")
+            raise UserError(f"{_at(origin, i)} shift: must be '24h' or 'day' (got {shift!r})")
         stations.append(Station(r["id"], r["name"], lon, lat, als, bls, shift))
     if sum(s.als + s.bls for s in stations) == 0:
         raise UserError(f"{origin}: stations hold no ambulances (als + bls = 0)")
 
     origin, rows = _rows(spec.hospitals, "hospitals", base_dir, find_data_file)
+    origins["hospitals"] = origin
     hospitals = []
     for i, r in enumerate(rows, start=1):
         lon, lat = _coords(origin, i, r)
         tier = str(r.get("tier", "")).strip()
         if tier not in TIERS:
             raise UserError(
-                f"{origin} row {i} tier: must be one of {', '.join(TIERS)} (got {tier!r})"
+                f"{_at(origin, i)} tier: must be one of {', '.join(TIERS)} (got {tier!r})"
             )
         hospitals.append(
             Hospital(
@@ -265,6 +289,7 @@ def load_facilities(
     police: list[PolicePost] = []
     if spec.police_posts is not None:
         origin, rows = _rows(spec.police_posts, "police_posts", base_dir, find_data_file)
+        origins["police_posts"] = origin
         for i, r in enumerate(rows, start=1):
             lon, lat = _coords(origin, i, r)
             police.append(
@@ -279,5 +304,10 @@ def load_facilities(
         ids = [x.id for x in items]
         dup = sorted({x for x in ids if ids.count(x) > 1})
         if dup:
-            raise UserError(f"[facilities.{kind}]: duplicate ids {dup}")
+            where = origins.get(kind, f"[facilities.{kind}]")
+            rows_of = [i for i, x in enumerate(ids, start=1) if x == dup[0]]
+            raise UserError(
+                f"{where} id: duplicate ids {dup} (rows {', '.join(map(str, rows_of))}); "
+                "each facility needs its own id"
+            )
     return Facilities(tuple(centres), tuple(stations), tuple(hospitals), tuple(police))

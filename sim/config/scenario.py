@@ -3,27 +3,31 @@
 A scenario is a TOML file validated into a frozen :class:`Scenario`. Unknown keys are
 rejected; every problem is reported as ``file:line field: message``. A scenario may
 ``extends = "other.toml"`` (path relative to it): its tables are merged over the parent's,
-so variants are small files, not copies. ``--set fleet.ambulances=40`` overrides any field.
+so variants are small files, not copies; a table of shares or probabilities (and the whole
+``[demand.case_mix]``) that the child sets replaces the parent's whole.
+``--set fleet.ambulances=40`` overrides any field.
 Each section (sub-spec) is handed only to the code that needs it.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import tomli_w
 from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from sim.config.distributions import Empirical
 from sim.config.facilities import FacilitiesSpec
 from sim.config.mechanism_specs import MechanismsSpec
-from sim.config.spec_base import Spec
+from sim.config.spec_base import FIELD_ERROR, Spec
 from sim.core.errors import UserError
 from sim.demand.spec import DemandSpec
 from sim.model.spec import CallSpec, DestinationSpec, FleetSpec, HospitalSpec
@@ -84,6 +88,32 @@ class Scenario(Spec):
     mechanisms: MechanismsSpec = MechanismsSpec()
     outcomes: OutcomeSpec = OutcomeSpec()
 
+    @model_validator(mode="after")
+    def _demand_within_cap(self) -> Scenario:
+        # Checked here, before any drawing: an enormous rate x horizon would otherwise fail
+        # only after allocating arrays for every incident.
+        d = self.demand
+        per_day = (
+            d.rtc_incidents_per_day
+            + d.fall_incidents_per_day
+            + d.other_injury_incidents_per_day
+            + d.non_trauma_incidents_per_day
+        )
+        expected = per_day * self.run.horizon_days
+        if expected > d.max_incidents_per_rep:
+            raise PydanticCustomError(
+                FIELD_ERROR,
+                "{problem}",
+                {
+                    "field": "demand.max_incidents_per_rep",
+                    "problem": f"{expected:,.0f} expected incidents per replication "
+                    f"({per_day:g}/day x {self.run.horizon_days:g} days) exceed the cap "
+                    f"({d.max_incidents_per_rep:,}); shorten run.horizon_days, lower the "
+                    "rates or raise the cap",
+                },
+            )
+        return self
+
     _base_dir: Path = PrivateAttr(default=Path("."))
     _source: str = PrivateAttr(default="")
 
@@ -143,12 +173,38 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}{line}: not valid TOML ({exc})") from None
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Tables merge recursively; any other value (incl. arrays) replaces."""
+def _replaces_whole(path: tuple[str, ...]) -> bool:
+    """Whether a child's table at ``path`` replaces the parent's instead of merging.
+
+    Tables of shares, weights or probabilities (``dict[str, float]`` fields, and sections
+    marked ``replace_whole`` such as ``[demand.case_mix]``) are replaced whole: merging them
+    key by key would mix two tables that each sum to 1 into one that does not.
+    """
+    model = _model_at(path)
+    if model is None:
+        return False
+    field = model.model_fields.get(path[-1])
+    if field is None:
+        return False
+    ann = field.annotation
+    if isinstance(ann, type) and issubclass(ann, Spec):
+        return ann.replace_whole
+    return get_origin(ann) is dict and get_args(ann)[1] is float
+
+
+def _merge(
+    base: dict[str, Any], over: dict[str, Any], path: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Tables merge recursively; arrays, distributions and share tables replace whole."""
     out = dict(base)
     for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict) and "dist" not in v:
-            out[k] = _merge(out[k], v)
+        if (
+            isinstance(v, dict)
+            and isinstance(out.get(k), dict)
+            and "dist" not in v
+            and not _replaces_whole((*path, k))
+        ):
+            out[k] = _merge(out[k], v, (*path, k))
         else:
             out[k] = v
     return out
@@ -209,6 +265,9 @@ def _rebase(data: dict[str, Any], folder: Path, child_folder: Path) -> None:
                 walk(v)
 
     walk(data)
+    demand = data.get("demand")
+    if isinstance(demand, dict):
+        fix(demand, "calls_file")
     grid = (data.get("demand") or {}).get("population_grid")
     if isinstance(grid, dict) and grid.get("on_data_path") is False:
         fix(grid, "file")
@@ -326,15 +385,42 @@ def _field_name(loc: tuple[str | int, ...]) -> str:
     return out
 
 
-def _message(err: dict[str, Any]) -> str:
+def _model_at(loc: tuple[str | int, ...]) -> type[Spec] | None:
+    """The spec class holding the last element of ``loc`` (None when not a plain section)."""
+    model: type[Spec] = Scenario
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        candidates = [field.annotation, *get_args(field.annotation)]
+        nxt = next((c for c in candidates if isinstance(c, type) and issubclass(c, Spec)), None)
+        if nxt is None:
+            return None
+        model = nxt
+    return model
+
+
+def _message(err: dict[str, Any], loc: tuple[str | int, ...] = ()) -> str:
     msg = str(err["msg"])
     if err["type"] == "extra_forbidden":
-        msg = "unknown field (typo?)"
+        msg = "unknown field"
+        model = _model_at(loc)
+        if model is not None and loc:
+            close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+            msg += (
+                f"; did you mean '{close[0]}'?"
+                if close
+                else (f"; allowed: {', '.join(model.model_fields)}")
+            )
+        else:
+            msg += " (typo?)"
     elif msg.startswith("Value error, "):
         msg = msg.removeprefix("Value error, ")
     inp = err.get("input")
     if err["type"] not in ("missing", "extra_forbidden") and not isinstance(inp, dict | list):
         msg += f" (got {inp!r})"
+    elif err["type"] == FIELD_ERROR and isinstance(inp, dict) and str(loc[-1]) in inp:
+        msg += f" (got {inp[str(loc[-1])]!r})"
     return msg
 
 
@@ -349,11 +435,14 @@ def _validate(
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            f"{_where(tuple(e['loc']), files, overrides)} {_field_name(tuple(e['loc']))}: "
-            f"{_message(dict(e))}"
-            for e in exc.errors()
-        ]
+        problems = []
+        for e in exc.errors():
+            loc = tuple(e["loc"])
+            if e["type"] == FIELD_ERROR:
+                loc = (*loc, *str((e.get("ctx") or {})["field"]).split("."))
+            problems.append(
+                f"{_where(loc, files, overrides)} {_field_name(loc)}: {_message(dict(e), loc)}"
+            )
         raise ScenarioError(problems) from None
     scenario._base_dir = base_dir
     scenario._source = source

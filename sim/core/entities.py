@@ -22,6 +22,9 @@ INJURY_CLASSES: tuple[str, ...] = ("IMM", "HT", "HL", "TBS", "TBN", "AW", "MS", 
 INJURY_CLASS_CODE = {c: i for i, c in enumerate(INJURY_CLASSES)}
 SEVERE_CLASSES: tuple[str, ...] = ("HT", "HL", "TBS", "TBN", "AW", "MS")
 
+#: Kinds of 120 calls that end without a dispatch (they only hold a call-taker seat).
+NON_DISPATCH_KINDS: tuple[str, ...] = ("advice", "duplicate", "hang_up", "transfer")
+
 TIERS: tuple[str, ...] = ("trauma_centre", "city", "county")
 TIER_CODE = {t: i for i, t in enumerate(TIERS)}
 
@@ -72,6 +75,12 @@ class EventKind(IntEnum):
     CONSULT_ABANDONED = 36  # not started within max_wait_min
     POLICE_CLEARED = 37
     TEAM_PREACTIVATED = 38  # expert group pre-activated the trauma team; value = minutes saved
+    UNIT_RELOCATED = 39  # move-up: an idle unit sent to another station; place = new station
+    UNIT_OUT_OF_SERVICE = 40  # random downtime starts; value = minutes out of service
+    # 120 calls that lead to no dispatch (advice, duplicates, hang-ups, transfers): they only
+    # hold a call-taker seat. incident = -1, place = centre.
+    NON_DISPATCH_CALL_ANSWERED = 41  # value = minutes from placed to answered
+    NON_DISPATCH_CALL_ENDED = 42  # seat free again; value = minutes the seat was held
 
 
 class UnitStatus(IntEnum):
@@ -96,6 +105,7 @@ STATUS_AFTER_EVENT: dict[EventKind, UnitStatus] = {
     EventKind.PATIENT_HANDED_OVER: UnitStatus.RETURNING,
     EventKind.PATIENT_NOT_TRANSPORTED: UnitStatus.RETURNING,
     EventKind.UNIT_AT_STATION: UnitStatus.IDLE_AT_STATION,
+    EventKind.UNIT_RELOCATED: UnitStatus.RETURNING,
 }
 
 

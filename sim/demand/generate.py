@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from sim.config.mechanism_specs import MechanismsSpec
 from sim.core.entities import (
     FALL,
     INJURY_CLASS_CODE,
+    NON_DISPATCH_KINDS,
     NON_TRAUMA,
     OTHER_INJURY,
     RTC,
@@ -33,7 +35,7 @@ from sim.core.entities import (
 from sim.core.errors import UserError
 from sim.core.rng import RandomStreams
 from sim.core.units import EARTH_RADIUS_M, MINUTES_PER_DAY
-from sim.demand.spec import DemandSpec, MechanismMix
+from sim.demand.spec import DemandSpec, MechanismMix, NonDispatchCallsSpec
 from sim.model.spec import CallSpec, DestinationSpec, FleetSpec, HospitalSpec
 from sim.network.core import ROAD_CLASS_CODE, RoadNetwork
 from sim.network.snapping import Snapper
@@ -140,17 +142,37 @@ def _read_grid(path: Path, lon_col: str, lat_col: str, w_col: str) -> tuple[np.n
                     f"(columns: {', '.join(cols)})"
                 )
         lon, lat, w = [], [], []
-        for i, row in enumerate(reader, start=2):
-            try:
-                lon.append(float(row[lon_col]))
-                lat.append(float(row[lat_col]))
-                w.append(float(row[w_col]))
-            except ValueError:
-                raise UserError(f"{path}:{i}: grid values must be numbers") from None
+        for i, row in enumerate(reader, start=2):  # line 1 is the header
+            lon.append(_grid_value(path, i, row, lon_col, -180.0, 180.0))
+            lat.append(_grid_value(path, i, row, lat_col, -90.0, 90.0))
+            w.append(_grid_value(path, i, row, w_col, 0.0, math.inf))
     arr_w = np.asarray(w)
-    if arr_w.size == 0 or (arr_w < 0).any() or arr_w.sum() <= 0:
-        raise UserError(f"{path}: {w_col} must be >= 0 with a positive sum")
+    if arr_w.size == 0 or arr_w.sum() <= 0:
+        raise UserError(
+            f"{path} demand.population_grid.{w_col}: needs at least one row with a weight > 0"
+        )
     return np.asarray(lon), np.asarray(lat), arr_w
+
+
+def _grid_value(
+    path: Path, line: int, row: dict[str, str | None], col: str, lo: float, hi: float
+) -> float:
+    """One grid cell value, finite and within [lo, hi]; a clear line naming file:line column."""
+    text = row.get(col)
+    if text is None or not text.strip():
+        raise UserError(f"{path}:{line} demand.population_grid.{col}: missing value")
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(
+            f"{path}:{line} demand.population_grid.{col}: not a number ({text!r})"
+        ) from None
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise UserError(
+            f"{path}:{line} demand.population_grid.{col}: must be a finite number in "
+            f"[{lo:g}, {hi:g}] (got {text!r})"
+        )
+    return value
 
 
 def arrival_times(
@@ -267,6 +289,9 @@ class Demand:
 
     incidents: dict[str, np.ndarray]
     patients: dict[str, np.ndarray]
+    #: 120 calls that dispatch nothing, sorted by ``t_placed``: t_placed, centre, kind
+    #: (index into NON_DISPATCH_KINDS), ring_min, seat_min (minutes held after pick-up).
+    calls: dict[str, np.ndarray] = field(default_factory=lambda: _no_calls())
 
     @property
     def n_incidents(self) -> int:
@@ -291,6 +316,8 @@ def generate_demand(
     horizon_min: float,
     start_weekday: int,
     streams: RandomStreams,
+    *,
+    fixed: Mapping[str, np.ndarray] | None = None,
 ) -> Demand:
     """Draw all incidents and patients of one replication.
 
@@ -308,6 +335,10 @@ def generate_demand(
         Weekday of day 0 (0 = Monday).
     streams
         The replication's named random streams.
+    fixed
+        Incidents given instead of drawn (a replayed call log, sim/demand/trace.py): sorted
+        arrays ``t``, ``mechanism``, ``node``, ``access_min``, ``lon``, ``lat`` and
+        ``n_patients`` (-1 = draw). Every other draw is made as usual.
 
     Returns
     -------
@@ -358,6 +389,10 @@ def generate_demand(
         acc_parts.append(np.asarray(acc, float))
         lon_parts.append(np.asarray(lon, float))
         lat_parts.append(np.asarray(lat, float))
+    if fixed is not None:  # the arrival streams were still drawn: other streams unchanged
+        t_parts, m_parts = [fixed["t"]], [np.asarray(fixed["mechanism"], np.int8)]
+        node_parts, acc_parts = [fixed["node"]], [fixed["access_min"]]
+        lon_parts, lat_parts = [fixed["lon"]], [fixed["lat"]]
 
     t_inj = np.concatenate(t_parts)
     order = np.argsort(t_inj, kind="stable")
@@ -391,6 +426,9 @@ def generate_demand(
         )
     ]
     n_pat[is_rtc] = draw[is_rtc]
+    if fixed is not None:
+        given = np.asarray(fixed["n_patients"], np.int32)[order]
+        n_pat = np.where(given >= 1, given, n_pat).astype(np.int32)
     inc["n_patients"] = n_pat
     inc["first_patient"] = np.concatenate([[0], np.cumsum(n_pat)[:-1]]).astype(np.int64)
 
@@ -550,7 +588,114 @@ def generate_demand(
             pn.saving_min[tier], streams[f"prenotify_saving_min_{tier}"], n_p
         )
     _ = destination  # field-triage rates are applied in the model to these uniforms
-    return Demand(incidents=inc, patients=pat)
+    nd = non_dispatch_calls(
+        spec.non_dispatch_calls,
+        calls,
+        inc,
+        total_rate_per_day=sum(rates.values()),
+        hour_w=hour_w,
+        day_w=day_w,
+        horizon_min=horizon_min,
+        start_weekday=start_weekday,
+        streams=streams,
+    )
+    return Demand(incidents=inc, patients=pat, calls=nd)
+
+
+def _no_calls() -> dict[str, np.ndarray]:
+    return {
+        "t_placed": np.zeros(0),
+        "centre": np.zeros(0, np.int64),
+        "kind": np.zeros(0, np.int64),
+        "ring_min": np.zeros(0),
+        "seat_min": np.zeros(0),
+    }
+
+
+def non_dispatch_calls(
+    spec: NonDispatchCallsSpec,
+    calls: CallSpec,
+    inc: dict[str, np.ndarray],
+    *,
+    total_rate_per_day: float,
+    hour_w: np.ndarray,
+    day_w: np.ndarray,
+    horizon_min: float,
+    start_weekday: int,
+    streams: RandomStreams,
+) -> dict[str, np.ndarray]:
+    """Draw the 120 calls that lead to no dispatch (they only hold a call-taker seat).
+
+    Duplicates follow their incident: a Poisson number per incident, each placed a
+    ``duplicate_delay_min`` draw after the incident's own call, at its centre. Advice, hang-ups and
+    transfers are Poisson processes at ``rate x dispatch calls per day`` with the demand's
+    hour and weekday profile; each goes to the centre of a random incident, so centres see
+    them in proportion to their dispatch load.
+
+    Parameters
+    ----------
+    spec
+        ``[demand.non_dispatch_calls]``.
+    calls
+        ``[calls]`` (the ring time once a seat is free applies to these calls too).
+    inc
+        The replication's incident arrays (t_injury, injury_to_call_min, centre).
+    total_rate_per_day
+        Dispatch calls (incidents) per day over all mechanisms.
+    hour_w, day_w, horizon_min, start_weekday
+        As for :func:`arrival_times`.
+    streams
+        The replication's named random streams (one per kind, so the dispatch draws are
+        unchanged when these rates change).
+
+    Returns
+    -------
+    dict of numpy arrays
+        t_placed, centre, kind, ring_min, seat_min, sorted by t_placed, t_placed < horizon.
+    """
+    n_inc = int(inc["t_injury"].shape[0])
+    rates = spec.per_dispatch_call()
+    handling = spec.handling_min()
+    t_parts, c_parts, k_parts = [], [], []
+    for k, kind in enumerate(NON_DISPATCH_KINDS):
+        rate = rates[kind]
+        if rate <= 0 or n_inc == 0:
+            continue
+        rng = streams[f"non_dispatch_{kind}"]
+        if kind == "duplicate":
+            n_dup = rng.poisson(rate, n_inc)
+            src = np.repeat(np.arange(n_inc), n_dup)
+            delay = _draw(spec.duplicate_delay_min, streams["duplicate_delay_min"], src.size)
+            t = inc["t_injury"][src] + inc["injury_to_call_min"][src] + delay
+            centre = inc["centre"][src]
+        else:
+            t = arrival_times(
+                rate * total_rate_per_day, hour_w, day_w, horizon_min, start_weekday, rng
+            )
+            centre = inc["centre"][rng.integers(0, n_inc, t.size)]
+        t_parts.append(t)
+        c_parts.append(np.asarray(centre, np.int64))
+        k_parts.append(np.full(t.size, k, np.int64))
+    if not t_parts:
+        return _no_calls()
+    t_all = np.concatenate(t_parts)
+    c_all = np.concatenate(c_parts)
+    k_all = np.concatenate(k_parts)
+    seat = np.zeros(t_all.size)
+    for k, kind in enumerate(NON_DISPATCH_KINDS):
+        sel = np.flatnonzero(k_all == k)
+        if sel.size:
+            seat[sel] = _draw(handling[kind], streams[f"non_dispatch_{kind}_min"], sel.size)
+    ring = _draw(calls.ring_min, streams["non_dispatch_ring_min"], t_all.size)
+    order = np.argsort(t_all, kind="stable")
+    keep = order[t_all[order] < horizon_min]
+    return {
+        "t_placed": t_all[keep],
+        "centre": c_all[keep],
+        "kind": k_all[keep],
+        "ring_min": ring[keep],
+        "seat_min": seat[keep],
+    }
 
 
 DAY_MIN = MINUTES_PER_DAY

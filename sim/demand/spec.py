@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.config.distributions import Duration, Lognormal, Triangular
+from sim.config.distributions import Duration, Exponential, Gamma, Lognormal, Triangular
 from sim.config.spec_base import Spec
 from sim.core.entities import SEVERE_CLASSES
 from sim.network.core import ROAD_CLASSES
@@ -86,7 +87,13 @@ class MechanismMix(Spec):
 
 
 class CaseMixSpec(Spec):
-    """Who is injured how (``[demand.case_mix]``)."""
+    """Who is injured how (``[demand.case_mix]``).
+
+    With ``extends``, a child that sets any of this section replaces the parent's whole
+    section (unset fields take their defaults): shares are meant as one consistent mix.
+    """
+
+    replace_whole: ClassVar[bool] = True
 
     rtc: MechanismMix = MechanismMix(
         severe_share=0.09, imm_share=0.006, age_mean_years=44, age_sd_years=17, male_share=0.66
@@ -125,9 +132,111 @@ class CaseMixSpec(Spec):
         return v
 
 
+#: Upper bound of each incident rate: 50x Hangzhou's busiest reported 120 day (>3,000 calls,
+#: Dec 2022, hangzhou_120_stats.csv); a larger value is a typo, not a plan.
+MAX_INCIDENTS_PER_DAY = 150_000.0
+
+#: Upper bound of the incident cap: beyond it one replication's tables exceed memory.
+MAX_INCIDENT_CAP = 50_000_000
+
+
+class NonDispatchCallsSpec(Spec):
+    """120 calls that end without a dispatch (``[demand.non_dispatch_calls]``).
+
+    A real 120 centre receives 3-5 calls per dispatch (Hangzhou ~1,000 calls for ~300
+    dispatches a day [S]; Shaoxing 504 for 117 [V]; Yiwu 174k for 61k [S];
+    hangzhou_120_stats.csv, evidence.md A2). The calls that dispatch nothing only hold a
+    call-taker seat, but they are most of what the seats see. Rates are per *dispatch call*
+    (per incident), so they follow the dispatch load (the December 2022 wave tripled both).
+    Default 0: a scenario states its region's calls (the shipped ones derive them in
+    docs/validation.md); the split by kind and the handling times are [U] assumptions until
+    a centre's CAD call-type breakdown is available.
+    """
+
+    advice_per_dispatch_call: float = Field(
+        default=0.0,
+        ge=0,
+        le=10,
+        description="Medical advice / information calls (which hospital, what to do) per "
+        "dispatch call [U].",
+    )
+    duplicate_per_dispatch_call: float = Field(
+        default=0.0,
+        ge=0,
+        le=10,
+        description="Repeat calls about an incident already taken (other witnesses, callers "
+        "asking where the ambulance is), per dispatch call: each incident draws a Poisson "
+        "number of them after its own call [U].",
+    )
+    hang_up_per_dispatch_call: float = Field(
+        default=0.0,
+        ge=0,
+        le=10,
+        description="Hang-ups, silent calls, misdials and pranks per dispatch call [U].",
+    )
+    transfer_per_dispatch_call: float = Field(
+        default=0.0,
+        ge=0,
+        le=10,
+        description="Calls passed on to another service (110, 119, 12345, non-emergency "
+        "transport) per dispatch call [U].",
+    )
+    advice_min: Duration = Field(
+        default=Gamma(mean_min=2.5, shape=2.0),
+        description="Seat minutes of an advice call after pick-up [U], range 1-5 min "
+        "(docs/validation.md).",
+    )
+    duplicate_min: Duration = Field(
+        default=Gamma(mean_min=0.8, shape=3.0),
+        description="Seat minutes of a duplicate call (find the case, reassure) [U], "
+        "range 0.3-2 min.",
+    )
+    hang_up_min: Duration = Field(
+        default=Gamma(mean_min=0.3, shape=2.0),
+        description="Seat minutes of a hang-up or silent call [U], range 0.1-1 min.",
+    )
+    transfer_min: Duration = Field(
+        default=Gamma(mean_min=1.0, shape=3.0),
+        description="Seat minutes of a call passed to another service (three-party) [U], "
+        "range 0.5-2 min.",
+    )
+    duplicate_delay_min: Duration = Field(
+        default=Exponential(mean_min=5.0),
+        description="Minutes from an incident's own call to each duplicate call [U].",
+    )
+
+    def per_dispatch_call(self) -> dict[str, float]:
+        """Calls of each kind (NON_DISPATCH_KINDS order) per dispatch call."""
+        return {
+            "advice": self.advice_per_dispatch_call,
+            "duplicate": self.duplicate_per_dispatch_call,
+            "hang_up": self.hang_up_per_dispatch_call,
+            "transfer": self.transfer_per_dispatch_call,
+        }
+
+    def handling_min(self) -> dict[str, Duration]:
+        """Seat-holding distribution of each kind (NON_DISPATCH_KINDS order)."""
+        return {
+            "advice": self.advice_min,
+            "duplicate": self.duplicate_min,
+            "hang_up": self.hang_up_min,
+            "transfer": self.transfer_min,
+        }
+
+
 class DemandSpec(Spec):
     """Incidents per day by mechanism, their timing profile and placement (``[demand]``)."""
 
+    source: Literal["generated", "trace"] = Field(
+        default="generated",
+        description="'generated': incidents drawn from the rates below; 'trace': the calls of "
+        "calls_file replayed (times, places, categories, priorities; docs/trace.md).",
+    )
+    calls_file: str | None = Field(
+        default=None,
+        description="Call log CSV replayed when source = 'trace' (relative to the scenario "
+        "file; schema docs/call_log.schema.json). `trauma-sim run --calls FILE` sets both.",
+    )
     population: float | None = Field(
         default=None,
         gt=0,
@@ -136,14 +245,21 @@ class DemandSpec(Spec):
     )
     rtc_incidents_per_day: float = Field(
         ge=0,
+        le=MAX_INCIDENTS_PER_DAY,
         description="Road-traffic crashes needing 120 per day (each may have several patients).",
     )
-    fall_incidents_per_day: float = Field(ge=0, description="Falls needing 120 per day.")
+    fall_incidents_per_day: float = Field(
+        ge=0, le=MAX_INCIDENTS_PER_DAY, description="Falls needing 120 per day."
+    )
     other_injury_incidents_per_day: float = Field(
-        ge=0, description="Other injuries (cuts, crush, assault...) needing 120 per day."
+        ge=0,
+        le=MAX_INCIDENTS_PER_DAY,
+        description="Other injuries (cuts, crush, assault...) needing 120 per day.",
     )
     non_trauma_incidents_per_day: float = Field(
-        ge=0, description="Non-trauma 120 dispatches per day (background load on ambulances)."
+        ge=0,
+        le=MAX_INCIDENTS_PER_DAY,
+        description="Non-trauma 120 dispatches per day (background load on ambulances).",
     )
     hour_profile: list[float] = Field(
         default_factory=lambda: list(DEFAULT_HOUR_PROFILE),
@@ -174,14 +290,26 @@ class DemandSpec(Spec):
         description="P(number of patients) for a crash, keys are counts (sum 1) [U].",
     )
     case_mix: CaseMixSpec = CaseMixSpec()
+    non_dispatch_calls: NonDispatchCallsSpec = NonDispatchCallsSpec()
     urban_centres: list[tuple[float, float, float]] = Field(
         default_factory=list,
         description="Urban areas as [lon, lat, radius_km]; a place within one is 'urban' "
         "(Hangzhou target 8 min), else 'rural' (12 min). Empty = all urban.",
     )
     max_incidents_per_rep: int = Field(
-        default=5_000_000, gt=0, description="Safety cap on incidents per replication."
+        default=5_000_000,
+        gt=0,
+        le=MAX_INCIDENT_CAP,
+        description="Safety cap on incidents per replication; the expected count "
+        "(run.horizon_days x the summed daily rates) is checked against it before any "
+        "demand is drawn.",
     )
+
+    @model_validator(mode="after")
+    def _trace_file(self) -> DemandSpec:
+        if self.source == "trace" and not self.calls_file:
+            raise ValueError("source = 'trace' needs calls_file (a call log CSV)")
+        return self
 
     @field_validator("hour_profile")
     @classmethod

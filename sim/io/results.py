@@ -10,12 +10,13 @@ interrupted run never leaves a partial folder behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
+import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,24 +38,149 @@ class RunTables:
     outcomes: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
     scenario_toml: str = ""
+    #: Per replication and day: patients injured and not yet reached (``backlog.csv``).
+    backlog: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-@contextmanager
-def atomic_dir(final: Path) -> Iterator[Path]:
-    """Yield a temporary folder that is renamed to ``final`` only if the block succeeds."""
+def check_output_root(root: Path, option: str = "--out") -> None:
+    """Refuse, before any work, a results root that cannot be written.
+
+    Checks that ``root`` is a folder (or can be created: its nearest existing ancestor is a
+    writable folder) by creating and removing a probe file; nothing is left behind.
+
+    Parameters
+    ----------
+    root
+        The results root folder.
+    option
+        The command-line option it came from, named in the message.
+
+    Raises
+    ------
+    UserError
+        ``option --out: <root>: <why>``.
+    """
+    probe_dir = root
+    while not probe_dir.exists():
+        if probe_dir.parent == probe_dir:
+            break
+        probe_dir = probe_dir.parent
+    if not probe_dir.is_dir():
+        raise UserError(f"option {option}: {root}: {probe_dir} is a file, not a folder")
     try:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+        fd, name = tempfile.mkstemp(prefix=".write-probe-", dir=probe_dir)
     except OSError as exc:
-        raise UserError(f"{final.parent}: cannot write results here ({exc.strerror})") from None
+        raise UserError(
+            f"option {option}: {root}: cannot write in {probe_dir} ({exc.strerror})"
+        ) from None
+    os.close(fd)
+    os.unlink(name)
+
+
+#: Temporary folders are ``.<final name>.tmp-<pid>-<random>``: the pid tells a later start
+#: whether the writer is still alive, so only a dead writer's leftovers are removed.
+_TMP = re.compile(r"^\..+\.tmp-(\d+)-[^/]+$")
+
+
+def _alive(pid: int) -> bool:
     try:
-        yield tmp
-        if final.exists():
-            raise UserError(f"{final}: results folder already exists")
-        os.replace(tmp, final)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_stale_temporaries(root: Path) -> list[Path]:
+    """Remove temporary folders left by killed writers under a results root.
+
+    Looks in ``root`` and two levels below (``<scenario>/`` and ``compare/<name>/``); a
+    temporary folder whose writing process is still alive (a concurrent run) is kept.
+
+    Parameters
+    ----------
+    root
+        The results root folder (``--out``).
+
+    Returns
+    -------
+    list[Path]
+        The folders removed.
+    """
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    for pattern in (".*.tmp-*", "*/.*.tmp-*", "*/*/.*.tmp-*"):
+        for path in root.glob(pattern):
+            m = _TMP.match(path.name)
+            if m and path.is_dir() and not _alive(int(m.group(1))):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
+def unique_suffix() -> str:
+    """Six random hex digits for run ids (OS entropy; never touches the model's streams)."""
+    return secrets.token_hex(3)
+
+
+class atomic_dir:  # noqa: N801 - used as a context manager function, as before
+    """A temporary folder that is renamed to ``final`` only if the block succeeds.
+
+    ``with atomic_dir(final) as tmp:`` writes into ``tmp``; on success it becomes ``final``.
+    If ``final`` already exists: with ``unique=True`` the results are published under
+    ``final`` plus a random suffix (``.final`` says where), never discarded; otherwise a
+    :class:`UserError` is raised.
+    """
+
+    def __init__(self, final: Path, *, unique: bool = False) -> None:
+        self.final = final
+        self.unique = unique
+        self._tmp: Path | None = None
+
+    def __enter__(self) -> Path:
+        try:
+            self.final.parent.mkdir(parents=True, exist_ok=True)
+            self._tmp = Path(
+                tempfile.mkdtemp(
+                    prefix=f".{self.final.name}.tmp-{os.getpid()}-", dir=self.final.parent
+                )
+            )
+        except OSError as exc:
+            raise UserError(
+                f"{self.final.parent}: cannot write results here ({exc.strerror})"
+            ) from None
+        return self._tmp
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        tmp = self._tmp
+        assert tmp is not None
+        try:
+            if exc_type is None:
+                self._publish(tmp)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+
+    def _publish(self, tmp: Path) -> None:
+        base = self.final
+        for _ in range(100):
+            if not self.final.exists():
+                try:
+                    # rename, not replace: it fails on an existing non-empty folder, so a
+                    # concurrent writer's results are never overwritten.
+                    os.rename(tmp, self.final)
+                    return
+                except OSError as exc:
+                    if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                        raise UserError(
+                            f"{self.final}: cannot write results here ({exc.strerror})"
+                        ) from None
+            if not self.unique:
+                raise UserError(f"{self.final}: results folder already exists")
+            self.final = base.with_name(f"{base.name}-{unique_suffix()}")
+        raise UserError(f"{base}: no free results folder name")  # pragma: no cover
 
 
 def write_run_files(folder: Path, tables: RunTables) -> None:
@@ -66,6 +192,8 @@ def write_run_files(folder: Path, tables: RunTables) -> None:
     tables.kpis.to_csv(folder / "kpis.csv", index=False)
     tables.kpis_by_rep.to_csv(folder / "kpis_by_rep.csv", index=False)
     tables.outcomes.to_csv(folder / "outcomes.csv", index=False)
+    if not tables.backlog.empty:
+        tables.backlog.to_csv(folder / "backlog.csv", index=False)
     (folder / "scenario.resolved.toml").write_text(tables.scenario_toml, encoding="utf-8")
     (folder / "manifest.json").write_text(
         json.dumps(tables.manifest, indent=2, ensure_ascii=False, default=str), encoding="utf-8"

@@ -26,7 +26,7 @@ from sim.core.entities import (
     EventKind,
     UnitStatus,
 )
-from sim.core.units import hours_of
+from sim.core.units import MINUTES_PER_DAY, hours_of
 
 E = EventKind
 
@@ -364,8 +364,14 @@ def kpis_for_rep(
     horizon_min: float,
     n_units: int,
     seats: int,
+    events: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, float]:
-    """KPIs of one replication (patients injured after the warm-up)."""
+    """KPIs of one replication (patients injured after the warm-up).
+
+    ``events`` (the replication's event arrays) adds the calls that dispatch nothing: their
+    count, their answer times in the all-calls 10-second KPI and their seat minutes in the
+    call-taker utilisation.
+    """
     d = df[df["t_injury"] >= warm_up_min]
     days = max((horizon_min - warm_up_min) / 1440.0, 1e-9)
     tr = d[d["kind"] == "trauma"]
@@ -425,7 +431,24 @@ def kpis_for_rep(
     out["ambulance_utilisation"] = busy / (n_units * (horizon_min - warm_up_min))
     hold = (first["t_dispatch_requested"] - first["t_call_answered"]).dropna()
     hold = hold + (first["t_call_answered"] - first["t_call"]).clip(upper=0.5).fillna(0)
-    out["call_taker_utilisation"] = float(hold.sum()) / (seats * (horizon_min - warm_up_min))
+    nd_wait = np.zeros(0)
+    nd_hold = 0.0
+    if events is not None:
+        kind, t = events["kind"], events["t"]
+        ans = (kind == int(E.NON_DISPATCH_CALL_ANSWERED)) & (t >= warm_up_min)
+        nd_wait = np.asarray(events["value"][ans], float)
+        end = (kind == int(E.NON_DISPATCH_CALL_ENDED)) & (t >= warm_up_min)
+        nd_hold = float(np.asarray(events["value"][end], float).sum())
+    out["non_dispatch_calls_per_day"] = nd_wait.size / days
+    out["all_calls_per_day"] = out["calls_per_day"] + out["non_dispatch_calls_per_day"]
+    waits = np.concatenate([first["call_to_answer_min"].dropna().to_numpy(float), nd_wait])
+    out["all_calls_answer_within_10s_share"] = (
+        float((waits <= 10 / 60).mean()) if waits.size else math.nan
+    )
+    out["dispatches_per_unit_per_day"] = float(d["t_dispatch"].notna().sum()) / days / n_units
+    out["call_taker_utilisation"] = (float(hold.sum()) + nd_hold) / (
+        seats * (horizon_min - warm_up_min)
+    )
     return out
 
 
@@ -459,3 +482,75 @@ def summarise(per_rep: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+#: Backlog growth that counts as "without bound": over the second half of the horizon the
+#: daily backlog of unreached patients rose on at least this share of days, ended at least
+#: this many times its mid-horizon value (a queue growing linearly from zero doubles) and
+#: by at least ``BACKLOG_MIN_GROWTH`` patients. A stable queue fluctuates instead.
+BACKLOG_RISING_DAY_SHARE = 0.8
+BACKLOG_GROWTH_FACTOR = 1.5
+BACKLOG_MIN_GROWTH = 10
+
+
+def backlog_table(
+    df: pd.DataFrame, *, warm_up_min: float, horizon_min: float
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Patients not reached by a unit: backlog at the end of each day, and totals.
+
+    Response KPIs (``response_min_*``) cover only patients a unit reached before the
+    horizon; this table states how many were left out, so an overloaded system is visible
+    instead of looking fast.
+
+    Parameters
+    ----------
+    df
+        One replication's incidents table (:func:`incidents_table`).
+    warm_up_min, horizon_min
+        The measured window, minutes.
+
+    Returns
+    -------
+    tuple[pandas.DataFrame, dict[str, float]]
+        Per day ``day, backlog_patients`` (injured, not yet reached, at the end of the day)
+        and totals: ``patients``, ``not_reached_by_horizon``, ``not_reached_share``,
+        ``unfinished_by_horizon`` (not completed), ``response_kpis_cover_share`` and
+        ``backlog_unbounded`` (1.0 when the backlog kept growing, else 0.0).
+    """
+    d = df[df["t_injury"] >= warm_up_min]
+    n = len(d)
+    reached = d["t_on_scene"].to_numpy()
+    injured = d["t_injury"].to_numpy()
+    ends = np.arange(warm_up_min + MINUTES_PER_DAY, horizon_min + 1e-9, MINUTES_PER_DAY)
+    if ends.size == 0 or ends[-1] < horizon_min:
+        ends = np.append(ends, horizon_min)
+    # Injured by the end of the day and not reached by then (NaN: never reached).
+    backlog = [int(((injured <= e) & ~(reached <= e)).sum()) for e in ends]
+    days = pd.DataFrame(
+        {"day": (ends - warm_up_min) / MINUTES_PER_DAY, "backlog_patients": backlog}
+    )
+    not_reached = int(np.isnan(reached).sum())
+    unfinished = int((d["status"] == "in_progress").sum())
+    totals = {
+        "patients": float(n),
+        "not_reached_by_horizon": float(not_reached),
+        "not_reached_share": not_reached / n if n else math.nan,
+        "unfinished_by_horizon": float(unfinished),
+        "response_kpis_cover_share": (n - not_reached) / n if n else math.nan,
+        "backlog_unbounded": float(_unbounded(np.asarray(backlog, float))),
+    }
+    return days, totals
+
+
+def _unbounded(backlog: np.ndarray) -> bool:
+    """Whether the backlog kept rising through the second half of the run."""
+    if backlog.size < 4:
+        return False
+    half = backlog[backlog.size // 2 - 1 :]
+    rising = float((np.diff(half) > 0).mean())
+    mid = max(half[0], 1.0)
+    return bool(
+        rising >= BACKLOG_RISING_DAY_SHARE
+        and half[-1] >= BACKLOG_GROWTH_FACTOR * mid
+        and half[-1] - half[0] >= BACKLOG_MIN_GROWTH
+    )

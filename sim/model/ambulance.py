@@ -19,6 +19,7 @@ SimPy event instead; tests/test_eager_mode.py checks the event log is identical 
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import math
 from collections.abc import Generator
@@ -30,6 +31,7 @@ import simpy
 
 from sim.config.mechanism_specs import MechanismsSpec
 from sim.core.entities import NON_TRAUMA, EventKind, UnitStatus, member_lookup
+from sim.core.errors import UserError
 from sim.core.events import EventLog
 from sim.core.units import hour_of
 from sim.model.clock import Soon, after, after_steps, at_time
@@ -37,6 +39,13 @@ from sim.model.spec import DestinationSpec, FleetSpec
 from sim.model.state import PatientState
 from sim.policies.destination import DestinationPolicy
 from sim.policies.dispatch import NEAREST_CANDIDATES_SUFFICE, Candidate, DispatchPolicy
+from sim.policies.move_up import (
+    MOVE_UP_COVER_MIN,
+    MoveUpPolicy,
+    compliance_table_move,
+    dmexclp_move,
+    nested_compliance_table,
+)
 from sim.policies.scene import escort_applies, judged_severe, prenotifies
 from sim.runs.world import World
 
@@ -107,6 +116,7 @@ class Fleet:
         experts: ExpertPool | None,
         lazy_settle: bool = True,
         check_transitions: bool = False,
+        start_weekday: int = 0,
     ) -> None:
         self.env, self.log, self.world, self.state = env, log, world, state
         # False: no shortcut, every arrival home and end of handover is a real event (the
@@ -172,6 +182,158 @@ class Fleet:
         self._i_node: list[int] = state.inc["node"]
         self._from_view = world.tables.from_view
         self._factor = dict(world.tables.emergency_factor)
+        self._move_up = self._bind_move_up(fleet_spec)
+        self._start_min = start_weekday * 1440.0  # week minute of t = 0
+        self._duty = self._build_duty(fleet_spec) if fleet_spec.rosters else None
+        self._down: list[tuple[list[float], list[float]]] | None = None
+
+    def set_downtime(
+        self, rng: np.random.Generator, per_unit_day: float, mean_min: float, horizon_min: float
+    ) -> None:
+        """Draw each unit's out-of-service windows (Poisson starts, exponential lengths).
+
+        Logged ahead as UNIT_OUT_OF_SERVICE; when a window ends the unit takes a waiting call.
+        """
+        self._down = []
+        for u in self.units:
+            starts: list[float] = []
+            ends: list[float] = []
+            t = 0.0
+            while True:
+                t += float(rng.exponential(1440.0 / per_unit_day))
+                if t >= horizon_min:
+                    break
+                dur = float(rng.exponential(mean_min))
+                starts.append(t)
+                ends.append(t + dur)
+                self.log.append(t, E.UNIT_OUT_OF_SERVICE, unit=u.index, value=dur)
+                if t + dur < horizon_min:
+                    at_time(self.env, t + dur, functools.partial(self._back_in_service, u))
+                t += dur
+            self._down.append((starts, ends))
+
+    def _back_in_service(self, u: Unit) -> None:
+        self._settle(self.env.now)
+        if u.status in (S.IDLE_AT_STATION, S.RETURNING) and self.pending:
+            self._serve_waiting(u)
+
+    def _build_duty(self, spec: FleetSpec) -> list[np.ndarray]:
+        """Per unit, on duty (bool) in each minute of the week (Monday 00:00 first)."""
+        stations = self.world.facilities.stations
+        index = {s.id: i for i, s in enumerate(stations)}
+        minute = np.arange(1440)
+        hour = minute // 60
+        day_shift = (hour >= DAY_START_H) & (hour < DAY_END_H)
+        # Start from each unit's file shift; rosters replace it on their weekdays.
+        duty = [
+            np.ones(7 * 1440, bool) if u.shift == "24h" else np.tile(day_shift, 7)
+            for u in self.units
+        ]
+        ranked: dict[int, list[int]] = {}
+        for u in self.units:
+            ranked.setdefault(u.station, []).append(u.index)
+        seen: set[tuple[int, int]] = set()
+        for i, r in enumerate(spec.rosters):
+            where = f"fleet.rosters[{i}]"
+            if r.station not in index:
+                raise UserError(
+                    f"{where}.station: '{r.station}' is not a station (allowed: {', '.join(index)})"
+                )
+            st = index[r.station]
+            units = ranked.get(st, [])
+            if max(r.units_by_hour) > len(units):
+                raise UserError(
+                    f"{where}.units_by_hour: up to {max(r.units_by_hour)} units, but station "
+                    f"{r.station} has {len(units)}"
+                )
+            n_on = np.asarray(r.units_by_hour, int)[hour]
+            for a, b in r.meal_breaks:
+                n_on = n_on - ((minute >= a * 60) & (minute < b * 60))
+            n_on = np.maximum(n_on, 0)
+            for d in r.weekdays:
+                if (st, d) in seen:
+                    raise UserError(f"{where}.weekdays: station {r.station} weekday {d} twice")
+                seen.add((st, d))
+                for rank, idx in enumerate(units):
+                    duty[idx][d * 1440 : (d + 1) * 1440] = rank < n_on
+            if r.changeover_min > 0:
+                # The incoming crew checks the vehicle first: each duty start moves later.
+                c = math.ceil(r.changeover_min)
+                for idx in units:
+                    d_u = duty[idx]
+                    for m in np.flatnonzero(d_u & ~np.roll(d_u, 1)):
+                        d_u[np.arange(m, m + c) % d_u.size] = False
+        return duty
+
+    def roster_changes(self) -> Generator[simpy.Event, Any, None]:
+        """SimPy process: whenever a unit comes on duty, it serves waiting calls."""
+        assert self._duty is not None
+        on = np.zeros(7 * 1440, bool)
+        for d in self._duty:
+            on |= d & ~np.roll(d, 1)  # off in the minute before, on in this one
+        starts = np.flatnonzero(on).astype(float)
+        if starts.size == 0:
+            return
+        env = self.env
+        while True:
+            week_min = (self._start_min + env.now) % (7 * 1440.0)
+            j = int(np.searchsorted(starts, week_min, side="right"))
+            nxt = starts[j] if j < starts.size else starts[0] + 7 * 1440.0
+            yield env.timeout(nxt - week_min)
+            self._settle(env.now)
+            for u in list(self.units):
+                if u.status in (S.IDLE_AT_STATION, S.RETURNING) and self.pending:
+                    self._serve_waiting(u)
+
+    def _bind_move_up(self, spec: FleetSpec) -> MoveUpPolicy | None:
+        """The scenario's move-up policy with its coverage model bound (None for 'none')."""
+        if spec.move_up == "none":
+            return None
+        tables, sf = self.tables, self._station_fac
+        period = self._period_of_hour[12]  # daytime drive minutes
+        sn = list(self.world.station_node)
+        drive = tables.from_fac[period][np.ix_(sf, sn)].astype(float) * self._factor[1]
+        cover = drive <= MOVE_UP_COVER_MIN
+        # Area weights: the replication's calls by nearest station (a proxy of the demand
+        # rates the planner knows; only the share per area is used, not times).
+        nodes = np.asarray(self._i_node, np.int64)
+        near = np.argmin(tables.from_fac[period][sf][:, nodes], axis=0) if nodes.size else []
+        weight = np.bincount(np.asarray(near, np.int64), minlength=len(sf)).astype(float)
+        q = spec.move_up_busy_fraction
+        if spec.move_up == "dmexclp":
+            return lambda free, movable: dmexclp_move(free, movable, cover, weight, q)
+        table = nested_compliance_table(cover, weight, q, len(self.units))
+        return lambda free, movable: compliance_table_move(free, movable, table, drive)
+
+    def _move_up_now(self, hour: int) -> None:
+        """Ask the move-up policy for one move of an idle unit on shift and start it."""
+        assert self._move_up is not None
+        on, units = self._on_shift, self.units
+        free = [0] * len(self._idle)
+        movable = [0] * len(self._idle)
+        for s, idle in enumerate(self._idle):
+            n = sum(1 for idx in idle if on(units[idx]))
+            free[s] = movable[s] = n
+        for r in self._returning.values():
+            if on(r):
+                free[r.station] += 1
+        move = self._move_up(free, movable)
+        if move is None:
+            return
+        a, b = move
+        idx = next(i for i in self._idle[a] if on(units[i]))
+        u, now = self.units[idx], self.env.now
+        self._idle[a].remove(idx)
+        u.station = b
+        u.trip += 1
+        u.status = S.RETURNING
+        self._returning[idx] = u
+        u.origin_fac, u.origin_node, u.t_origin = self._station_fac[a], -1, now
+        u.path, u.path_min = [], None
+        back = self.tables.from_facility_min(self._station_fac[a], self.world.station_node[b], hour)
+        back += self.world.station_access_min[b]
+        heapq.heappush(self._homecoming, (now + back, idx, u.trip))
+        self.log.append(now, E.UNIT_RELOCATED, unit=idx, place=b)
 
     # ----------------------------------------------------------------- where units are
 
@@ -179,6 +341,14 @@ class Fleet:
         return hour_of(self.env.now)
 
     def _on_shift(self, u: Unit) -> bool:
+        if self._down is not None:
+            starts, ends = self._down[u.index]
+            j = bisect.bisect_right(starts, self.env.now) - 1
+            if j >= 0 and self.env.now < ends[j]:
+                return False
+        if self._duty is not None:
+            week_min = int((self._start_min + self.env.now) % (7 * 1440.0))
+            return bool(self._duty[u.index][week_min])
         return u.shift == "24h" or DAY_START_H <= self._hour() < DAY_END_H
 
     def _position(self, u: Unit) -> tuple[int, float]:
@@ -256,7 +426,7 @@ class Fleet:
         candidate slower than the best one (the estimate grows with the drive minutes, so
         ties are all kept).
         """
-        if not self._nearest_suffice:
+        if not self._nearest_suffice or self._duty is not None or self._down is not None:
             return self._all_candidates(node, priority, hour)
         day = DAY_START_H <= hour < DAY_END_H
         # from_facility_min(k, node, hour, priority), inlined: the view times the factor.
@@ -288,7 +458,7 @@ class Fleet:
         out: list[Candidate] = []
         for station, idle in enumerate(self._idle):
             for idx in idle:  # lowest-numbered unit on shift
-                if self.units[idx].shift == "24h" or self._on_shift(self.units[idx]):
+                if self._on_shift(self.units[idx]):
                     k = world.station_fac[station]
                     eta = self.turnout_mean_min + tables.from_facility_min(k, node, hour, priority)
                     out.append(Candidate(idx, station, eta, True))
@@ -309,7 +479,7 @@ class Fleet:
         tables, world = self.tables, self.world
         returning: list[tuple[float, Unit]] = []
         for u in self._returning.values():
-            if u.shift != "24h" and not self._on_shift(u):
+            if not self._on_shift(u):
                 continue
             if not self.live_positions:
                 # Without live positions the dispatcher assumes a free unit is at its station.
@@ -375,6 +545,8 @@ class Fleet:
         # _add_returning): no second search.
         known = choice.eta_min if self.live_positions and not choice.at_station else None
         self._assign(self.units[choice.unit], p, hour, known)
+        if self._move_up is not None:
+            self._move_up_now(hour)
 
     def _assign(self, u: Unit, p: int, hour: int, drive_min: float | None = None) -> None:
         st, env, log = self.state, self.env, self.log

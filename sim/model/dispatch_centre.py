@@ -4,7 +4,9 @@ Each centre's call-takers are a pool of seats (:class:`Seats`): a call waits for
 seat, first come first served (the queue the 2023 Chinese expert consensus sizes by queueing
 theory). The Internet + 120 front end and the police hand-off act here on the pre-drawn
 times. The call is a chain of timed steps (SimPy timeouts with callbacks, see
-sim/model/clock.py): placed, [transferred,] answered, dispatch requested.
+sim/model/clock.py): placed, [transferred,] answered, dispatch requested. Calls that
+dispatch nothing (Demand.calls: advice, duplicates, hang-ups, transfers) queue for the same
+seats and hold one for their handling time, so they delay the answers of dispatch calls.
 """
 
 from __future__ import annotations
@@ -81,10 +83,52 @@ class DispatchCentres:
         self.ip = mechanisms.internet_plus_120
         self.linkage = mechanisms.police_linkage
         self.seats = [Seats(env, c.seats) for c in world.facilities.centres]
+        self.nd = state.calls
 
     def start(self) -> None:
         """Start the incidents due now and schedule the next (each arrival schedules the next)."""
         self._arrivals_from(0)
+        self._nd_from(0)
+
+    def _nd_from(self, j: int) -> None:
+        """Place non-dispatch calls ``j``, ``j + 1``... already due, then wait for the next."""
+        # A hand-built state may carry no such calls (no "t_placed" column).
+        env, t_placed = self.env, self.nd.get("t_placed", ())
+        n = len(t_placed)
+        while j < n and not t_placed[j] > env.now:
+            self._nd_placed(j)
+            j += 1
+        if j < n:
+            nxt = j
+
+            def arrive() -> None:
+                self._nd_placed(nxt)
+                self._nd_from(nxt + 1)
+
+            after(env, t_placed[nxt] - env.now, arrive)
+
+    def _nd_placed(self, j: int) -> None:
+        """A call that will dispatch nothing queues for a seat like any other call."""
+        centre = int(self.nd["centre"][j])
+        self.seats[centre].take(lambda: self._nd_answer(j, centre))
+
+    def _nd_answer(self, j: int, centre: int) -> None:
+        """NON_DISPATCH_CALL_ANSWERED after the ring; the seat is held for the handling time."""
+        env, nd = self.env, self.nd
+        ring = float(nd["ring_min"][j])
+        hold = ring + float(nd["seat_min"][j])
+        self.log.append(
+            env.now + ring,
+            E.NON_DISPATCH_CALL_ANSWERED,
+            place=centre,
+            value=env.now + ring - float(nd["t_placed"][j]),
+        )
+
+        def ended() -> None:
+            self.seats[centre].give_back()
+            self.log.append(env.now, E.NON_DISPATCH_CALL_ENDED, place=centre, value=hold)
+
+        after(env, hold, ended)
 
     def _arrival(self, i: int) -> None:
         """Callback at incident ``i``'s injury time."""

@@ -13,7 +13,6 @@ from pydantic import Field, field_validator, model_validator
 from sim.config.distributions import (
     AnyDuration,
     Duration,
-    Exponential,
     Gamma,
     Lognormal,
     Triangular,
@@ -28,8 +27,11 @@ class CallSpec(Spec):
 
     caller: CallerSpec = CallerSpec()
     ring_min: Duration = Field(
-        default=Exponential(mean_min=5 / 60),
-        description="Ring time once a seat is free (B2: 95 % answered <=10 s, exp. mean 5 s).",
+        default=Gamma(mean_min=4 / 60, shape=4.0),
+        description="Pick-up time once a seat is free: ring tone until a free call-taker "
+        "speaks [U] (2-8 s; Gamma mean 4 s puts 99 % within 10 s). The 10-second answer rate "
+        "(B2, NHC target 95 % <=10 s) then comes from the seat queue: all 120 calls, "
+        "including those that dispatch nothing ([demand.non_dispatch_calls]), wait for a seat.",
     )
     call_taking_min: Duration = Field(
         default=Gamma(mean_min=1.5, shape=4.0),
@@ -71,15 +73,107 @@ class CallSpec(Spec):
     )
 
 
+class RosterSpec(Spec):
+    """Units on duty at one station by weekday and hour (``[[fleet.rosters]]``)."""
+
+    station: str = Field(min_length=1, description="Station id the roster applies to.")
+    weekdays: list[int] = Field(
+        default=[0, 1, 2, 3, 4, 5, 6],
+        min_length=1,
+        description="Weekdays it applies to (0 = Monday); a station may have one roster "
+        "per weekday set, together covering each weekday at most once.",
+    )
+    units_by_hour: list[int] = Field(
+        min_length=24,
+        max_length=24,
+        description="Units on duty in each local hour 0-23 (the station's lowest-numbered "
+        "units, ALS first); at most the station's units.",
+    )
+    meal_breaks: list[tuple[float, float]] = Field(
+        default=[],
+        description="(start_h, end_h) windows in which one on-duty unit is stood down for a "
+        "meal (e.g. [[11.5, 12.0], [17.5, 18.0]]); a unit on a job finishes it first.",
+    )
+    changeover_min: float = Field(
+        default=0.0,
+        ge=0.0,
+        lt=120.0,
+        description="Minutes after each duty start before the incoming crew is available "
+        "(vehicle and kit check); 0 = off (no published Zhejiang figure: set it locally).",
+    )
+
+    @field_validator("weekdays")
+    @classmethod
+    def _days(cls, v: list[int]) -> list[int]:
+        if any(not 0 <= d <= 6 for d in v) or len(set(v)) != len(v):
+            raise ValueError("weekdays must be distinct integers 0-6 (0 = Monday)")
+        return v
+
+    @field_validator("units_by_hour")
+    @classmethod
+    def _units(cls, v: list[int]) -> list[int]:
+        if any(n < 0 for n in v):
+            raise ValueError("units_by_hour must be >= 0")
+        return v
+
+    @field_validator("meal_breaks")
+    @classmethod
+    def _meals(cls, v: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        for a, b in v:
+            if not 0.0 <= a < b <= 24.0:
+                raise ValueError(f"meal break ({a}, {b}): need 0 <= start_h < end_h <= 24")
+        return v
+
+
 class FleetSpec(Spec):
     """Ambulances, their cycle times and the dispatch policy (``[fleet]``)."""
+
+    @model_validator(mode="after")
+    def _downtime(self) -> FleetSpec:
+        if self.downtime_per_unit_day > 0 and self.downtime_mean_min is None:
+            raise ValueError("downtime_per_unit_day > 0 needs downtime_mean_min")
+        return self
 
     dispatch_policy: Literal["nearest_available", "station_first_due"] = Field(
         default="nearest_available", description="Dispatch policy by name."
     )
+    move_up: Literal["none", "compliance_table", "dmexclp"] = Field(
+        default="none",
+        description="Move-up after each dispatch (sim/policies/move_up.py): 'none'; "
+        "'compliance_table' (Alanis, Ingolfsson & Kolfal 2013, POM 22:216-231); 'dmexclp' "
+        "(Jagtenberg, Bhulai & van der Mei 2015, ORHC 4:27-35). Coverage = drive within "
+        "the 12-min rural response target (evidence.md §3).",
+    )
+    rosters: list[RosterSpec] = Field(
+        default=[],
+        description="Per-station duty rosters (units by weekday and hour, meal breaks); "
+        "stations without one keep their file's shift. Off-duty units are never "
+        "dispatched; a unit whose duty ends on a job finishes it.",
+    )
+    downtime_per_unit_day: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="Random downtime (vehicle faults): out-of-service episodes per unit-day, "
+        "a Poisson process per unit (0 = off; set from the service's own fault log).",
+    )
+    downtime_mean_min: float | None = Field(
+        default=None,
+        gt=0.0,
+        description="Mean minutes out of service per episode (exponential); required when "
+        "downtime_per_unit_day > 0. A unit on a job finishes it first.",
+    )
+    move_up_busy_fraction: float = Field(
+        default=0.1,
+        ge=0.0,
+        lt=1.0,
+        description="Busy probability q of the move-up coverage model (Daskin 1983, "
+        "Transportation Science 17:48-70); set it to a run's ambulance utilisation.",
+    )
     ambulances: int | None = Field(
         default=None,
         ge=1,
+        # 100x Shanghai's fleet (980 ambulances, evidence.md §3): anything above is a typo.
+        le=100_000,
         description="Total fleet; when set, overrides the station files' unit counts, spread "
         "over stations in proportion to them (1 per 30,000 residents is the national target, "
         "evidence.md §3).",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import ItemsView, Iterator, KeysView, ValuesView
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sim.core.entities import TIERS
@@ -75,6 +75,8 @@ class PatientState:
     t_police_on_scene: list[float]
     definitive_by_tier: dict[str, list[float]]
     prenotify_by_tier: dict[str, list[float]]
+    # 120 calls that dispatch nothing (Demand.calls), read-only
+    calls: dict[str, list[Any]] = field(default_factory=dict)
 
     @classmethod
     def from_demand(cls, demand: Demand) -> PatientState:
@@ -95,6 +97,7 @@ class PatientState:
             t_police_on_scene=[NAN] * n_i,
             definitive_by_tier={t: pat[f"definitive_min_{t}"] for t in TIERS},
             prenotify_by_tier={t: pat[f"prenotify_saving_min_{t}"] for t in TIERS},
+            calls=_Columns(demand.calls),
         )
 
     def patients_of(self, incident: int) -> range:

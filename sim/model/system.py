@@ -13,6 +13,7 @@ import simpy
 
 from sim.config.scenario import Scenario
 from sim.core.events import EventLog
+from sim.core.rng import RandomStreams
 from sim.demand.generate import Demand
 from sim.model.ambulance import Fleet
 from sim.model.consultation import ExpertPool
@@ -52,6 +53,7 @@ def build_system(
     *,
     lazy_settle: bool = True,
     check_transitions: bool = False,
+    streams: RandomStreams | None = None,
 ) -> TraumaSystem:
     """Wire one replication.
 
@@ -73,6 +75,8 @@ def build_system(
         Debug mode: every ambulance status change is checked against the job's
         state-transition table (:data:`sim.model.ambulance.JOB_TRANSITIONS`); a change not
         in it raises :class:`~sim.model.ambulance.JobTransitionError`.
+    streams
+        The replication's named streams (needed only for random downtime).
 
     Returns
     -------
@@ -102,10 +106,23 @@ def build_system(
         experts=experts,
         lazy_settle=lazy_settle,
         check_transitions=check_transitions,
+        start_weekday=scenario.run.start_weekday,
     )
+    if scenario.fleet.downtime_per_unit_day > 0:
+        if streams is None:
+            msg = "random downtime needs the replication's streams"
+            raise ValueError(msg)
+        fleet.set_downtime(
+            streams["unit_downtime"],
+            scenario.fleet.downtime_per_unit_day,
+            float(scenario.fleet.downtime_mean_min or 0.0),
+            scenario.run.horizon_days * 1440.0,
+        )
     police = Police(env, log, world, mech.police_linkage, state)
     centres = DispatchCentres(env, log, world, scenario.calls, mech, state, fleet, police)
     centres.start()
     if any(s.shift == "day" for s in world.facilities.stations):
         env.process(fleet.shift_changes())
+    if scenario.fleet.rosters:
+        env.process(fleet.roster_changes())
     return TraumaSystem(env, log, state, centres, fleet, hospitals, police, experts)

@@ -22,6 +22,7 @@ from sim.outcomes.calibration import (
     calibration_statistics,
     calibration_table,
     fit_calibration,
+    hazards_outside_priors,
 )
 from sim.outcomes.lifetable import discounted_years, remaining_life_expectancy
 from sim.outcomes.models import (
@@ -66,6 +67,7 @@ __all__ = [
     "evaluate",
     "expected_outcomes",
     "fit_calibration",
+    "hazards_outside_priors",
     "pair_tables",
     "prepare_patients",
     "psa",

@@ -13,7 +13,8 @@ Model (evidence.md §1.3, §7.2-7.4), for trauma patients of class c:
 * Stage 2, death after care began: ``logit p = -b_TRISS + alpha_cal + alpha_c + tau
   + ln(OR_care) [ISS >= 16 and not capable_care] + ln(transfer_or) [transferred]``, where the
   time term ``tau`` comes from the model chosen by name (:data:`TIME_TERMS`):
-  ``logit_linear``: ``beta_c (T - T_ref,c)``, T = injury -> definitive care;
+  ``logit_linear``: ``beta_c (T - T_ref,c)``, T = EMS on scene -> definitive care (the
+  minutes before it belong to the prehospital hazard alone: no double counting);
   ``interval_specific``: slopes on response, scene and transport minutes plus ``beta_c`` on
   arrival -> definitive care.
 * Disability among survivors (GOS-E bands GR > MD > SD > VS), proportional odds:
@@ -84,6 +85,7 @@ class PatientArrays:
     hospital_path: np.ndarray  # taken to hospital (completed)
     exposure_min: np.ndarray  # injury -> EMS on scene (fallback: hospital arrival)
     before_aid_min: np.ndarray  # part of exposure before first aid
+    before_call_min: np.ndarray  # part of exposure before the call (unguided bystander aid)
     injury_to_definitive_min: np.ndarray  # NaN if no definitive-care time
     injury_to_hospital_min: np.ndarray
     response_min: np.ndarray
@@ -188,6 +190,8 @@ def prepare_patients(table: pd.DataFrame) -> PatientArrays:
     included = trauma & ~censored
     exposure = np.where(np.isfinite(exposure), exposure, 0.0)
     before_aid = np.where(np.isfinite(t_fa), np.clip(t_fa - t_inj, 0.0, exposure), exposure)
+    # A bystander who calls is present: unguided aid (if any) starts at the call.
+    before_call = np.where(np.isfinite(t_call), np.clip(t_call - t_inj, 0.0, exposure), exposure)
 
     hospital_path = included & (status == "completed") & ~dead_on_scene & ~is_imm
     scene_min = (t_left - t_scene) if t_left is not None else np.full(n, np.nan)
@@ -206,6 +210,7 @@ def prepare_patients(table: pd.DataFrame) -> PatientArrays:
         hospital_path=hospital_path,
         exposure_min=exposure,
         before_aid_min=before_aid,
+        before_call_min=before_call,
         injury_to_definitive_min=t_def - t_inj,
         injury_to_hospital_min=t_hosp - t_inj,
         response_min=t_scene - t_call,
@@ -228,14 +233,22 @@ def _delta(x: np.ndarray, ref: float | np.ndarray) -> np.ndarray:
 
 
 def _time_to_definitive(p: PatientArrays, spec: OutcomeSpec) -> np.ndarray:
+    """Minutes the in-hospital slope charges: EMS on scene -> definitive care.
+
+    The minutes from injury to the first EMS unit on scene (``exposure_min``) are charged by
+    the prehospital hazard alone, so the slope must not count them again (issue 11).
+    """
     fallback = p.injury_to_hospital_min + spec.fallback_hospital_to_definitive_min
-    return np.where(np.isfinite(p.injury_to_definitive_min), p.injury_to_definitive_min, fallback)
+    total = np.where(np.isfinite(p.injury_to_definitive_min), p.injury_to_definitive_min, fallback)
+    post: np.ndarray = total - p.exposure_min
+    return post
 
 
 def time_term_logit_linear(p: PatientArrays, spec: OutcomeSpec) -> np.ndarray:
     """Logit-linear time term ``beta_c (T - T_ref,c)`` (evidence.md §1.3 form 1).
 
-    ``T`` is injury -> definitive care (or hospital arrival + the fallback minutes).
+    ``T`` is EMS on scene -> definitive care (or hospital arrival + the fallback minutes): the
+    minutes before EMS arrival belong to the prehospital hazard (no double counting).
     """
     beta = _per_class(spec.beta_per_min)[p.cls]
     t_ref = _per_class(spec.t_ref_min)[p.cls]
@@ -247,12 +260,18 @@ def time_term_interval_specific(p: PatientArrays, spec: OutcomeSpec) -> np.ndarr
     """Interval-specific time term (evidence.md §1.3 form 2).
 
     ``beta_response (R - R_ref) + beta_scene (S - S_ref) + beta_transport (Tr - Tr_ref)`` for
-    ``interval_classes``, plus ``beta_c (H - H_ref)`` on arrival -> definitive care for every
-    class. Without ``t_left_scene`` the scene + transport minutes are charged at the transport
-    slope against ``scene_ref_min + transport_ref_min``.
+    ``interval_classes`` (the response term only where the class has no prehospital hazard,
+    which already charges those minutes), plus ``beta_c (H - H_ref)`` on arrival -> definitive
+    care for every class. Without ``t_left_scene`` the scene + transport minutes are charged
+    at the transport slope against ``scene_ref_min + transport_ref_min``.
     """
     applies = np.isin(p.cls, [CLASS_CODE[c] for c in spec.interval_classes])
-    pre = spec.beta_response_per_min * _delta(p.response_min, spec.response_ref_min)
+    # Response minutes lie inside the hazard's window: charge them here only where the class
+    # has no prehospital hazard, never twice.
+    no_hazard = _per_class(spec.hazard_per_min)[p.cls] == 0.0
+    pre = np.where(
+        no_hazard, spec.beta_response_per_min * _delta(p.response_min, spec.response_ref_min), 0.0
+    )
     has_split = np.isfinite(p.scene_min) & np.isfinite(p.transport_min)
     split = spec.beta_scene_per_min * _delta(p.scene_min, spec.scene_ref_min) + (
         spec.beta_transport_per_min * _delta(p.transport_min, spec.transport_ref_min)
@@ -288,6 +307,44 @@ def _thresholds(spec: OutcomeSpec) -> np.ndarray:
     return theta
 
 
+def prehospital_death_within(p: PatientArrays, spec: OutcomeSpec, minutes: float) -> np.ndarray:
+    """Probability of dying before care within ``minutes`` of injury (unconditional).
+
+    The prehospital hazard of :func:`evaluate` integrated from injury to the earlier of
+    ``minutes`` and the first EMS unit on scene, with the same first-aid mixture; IMM deaths
+    count at minute 0. Used for the time-of-death validation targets (Beijing 2008-17).
+
+    Parameters
+    ----------
+    p
+        Arrays from :func:`prepare_patients`.
+    spec
+        Outcome parameters (``time_effects`` must be true for a time profile).
+    minutes
+        Minutes after injury.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per-patient probability (NaN for rows not included).
+    """
+    lam = _per_class(spec.hazard_per_min)[p.cls]
+    fa = _per_class(spec.first_aid_hazard_factor)[p.cls]
+    stop = np.minimum(p.exposure_min, minutes)
+
+    def cum(before: np.ndarray) -> np.ndarray:
+        b = np.minimum(before, stop)
+        out: np.ndarray = lam * (b + fa * (stop - b))
+        return out
+
+    first = np.minimum(p.before_aid_min, p.before_call_min)
+    s = spec.bystander_first_aid_share
+    prob = s * -np.expm1(-cum(first)) + (1.0 - s) * -np.expm1(-cum(p.before_aid_min))
+    prob = np.where((p.cls == _IMM) | p.dead_on_scene, 1.0, prob)
+    result: np.ndarray = np.where(p.included, prob, np.nan)
+    return result
+
+
 def evaluate(p: PatientArrays, spec: OutcomeSpec) -> dict[str, np.ndarray]:
     """Expected outcomes for prepared patients under one parameter set.
 
@@ -308,12 +365,18 @@ def evaluate(p: PatientArrays, spec: OutcomeSpec) -> dict[str, np.ndarray]:
     lam = _per_class(spec.hazard_per_min)[cls]
     if spec.time_effects:
         fa = _per_class(spec.first_aid_hazard_factor)[cls]
-        cum_hazard = lam * (p.before_aid_min + fa * (p.exposure_min - p.before_aid_min))
+        aided = p.exposure_min - p.before_aid_min
+        cum_hazard = lam * (p.before_aid_min + fa * aided)
+        # Unguided bystander aid from the call, in a share of patients (expected value over
+        # the mixture, so no random draw): aid starts at the earlier of the call and t_first_aid.
+        first = np.minimum(p.before_aid_min, p.before_call_min)
+        cum_bystander = lam * (first + fa * (p.exposure_min - first))
+        s = spec.bystander_first_aid_share
+        p_pre = s * -np.expm1(-cum_bystander) + (1.0 - s) * -np.expm1(-cum_hazard)
         tau = TIME_TERMS[spec.model](p, spec)
     else:
-        cum_hazard = lam * spec.t_on_scene_ref_min
+        p_pre = -np.expm1(-lam * spec.t_on_scene_ref_min)
         tau = np.zeros(p.n)
-    p_pre = -np.expm1(-cum_hazard)
     p_pre = np.where(is_imm | p.dead_on_scene, 1.0, p_pre)
 
     age_index = (p.age_years >= spec.age_index_years).astype(float)
@@ -445,7 +508,7 @@ def compute_outcomes(
 def with_reference_times(spec: OutcomeSpec, baseline: pd.DataFrame) -> OutcomeSpec:
     """A copy of ``spec`` whose reference times are the baseline run's medians.
 
-    Sets ``t_ref_min`` per class (median injury -> definitive care of completed patients of
+    Sets ``t_ref_min`` per class (median EMS on scene -> definitive care of completed patients of
     that class; classes absent keep their value), ``t_on_scene_ref_min`` and the
     ``interval_specific`` references (response, scene, transport, arrival -> definitive care).
 

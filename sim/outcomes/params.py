@@ -30,20 +30,63 @@ BANDS: tuple[str, ...] = ("GR", "MD", "SD", "VS")
 
 _GAUSS_BETA = math.log(1.08) / 10.0  # E1: OR 1.08 per 10 min (Gauss 2019 [V]) -> 0.0077/min
 
+#: Evidence priors of the prehospital hazard per class (per minute from injury until the
+#: first EMS unit is on scene): lognormal, given by its 95 % interval (low, high); the median
+#: is the geometric mean. Classes absent have no prehospital hazard (TBN, MN: §7.2; IMM dies
+#: at once). Derivations in docs/outcomes.md §2 (evidence.md §1.2, §1.3 form 4, E7):
+#:
+#: * HT torso haemorrhage: 0.0035 = Clarke 2002, death risk +0.35 %/min in hypotensive
+#:   abdominal bleeding [V]/[D]; 0.0090 = ln2/77, median survival of thoracic haemorrhage
+#:   deaths (E7 [D]); the median 0.0056 is ln2/127, abdominal (E7 [D]).
+#: * HL limb haemorrhage, AW airway/chest: no class-specific series [U]; from the slope implied
+#:   by Gauss 2019 for all major trauma, beta p (1 - p) = 0.0077 x 0.19 x 0.81 = 0.0012 [D], to
+#:   the thoracic haemorrhage rate 0.0090 [D].
+#: * TBS surgical TBI, MS other multi-system: around the Gauss-implied 0.0012 [D]; down to
+#:   0.0003 (Newgard 2010 TBI and PATOS response-time slopes ~null [V]), up to Clarke's 0.0035.
+HAZARD_PRIORS: dict[str, tuple[float, float]] = {
+    "HT": (0.0035, 0.0090),
+    "HL": (0.0012, 0.0090),
+    "AW": (0.0012, 0.0090),
+    "TBS": (0.0003, 0.0035),
+    "MS": (0.0005, 0.0035),
+}
+#: z of the 95 % interval of a normal (log-scale half width of the priors above).
+Z95 = 1.959963984540054
+
+
+def hazard_prior(cls: str) -> tuple[float, float]:
+    """Median and log-scale sigma of the lognormal prior of ``cls``'s prehospital hazard.
+
+    Parameters
+    ----------
+    cls
+        An injury class with a prior (:data:`HAZARD_PRIORS`).
+
+    Returns
+    -------
+    tuple of float
+        ``(median_per_min, sigma)``.
+    """
+    lo, hi = HAZARD_PRIORS[cls]
+    return math.sqrt(lo * hi), math.log(hi / lo) / (2 * Z95)
+
+
 #: Defaults of the per-class maps; a scenario may override any subset of classes.
 CLASS_MAP_DEFAULTS: dict[str, dict[str, float]] = {
-    # Prehospital hazard until the first EMS unit is on scene, per minute (§1.3 form 4, E7).
-    # HT: thoracic ln2/77 = 0.0090 [D]; the others are calibrated (one common multiplier) so
-    # the shipped Hangzhou baseline reproduces the 2020 MPS/NHC split of road deaths (27.2 %
-    # before rescuers arrive) [D]/[U]; docs/calibration.md.
+    # Prehospital hazard until the first EMS unit is on scene, per minute (§1.3 form 4, E7):
+    # the prior medians (HAZARD_PRIORS) times one common factor exp(sigma_c z), z fitted
+    # within the priors on the shipped Hangzhou baseline (calibration.fit_calibration;
+    # docs/calibration.md). The fit sits at the upper bound (z = 1.958): even there the
+    # model puts fewer crash deaths before rescuers arrive than the MPS/NHC split (a
+    # documented miss, docs/validation.md), rather than leaving the evidence.
     "hazard_per_min": {
         "IMM": 0.0,
-        "HT": 0.0090,
-        "HL": 0.01688,
-        "TBS": 0.0112,
+        "HT": 0.008996,
+        "HL": 0.008991,
+        "TBS": 0.003496,
         "TBN": 0.0,
-        "AW": 0.01688,
-        "MS": 0.007521,
+        "AW": 0.008991,
+        "MS": 0.003497,
         "MN": 0.0,
     },
     # Multiplier of the hazard after bystander/dispatcher-guided/police first aid (E8, E9).
@@ -57,7 +100,8 @@ CLASS_MAP_DEFAULTS: dict[str, dict[str, float]] = {
         "MS": 0.9,
         "MN": 1.0,
     },
-    # Logit slope of in-hospital death per minute of injury->definitive care (E1-E4).
+    # Logit slope of in-hospital death per minute of EMS on scene -> definitive care (E1-E4);
+    # the minutes before EMS arrival are charged by the hazard only.
     "beta_per_min": {
         "IMM": 0.0,
         "HT": 0.0146,
@@ -68,29 +112,29 @@ CLASS_MAP_DEFAULTS: dict[str, dict[str, float]] = {
         "MS": _GAUSS_BETA,
         "MN": 0.0,
     },
-    # Reference injury->definitive-care time T_ref,c (baseline median), minutes: medians of
+    # Reference EMS-on-scene->definitive-care time T_ref,c (baseline median), minutes: medians of
     # the shipped Hangzhou baseline; comparisons reset them from their own base run with
     # sim.outcomes.with_reference_times().
     "t_ref_min": {
         "IMM": 105.0,
-        "HT": 87.75,
-        "HL": 84.03,
-        "TBS": 88.64,
-        "TBN": 86.06,
-        "AW": 83.25,
-        "MS": 86.0,
-        "MN": 100.48,
+        "HT": 65.75,
+        "HL": 72.81,
+        "TBS": 76.24,
+        "TBN": 69.02,
+        "AW": 64.3,
+        "MS": 68.19,
+        "MN": 84.81,
     },
     # Class offsets to the in-hospital logit (calibration, added to alpha_cal).
     "alpha_class": {
         "IMM": 0.0,
         "HT": 0.0,
         "HL": 0.0,
-        "TBS": -0.627,
-        "TBN": -0.627,
+        "TBS": 0.013,
+        "TBN": 0.013,
         "AW": 0.0,
         "MS": 0.0,
-        "MN": -1.062,
+        "MN": -0.575,
     },
 }
 
@@ -129,7 +173,7 @@ class OutcomeSpec(Spec):
     model: Literal["logit_linear", "interval_specific"] = Field(
         default="logit_linear",
         description="Time->in-hospital-death model (evidence.md §1.3): 'logit_linear' (form 1, "
-        "slope beta_c on injury->definitive-care minutes) or 'interval_specific' (form 2: "
+        "slope beta_c on EMS-on-scene->definitive-care minutes) or 'interval_specific' (form 2: "
         "separate slopes on response, scene and transport minutes; never both).",
     )
     time_effects: bool = Field(
@@ -142,11 +186,24 @@ class OutcomeSpec(Spec):
     hazard_per_min: dict[str, float] = Field(
         default_factory=lambda: dict(CLASS_MAP_DEFAULTS["hazard_per_min"]),
         description="Hazard of death per minute from injury until the first EMS unit is on "
-        "scene, by class (§1.3 form 4, E7: thoracic haemorrhage ln2/77 = 0.0090/min, abdominal "
-        "ln2/127 = 0.0055/min [D]). HT 0.0090 (E7); HL 0.0110, AW 0.0110, TBS 0.0073, MS 0.0049 "
-        "= one common multiplier of 0.009/0.009/0.006/0.004 fitted so 27.2 % of crash deaths "
-        "occur before rescuers arrive (2020 MPS/NHC, evidence.md §9 [S]) [D]/[U]; 0 for TBN and "
-        "MN (§7.2).",
+        "scene, by class (§1.3 form 4). Each class with a hazard has an evidence prior "
+        "(HAZARD_PRIORS, 95 % interval): HT 0.0035-0.0090 (Clarke 2002 +0.35 %/min [V]; E7 "
+        "thoracic ln2/77 [D]), HL and AW 0.0012-0.0090 (Gauss 2019 OR 1.08/10 min implied "
+        "slope [V]/[D] to E7), TBS 0.0003-0.0035 and MS 0.0005-0.0035 (Newgard 2010 / PATOS "
+        "null response-time slopes [V] to Clarke 2002); defaults are the prior medians; "
+        "calibration moves them only within the priors (docs/outcomes.md). 0 for TBN and MN "
+        "(§7.2).",
+    )
+    bystander_first_aid_share: float = Field(
+        default=0.50,
+        ge=0,
+        le=1,
+        description="Share of non-immediate trauma patients given unguided bystander first aid "
+        "from the moment of the call (t_call) in the baseline, before any mechanism: first aid "
+        "attempted in 43-57 % of prehospital trauma deaths not found dead (British Red Cross "
+        "2016, evidence.md §4.5 [S]); midpoint 0.50. Dispatcher video guidance and police "
+        "first aid add to it (earlier or additional aid, t_first_aid); its effect is "
+        "first_aid_hazard_factor [U] (unguided aid may be less effective).",
     )
     first_aid_hazard_factor: dict[str, float] = Field(
         default_factory=lambda: dict(CLASS_MAP_DEFAULTS["first_aid_hazard_factor"]),
@@ -156,7 +213,7 @@ class OutcomeSpec(Spec):
         "by first aid (E9 mode, range 3-30 %, Ashour 2007 [V] / BRC 2016 [S]).",
     )
     t_on_scene_ref_min: float = Field(
-        default=13.57,  # shipped Hangzhou baseline median
+        default=13.63,  # shipped Hangzhou baseline median
         gt=0,
         description="Reference injury->EMS-on-scene minutes used for the prehospital hazard "
         "when time_effects is false (baseline median; PATOS RT median 20 [V], Chongqing "
@@ -173,29 +230,29 @@ class OutcomeSpec(Spec):
         default=55.0, gt=0, description="Age index threshold of TRISS, years (age >= 55 -> 1)."
     )
     alpha_cal: float = Field(
-        default=-0.156,
+        default=-0.633,
         description="Calibration intercept added to the TRISS logit of in-hospital death "
-        "(logit units), so baseline mortality meets the targets of calibration.py (§7.2): "
-        "-0.156 gives 55 % of crash deaths 'despite treatment' (target 52 %, 2020 MPS/NHC [S]) "
-        "and ISS>=16 in-hospital mortality 0.19 (F4 range 0.10-0.26 [V]) on the shipped "
-        "Hangzhou baseline [D] (docs/calibration.md).",
+        "(logit units), fitted so ISS>=16 in-hospital mortality is 0.18 on the shipped "
+        "Hangzhou baseline (McCoy 2013 0.26, Gabbe 2012 0.10-0.12, F4 [V]) [D]; the MPS/NHC "
+        "road-death split is held out (docs/validation.md).",
     )
     alpha_class: dict[str, float] = Field(
         default_factory=lambda: dict(CLASS_MAP_DEFAULTS["alpha_class"]),
         description="Per-class calibration offsets added to alpha_cal (logit units): TBS/TBN "
-        "-0.35 to severe-TBI in-hospital mortality 0.20 (CENTER-TBI China, F3 [V]), MN -0.97 to "
-        "ISS<=15 mortality 0.4 % (McCoy 2013 [V]); fitted on the calibration fixture [D].",
+        "0.013 to severe-TBI in-hospital mortality 0.20 (CENTER-TBI China, F3 [V]), MN -0.575 to "
+        "ISS<=15 mortality 0.4 % (McCoy 2013 [V]); fitted on the shipped Hangzhou baseline [D].",
     )
     beta_per_min: dict[str, float] = Field(
         default_factory=lambda: dict(CLASS_MAP_DEFAULTS["beta_per_min"]),
         description="Logit slope of in-hospital death per minute of (T - t_ref_min), T = "
-        "injury->definitive care, by class: major trauma ln(1.08)/10 = 0.0077 (Gauss 2019, E1 "
+        "EMS on scene->definitive care (minutes before it are the hazard's), by class: major "
+        "trauma ln(1.08)/10 = 0.0077 (Gauss 2019, E1 "
         "[V]/[D]); torso haemorrhage 0.0146 (Clarke 2002, E3 [D]); surgical TBI 0.005 (range "
         "0-0.0127, E4 [D]); MN 0 (Newgard 2010, PATOS, E2 [V]).",
     )
     t_ref_min: dict[str, float] = Field(
         default_factory=lambda: dict(CLASS_MAP_DEFAULTS["t_ref_min"]),
-        description="Reference injury->definitive-care minutes per class (baseline median, "
+        description="Reference EMS-on-scene->definitive-care minutes per class (baseline median, "
         "§7.2): the slopes act only on differences from it. Set from the baseline run with "
         "sim.outcomes.reference_times().",
     )
@@ -240,7 +297,8 @@ class OutcomeSpec(Spec):
         default=0.0,
         ge=0,
         description="interval_specific: logit slope per minute of call->on-scene (PATOS RT aOR "
-        "0.99/10 min, Newgard 2010 OR 1.00 [V] -> 0). Prehospital hazard still applies.",
+        "0.99/10 min, Newgard 2010 OR 1.00 [V] -> 0). Applied only to classes without a "
+        "prehospital hazard (the hazard already charges those minutes).",
     )
     beta_scene_per_min: float = Field(
         default=math.log(1.013),
@@ -516,7 +574,8 @@ def default_uncertain_parameters(spec: OutcomeSpec) -> list[UncertainParameter]:
     Returns
     -------
     list of UncertainParameter
-        β's (E1-E4), κ (G4), λ's (E7), first-aid factors (E8/E9), the care-level RR (D3),
+        β's (E1-E4), κ (G4), λ's (evidence priors), first-aid factors and share (E8/E9,
+        BRC 2016), the care-level RR (D3),
         disability weights (G5-G7, VS), and — tornado only — a non-zero MN slope (E2), plus
         the interval slopes (E5, E6) when ``spec.model`` is ``interval_specific``.
         ``beta_major_trauma`` sets HL, TBN, AW and MS together, centred on HL's slope.
@@ -586,7 +645,7 @@ def default_uncertain_parameters(spec: OutcomeSpec) -> list[UncertainParameter]:
             source="D3: RR 0.80 (0.66-0.98), MacKenzie 2006 [V]",
         ),
     ]
-    for c in ("HT", "HL", "TBS", "AW", "MS"):
+    for c, (lo, hi) in HAZARD_PRIORS.items():
         if lam[c] > 0:
             out.append(
                 UncertainParameter(
@@ -594,11 +653,24 @@ def default_uncertain_parameters(spec: OutcomeSpec) -> list[UncertainParameter]:
                     targets=[f"hazard_per_min.{c}"],
                     dist="lognormal",
                     a=lam[c],
-                    b=0.25,
-                    source="E7: lognormal around the calibrated value, "
-                    "sigma 0.25 (covers 0.0055-0.0090) [U]",
+                    b=hazard_prior(c)[1],
+                    lower=lo,
+                    upper=hi,
+                    source=f"HAZARD_PRIORS: lognormal around the calibrated value with the "
+                    f"prior's sigma, clipped to its 95 % interval {lo}-{hi}/min "
+                    "(Clarke 2002, E7, Gauss 2019, Newgard 2010/PATOS) [V]/[D]",
                 )
             )
+    out.append(
+        UncertainParameter(
+            name="bystander_first_aid_share",
+            targets=["bystander_first_aid_share"],
+            dist="uniform",
+            a=0.43,
+            b=0.57,
+            source="British Red Cross 2016: first aid attempted in 43-57 % (evidence §4.5) [S]",
+        )
+    )
     hl = _tri_around(fa["HL"], 0.04, 0.5)
     other = [c for c in ("HT", "TBS", "AW", "MS") if fa[c] < 1]
     out.append(

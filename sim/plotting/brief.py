@@ -34,7 +34,7 @@ import json
 import math
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -286,10 +286,13 @@ def fmt_value(x: object) -> str:
     if math.isnan(value):
         return "—"
     if abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+        shown = f"{value:,.0f}"
+    elif abs(value) >= 10:
+        shown = f"{value:.1f}"
+    else:
+        shown = f"{value:.2f}"
+    # A value that rounds to zero prints as "0", never "-0.00".
+    return "0" if float(shown.replace(",", "")) == 0 else shown
 
 
 def fmt_interval(mean: object, low: object, high: object, *, square: bool = False) -> str:
@@ -299,6 +302,24 @@ def fmt_interval(mean: object, low: object, high: object, *, square: bool = Fals
         return "" if "—" in bounds else f"[{bounds[0]}, {bounds[1]}]"
     head = fmt_value(mean)
     return head if "—" in bounds else f"{head} ({bounds[0]}, {bounds[1]})"
+
+
+def fmt_days(x: object) -> str:
+    """Simulated days as the scenario table prints them (``"—"`` when unknown)."""
+    return "—" if not _finite(x) else f"{float(x):g}"  # type: ignore[arg-type]
+
+
+def fmt_population(people: float, lang: str) -> str:
+    """Population in the reader's unit: 万 (10,000) in Chinese, thousands in English."""
+    if lb.check_lang(lang) == "zh":
+        return f"{people / 1e4:,.1f} 万"
+    return f"{people:,.0f}"
+
+
+def _reps(manifest: dict[str, Any]) -> int | None:
+    # Comparison manifests say "reps", run manifests "replications".
+    value = manifest.get("reps", manifest.get("replications"))
+    return int(value) if isinstance(value, int | float) and math.isfinite(value) else None
 
 
 def _neg(x: object) -> float:
@@ -327,10 +348,11 @@ def _png(fig: Figure | SubFigure) -> bytes:
 
 
 #: PDF text width (A4, 2 cm margins) and the height a figure may take (room for its caption).
+#: A4 text height is 25.5 cm: two figures or two maps with captions share a page, so a
+#: figure that does not fit never leaves half a page blank behind it.
 PDF_TEXT_WIDTH_CM = 17.0
-PDF_FIGURE_MAX_HEIGHT_CM = 15.0
-#: Maps may fill most of a page (A4 text height is 25.5 cm): their labels stay legible.
-PDF_MAP_MAX_HEIGHT_CM = 21.0
+PDF_FIGURE_MAX_HEIGHT_CM = 10.5
+PDF_MAP_MAX_HEIGHT_CM = 11.5
 
 
 def _pdf_width_cm(png: bytes, max_height_cm: float = PDF_FIGURE_MAX_HEIGHT_CM) -> float:
@@ -343,8 +365,56 @@ def _pdf_width_cm(png: bytes, max_height_cm: float = PDF_FIGURE_MAX_HEIGHT_CM) -
     return round(min(full, max_height_cm * width_px / height_px), 2)
 
 
+def scenario_labels(data: BriefData, lang: str) -> dict[str, str]:
+    """Display name of every scenario: its file's title in ``lang``, unique within the brief."""
+    titles = {r.scenario: str(r.manifest.get("title", "")) for r in data.runs}
+    out: dict[str, str] = {}
+    for name in data.scenarios:
+        label = lb.scenario_title(titles.get(name, ""), name, lang)
+        # Two scenarios with one title (e.g. two regions' linkage) keep apart by code name.
+        out[name] = f"{label} ({name})" if label in out.values() else label
+    return out
+
+
+def _display_view(data: BriefData, lang: str) -> BriefData:
+    """``data`` with every scenario code name replaced by its display name (map data kept)."""
+    names = scenario_labels(data, lang)
+
+    def relabel(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        if frame is None or "scenario" not in frame.columns:
+            return frame
+        return frame.assign(scenario=frame["scenario"].astype(str).map(lambda s: names.get(s, s)))
+
+    manifest = dict(data.manifest)
+    if data.base is not None:
+        manifest["base"] = names.get(data.base, data.base)
+    if "scenarios" in manifest:
+        manifest["scenarios"] = [names.get(str(s), str(s)) for s in manifest["scenarios"]]
+    runs = tuple(
+        replace(
+            r,
+            manifest={**r.manifest, "scenario": names.get(r.scenario, r.scenario)},
+            incidents=relabel(r.incidents),
+        )
+        for r in data.runs
+    )
+    return replace(
+        data,
+        manifest=manifest,
+        comparison=relabel(data.comparison),
+        stages=relabel(data.stages),
+        compliance=relabel(data.compliance),
+        utilisation=relabel(data.utilisation),
+        consult_waits=relabel(data.consult_waits),
+        runs=runs,
+        map_data=None,
+    )
+
+
 def _make_figures(data: BriefData, lang: str) -> list[_Figure]:
-    """Draw every figure the data allow, in brief order."""
+    """Draw every figure the data allow, in brief order, scenarios by display name."""
+    maps_of = data
+    data = _display_view(data, lang)
     order = data.scenarios or None
     out: list[_Figure] = []
     if data.stages is not None and not data.stages.empty:
@@ -404,14 +474,45 @@ def _make_figures(data: BriefData, lang: str) -> list[_Figure]:
     if data.utilisation is not None and not data.utilisation.empty:
         ax = charts.utilisation_by_hour(data.utilisation, lang=lang, order=order)
         out.append(_Figure("utilisation", lb.text("fig_utilisation", lang), _png(ax.figure)))
-    if data.consult_waits is not None and data.consult_waits["consult_wait_min"].notna().any():
+    if data.consult_waits is not None and _someone_waited(data.consult_waits):
         ax = charts.consult_waits(data.consult_waits, lang=lang, order=order)
         out.append(_Figure("consult", lb.text("fig_consult", lang), _png(ax.figure)))
     if data.tornado is not None and not data.tornado.empty:
         ax = charts.tornado(data.tornado, lang=lang)
         out.append(_Figure("tornado", lb.text("fig_tornado", lang), _png(ax.figure)))
-    if data.map_data is not None:
-        out += _map_figures(data, data.map_data, lang)
+    if maps_of.map_data is not None:
+        out += _map_figures(maps_of, maps_of.map_data, lang)
+    return out
+
+
+def _someone_waited(waits: pd.DataFrame) -> bool:
+    # A chart of waits that are all zero is an empty line at 0: say it in words instead.
+    minutes = pd.to_numeric(waits["consult_wait_min"], errors="coerce")
+    return bool((minutes > 0).any())
+
+
+def _notes(data: BriefData, lang: str) -> list[str]:
+    """Sentences for what a chart cannot show, and for signs a reader would not expect.
+
+    Each note is added only when the numbers call for it.
+    """
+    out: list[str] = []
+    waits = data.consult_waits
+    if waits is not None and len(waits) and not _someone_waited(waits):
+        out.append(lb.text("note_no_consult_wait", lang))
+    comparison = data.comparison
+    if comparison is not None:
+        metric = comparison["metric"].astype(str)
+        disabled = comparison[metric.isin(lb.AVERTED_COUNT_METRICS[1:])]
+        if (pd.to_numeric(disabled["mean"], errors="coerce") < 0).any():
+            out.append(lb.text("note_negative_disability", lang))
+    stages = data.stages
+    if stages is not None and data.base is not None:
+        other = stages[stages["scenario"].astype(str) != data.base]
+        transport = other[other["stage"].astype(str) == "transport"]
+        # diff_vs_base > 0: this scenario's transport is longer than the base's.
+        if (pd.to_numeric(transport["diff_vs_base"], errors="coerce") > 0).any():
+            out.append(lb.text("note_longer_transport", lang))
     return out
 
 
@@ -442,6 +543,7 @@ def _map_incidents(data: BriefData) -> pd.DataFrame | None:
 def _map_figures(data: BriefData, mdata: MapData, lang: str) -> list[_Figure]:
     """Road network with facilities, base incidents by response time, coverage base vs other."""
     net, fac = mdata.network, mdata.facilities
+    label = scenario_labels(data, lang)
     out: list[_Figure] = []
     ax = maps.road_map(net, fac, lang=lang)
     out.append(_Figure("map_network", lb.text("fig_map_network", lang), _png(ax.figure)))
@@ -460,12 +562,14 @@ def _map_figures(data: BriefData, mdata: MapData, lang: str) -> list[_Figure]:
         out.append(
             _Figure(
                 "map_incidents",
-                lb.text("fig_map_incidents", lang, scenario=scenario),
+                lb.text("fig_map_incidents", lang, scenario=label.get(scenario, scenario)),
                 _png(ax.figure),
             )
         )
     names = [base] if other is None else [base, other]
-    titles = [n + (lb.text("base_marker", lang) if n == data.base else "") for n in names]
+    titles = [
+        label.get(n, n) + (lb.text("base_marker", lang) if n == data.base else "") for n in names
+    ]
     axes = maps.coverage_map(
         net,
         mdata.minutes_by_node(base),
@@ -477,7 +581,7 @@ def _map_figures(data: BriefData, mdata: MapData, lang: str) -> list[_Figure]:
         legend_title=lb.text("expected_response", lang),
     )
     offsets = lb.text("list_sep", lang).join(
-        lb.text("offset_item", lang, scenario=n, minutes=mdata.offsets_min[n])
+        lb.text("offset_item", lang, scenario=label.get(n, n), minutes=mdata.offsets_min[n])
         for n in names
         if n in mdata.offsets_min
     )
@@ -542,7 +646,11 @@ def _averted_table(data: BriefData, lang: str) -> dict[str, Any] | None:
     comparison = data.comparison
     if comparison is None:
         return None
-    rows_in = comparison[comparison["metric"].astype(str).isin(lb.AVERTED_METRICS)]
+    per_100k = {m: m.replace("_per_year", "_per_100k_per_year") for m in lb.AVERTED_METRICS}
+    rows_all = comparison[
+        comparison["metric"].astype(str).isin([*lb.AVERTED_METRICS, *per_100k.values()])
+    ]
+    rows_in = rows_all[rows_all["metric"].astype(str).isin(lb.AVERTED_METRICS)]
     if rows_in.empty:
         return None
     others = [s for s in data.scenarios if s != data.base]
@@ -553,11 +661,18 @@ def _averted_table(data: BriefData, lang: str) -> dict[str, Any] | None:
         lb.text("col_averted", lang, scenario=s) for s in others
     ]
     rows: list[list[str]] = []
-    for metric in lb.AVERTED_METRICS:
-        sel = rows_in[rows_in["metric"].astype(str) == metric]
+    shown = [(m, lb.lookup(lb.METRICS, m, lang)) for m in lb.AVERTED_METRICS]
+    # Each absolute count is followed by the same count per 100,000 population.
+    shown = [
+        pair
+        for m, name in shown
+        for pair in ((m, name), (per_100k[m], lb.text("per_100k_row", lang)))
+    ]
+    for metric, name in shown:
+        sel = rows_all[rows_all["metric"].astype(str) == metric]
         if sel.empty:
             continue
-        row = [lb.lookup(lb.METRICS, metric, lang)]
+        row = [name]
         for scenario in others:
             r = sel[sel["scenario"].astype(str) == scenario]
             if r.empty:
@@ -591,6 +706,107 @@ def _kpi_tables(data: BriefData, lang: str) -> list[dict[str, Any]]:
     return tables
 
 
+def _finite(*values: object) -> bool:
+    try:
+        return all(math.isfinite(float(v)) for v in values)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _ci_sentence(low: float, high: float, lang: str) -> str:
+    """Whether an effect may be claimed, chosen by the interval itself."""
+    key = "ci_excludes_zero" if low > 0 or high < 0 else "ci_includes_zero"
+    return lb.text(key, lang)
+
+
+def _conclusion(data: BriefData, lang: str) -> list[str]:
+    """Plain-language conclusion from the headline rows: minutes saved and deaths averted.
+
+    Every claim of a difference is chosen by whether its 95% CI excludes zero; the PSA
+    interval is quoted next to it, never instead of it.
+    """
+    base = data.base
+    if base is None:
+        return []
+    base_name = base
+    out: list[str] = []
+    for scenario in [s for s in data.scenarios if s != base]:
+        name = scenario
+        parts: list[str] = []
+        stages = data.stages
+        if stages is not None:
+            sel = stages[
+                (stages["scenario"].astype(str) == scenario)
+                & (stages["stage"].astype(str) == "total")
+            ]
+            if len(sel):
+                r = sel.iloc[0]
+                # diff_vs_base is scenario − base, so minutes saved is its negative.
+                mean, low, high = -r["diff_vs_base"], -r["diff_ci_high"], -r["diff_ci_low"]
+                if _finite(mean, low, high):
+                    parts.append(
+                        lb.text(
+                            "conclusion_minutes",
+                            lang,
+                            base=base_name,
+                            scenario=name,
+                            mean=fmt_value(mean),
+                            low=fmt_value(low),
+                            high=fmt_value(high),
+                        )
+                        + _ci_sentence(float(low), float(high), lang)
+                    )
+        comparison = data.comparison
+        if comparison is not None:
+            sel = comparison[
+                (comparison["scenario"].astype(str) == scenario)
+                & (comparison["metric"].astype(str) == "deaths_averted_per_year")
+            ]
+            if len(sel):
+                r = sel.iloc[0]
+                if _finite(r["mean"], r["ci_low"], r["ci_high"]):
+                    # After the minutes sentence the comparison is already named.
+                    sentence = lb.text(
+                        "conclusion_deaths_same" if parts else "conclusion_deaths",
+                        lang,
+                        base=base_name,
+                        scenario=name,
+                        mean=fmt_value(r["mean"]),
+                        low=fmt_value(r["ci_low"]),
+                        high=fmt_value(r["ci_high"]),
+                    ) + _ci_sentence(float(r["ci_low"]), float(r["ci_high"]), lang)
+                    if _finite(r.get("psa_low"), r.get("psa_high")):
+                        sentence += lb.text(
+                            "conclusion_psa",
+                            lang,
+                            low=fmt_value(r["psa_low"]),
+                            high=fmt_value(r["psa_high"]),
+                        )
+                    parts.append(sentence)
+        if parts:
+            out.append(("" if lang == "zh" else " ").join(parts))
+    return out
+
+
+def _psa_comparison(comparison: pd.DataFrame, lang: str) -> str:
+    """Which interval is wider, as measured on the averted rows (not assumed)."""
+    rows = comparison[comparison["metric"].astype(str).isin(lb.AVERTED_METRICS)]
+    narrower = 0
+    counted = 0
+    cols = ["ci_low", "ci_high", "psa_low", "psa_high"]
+    for ci_low, ci_high, psa_low, psa_high in rows[cols].astype(float).to_numpy():
+        if not _finite(ci_low, ci_high, psa_low, psa_high):
+            continue
+        counted += 1
+        if psa_high - psa_low < ci_high - ci_low:
+            narrower += 1
+    if counted == 0:
+        return ""
+    if narrower:
+        return lb.text("psa_narrower", lang, n=narrower)
+    return lb.text("psa_wider", lang)
+
+
 def _assumptions(data: BriefData, lang: str) -> list[dict[str, str]]:
     listed = data.manifest.get("assumptions")
     if isinstance(listed, list) and listed:
@@ -615,30 +831,38 @@ def brief_context(
     """
     lang = lb.check_lang(lang)
     base = data.base
-    names = data.scenarios
-    titles = {r.scenario: str(r.manifest.get("title", "")) for r in data.runs}
-    reps_of = {r.scenario: r.manifest.get("reps", "") for r in data.runs}
+    label = scenario_labels(data, lang)
+    shown = _display_view(data, lang)
+    reps_of = {r.scenario: _reps(r.manifest) for r in data.runs}
+    days_of = {r.scenario: r.manifest.get("horizon_days") for r in data.runs}
     nets = {r.scenario: r.manifest.get("network", "") for r in data.runs}
     scenarios = [
         {
-            "name": name + (lb.text("base_marker", lang) if name == base else ""),
-            "title": titles.get(name, ""),
-            "reps": str(reps_of.get(name, data.manifest.get("reps", ""))),
-            "network": str(nets.get(name, data.manifest.get("network", ""))),
+            "name": label[name] + (lb.text("base_marker", lang) if name == base else ""),
+            "days": fmt_days(days_of.get(name) or data.manifest.get("horizon_days")),
+            "reps": str(reps_of.get(name) or _reps(data.manifest) or "—"),
+            "network": lb.network_label(
+                str(nets.get(name, data.manifest.get("network", ""))), lang
+            ),
         }
-        for name in names
+        for name in data.scenarios
     ]
-    facts = ""
-    if data.manifest:
-        facts = lb.text(
-            "scenario_facts",
-            lang,
-            horizon_days=float(data.manifest.get("horizon_days", float("nan"))),
-            reps=data.manifest.get("reps", "?"),
-        )
-    reps = data.manifest.get("reps") or next(
-        (r.manifest.get("reps") for r in data.runs if r.manifest.get("reps")), "?"
+    reps = _reps(data.manifest) or next(
+        (reps_of[r.scenario] for r in data.runs if reps_of[r.scenario]), "?"
     )
+    horizon = data.manifest.get("horizon_days") or next(
+        (days_of[r.scenario] for r in data.runs if days_of[r.scenario]), None
+    )
+    population = data.manifest.get("population") or next(
+        (r.manifest.get("population") for r in data.runs if r.manifest.get("population")), None
+    )
+    facts = ""
+    if horizon is not None:
+        facts = lb.text("scenario_facts", lang, horizon_days=float(horizon), reps=reps)
+    if isinstance(population, int | float) and math.isfinite(population):
+        facts += lb.text(
+            "population_fact", lang, population=fmt_population(float(population), lang)
+        )
     uncertainty = [lb.text("uncertainty_reps", lang, reps=reps)]
     comparison = data.comparison
     if (
@@ -646,7 +870,11 @@ def brief_context(
         and {"psa_low", "psa_high"} <= set(comparison.columns)
         and comparison["psa_low"].notna().any()
     ):
-        uncertainty.append(lb.text("uncertainty_psa", lang))
+        uncertainty.append(
+            (lb.text("uncertainty_psa", lang) + " " + _psa_comparison(comparison, lang)).strip()
+            if lang == "en"
+            else lb.text("uncertainty_psa", lang) + _psa_comparison(comparison, lang)
+        )
     if data.tornado is not None:
         uncertainty.append(lb.text("uncertainty_tornado", lang))
     uncertainty.append(lb.text("uncertainty_general", lang))
@@ -655,7 +883,8 @@ def brief_context(
         if manifest:
             sources[(str(manifest.get("network", "")), str(manifest.get("attribution", "")))] = None
     attribution = [
-        lb.text("attribution_network", lang, network=n, attribution=a) for n, a in sources
+        lb.text("attribution_network", lang, network=lb.network_label(n, lang), attribution=a)
+        for n, a in sources
     ]
     figures = [
         {
@@ -672,7 +901,7 @@ def brief_context(
         }
         for i, f in enumerate(_make_figures(data, lang))
     ]
-    tables = [t for t in (_stage_table(data, lang), _averted_table(data, lang)) if t]
+    tables = [t for t in (_stage_table(shown, lang), _averted_table(shown, lang)) if t]
     return {
         "lang": lang,
         "title": lb.text("title", lang),
@@ -683,14 +912,17 @@ def brief_context(
         "question": lb.text("question", lang),
         "scenarios_h": lb.text("scenarios_h", lang),
         "scenario_header": [
-            lb.text(k, lang) for k in ("col_scenario", "col_title", "col_reps", "col_network")
+            lb.text(k, lang) for k in ("col_scenario", "col_days", "col_reps", "col_network")
         ],
         "scenarios": scenarios,
         "scenario_facts": facts,
         "headline_h": lb.text("headline_h", lang),
+        "conclusion_h": lb.text("conclusion_h", lang),
+        "conclusion": _conclusion(shown, lang),
         "tables": tables,
         "no_comparison": "" if data.comparison is not None else lb.text("no_comparison", lang),
-        "kpi_tables": _kpi_tables(data, lang) if data.comparison is None else [],
+        "kpi_tables": _kpi_tables(shown, lang) if data.comparison is None else [],
+        "notes": _notes(data, lang),
         "figures_h": lb.text("figures_h", lang),
         "figures": figures,
         "map_file": map_file or "",
@@ -757,6 +989,14 @@ def render_pdf(context: dict[str, Any], out: Path) -> Path:
 
 
 def build_brief(result_dirs: Sequence[Path], out: Path, lang: str = "zh") -> Path:
+    """Build the committee brief from result folders; return ``out``.
+
+    The same as :func:`build_brief_files`, which also returns the files written beside it.
+    """
+    return build_brief_files(result_dirs, out, lang)[0]
+
+
+def build_brief_files(result_dirs: Sequence[Path], out: Path, lang: str = "zh") -> list[Path]:
     """Build the committee brief from result folders.
 
     Parameters
@@ -772,8 +1012,9 @@ def build_brief(result_dirs: Sequence[Path], out: Path, lang: str = "zh") -> Pat
 
     Returns
     -------
-    Path
-        ``out``.
+    list of Path
+        Every file written, ``out`` first (then the HTML and the map beside a PDF), so the
+        caller can list them all: nothing is written that is not returned.
     """
     lang = lb.check_lang(lang)
     out = Path(out)
@@ -796,9 +1037,13 @@ def build_brief(result_dirs: Sequence[Path], out: Path, lang: str = "zh") -> Pat
         map_file = map_path.name
     context = brief_context(data, lang, map_file=map_file)
     html_path.write_text(render_html(context), encoding="utf-8")
+    written = [html_path]
     if suffix == ".pdf":
         render_pdf(context, out)
-    return out
+        written.insert(0, out)
+    if map_file is not None:
+        written.append(html_path.with_name(map_file))
+    return written
 
 
 def expand_result_dirs(result_dirs: Sequence[Path]) -> list[Path]:

@@ -561,7 +561,7 @@ def tornado(
         )
         ax.axvline(base, color="#333333", linewidth=1.0)
         ticks = [
-            f"{p} ({_short(lv)}–{_short(hv)})"
+            f"{lb.parameter_label(str(p), lang)} ({_short(lv)}–{_short(hv)})"
             for p, lv, hv in zip(
                 rows["parameter"], rows["low_value"], rows["high_value"], strict=True
             )

@@ -9,6 +9,7 @@ they come and are not listed here.
 
 from __future__ import annotations
 
+import re
 from typing import Literal, NamedTuple
 
 from sim.core.errors import UserError
@@ -75,6 +76,63 @@ METRICS: dict[str, Text] = {
     ),
     "consult_wait_min": Text("专家会诊等待时间（分钟）", "Wait for expert consultation (min)"),
 }
+
+#: Uncertain outcome parameters (``UncertainParameter.name`` in sim.outcomes.params), as
+#: the tornado chart and PSA tables show them; sources are in evidence.md sections E, G, D.
+PARAMETERS: dict[str, Text] = {
+    "beta_major_trauma": Text(
+        "重伤（ISS≥16）死亡风险随时间的斜率", "Death-risk slope per minute, ISS ≥ 16"
+    ),
+    "beta_torso_haemorrhage": Text(
+        "躯干出血死亡风险随时间的斜率", "Death-risk slope per minute, torso haemorrhage"
+    ),
+    "beta_surgical_tbi": Text(
+        "需手术颅脑损伤死亡风险随时间的斜率", "Death-risk slope per minute, surgical brain injury"
+    ),
+    "beta_minor": Text(
+        "轻伤（ISS<16）死亡风险随时间的斜率", "Death-risk slope per minute, ISS < 16"
+    ),
+    "beta_scene": Text("现场每分钟的死亡风险", "Death risk per minute on scene"),
+    "beta_transport": Text("转运每分钟的死亡风险", "Death risk per minute of transport"),
+    "kappa": Text(
+        "时间对残疾的影响（相对于对死亡的影响）", "Effect of time on disability vs on death"
+    ),
+    "rr_capable_care": Text(
+        "创伤中心救治的院内死亡相对风险", "In-hospital death risk ratio, trauma centre care"
+    ),
+    "hazard_HT": Text("院前死亡风险率：躯干出血", "Prehospital death hazard: torso haemorrhage"),
+    "hazard_HL": Text("院前死亡风险率：肢体出血", "Prehospital death hazard: limb haemorrhage"),
+    "hazard_TBS": Text(
+        "院前死亡风险率：需手术颅脑损伤", "Prehospital death hazard: surgical brain injury"
+    ),
+    "hazard_AW": Text("院前死亡风险率：气道及胸部损伤", "Prehospital death hazard: airway/chest"),
+    "hazard_MS": Text(
+        "院前死亡风险率：其他多发伤", "Prehospital death hazard: other multiple injury"
+    ),
+    "first_aid_factor_limb": Text(
+        "现场急救后肢体出血风险的保留比例", "Limb-bleeding hazard kept after bystander first aid"
+    ),
+    "first_aid_factor_other": Text(
+        "现场急救后其他伤型风险的保留比例", "Other injuries' hazard kept after bystander first aid"
+    ),
+    "dw_gr_lower": Text("残疾权重：轻度功能受限", "Disability weight: mild limitation"),
+    "dw_md": Text("残疾权重：中度残疾", "Disability weight: moderate disability"),
+    "dw_sd": Text("残疾权重：重度残疾", "Disability weight: severe disability"),
+    "dw_vs": Text("残疾权重：植物状态", "Disability weight: vegetative state"),
+}
+
+#: Road networks by the name results carry (``network`` in manifests).
+NETWORKS: dict[str, Text] = {
+    "hangzhou_west": Text("杭州西部（OpenStreetMap 路网）", "Hangzhou west (OpenStreetMap)"),
+    "synthetic_county": Text("合成县（合成路网）", "Synthetic county (generated roads)"),
+}
+
+
+def network_label(name: str, lang: str) -> str:
+    """Display name of a road network (its own name if it is not listed)."""
+    item = NETWORKS.get(name)
+    return name if item is None else pick(item, lang)
+
 
 RESOURCES: dict[str, Text] = {
     "ambulance": Text("救护车", "Ambulances"),
@@ -168,15 +226,49 @@ BRIEF: dict[str, Text] = {
     "scenarios_h": Text("比较的情景", "Scenarios compared"),
     "base_marker": Text("（基线）", " (base case)"),
     "col_scenario": Text("情景", "Scenario"),
-    "col_title": Text("说明", "Description"),
+    "col_days": Text("模拟天数", "Days simulated"),
     "col_reps": Text("重复次数", "Replications"),
     "col_network": Text("路网", "Road network"),
     "scenario_facts": Text(
         "每个情景模拟 {horizon_days:g} 天，重复 {reps} 次；各情景使用相同的伤员序列"
-        "（共同随机数），差异不是随机抽样造成的。",
+        "（共同随机数），以减少情景之间比较的随机波动；每年的数字由模拟天数按比例折算。",
         "Each scenario simulates {horizon_days:g} days, {reps} replications; all scenarios "
-        "see the same injured people (common random numbers), so differences are not "
-        "sampling noise.",
+        "see the same injured people (common random numbers), which reduces the noise in "
+        "the comparison; per-year figures are the simulated days scaled to a year.",
+    ),
+    "population_fact": Text(
+        "每年的数字指路网覆盖区域内约 {population}人口（需求格网人口合计）；每 10 万人口的"
+        "数字同样按此人口计算。",
+        " Per-year figures refer to the about {population} people living in the area the "
+        "road network covers (sum of the demand grid); per-100,000 figures use the same "
+        "population.",
+    ),
+    "conclusion_h": Text("结论", "Conclusion"),
+    "conclusion_deaths": Text(
+        "与{base}相比，{scenario}每年避免死亡 {mean} 人（95% 置信区间 {low} 至 {high}）。",
+        "Compared with {base}, {scenario} averts {mean} deaths per year (95% CI {low} to {high}).",
+    ),
+    "conclusion_deaths_same": Text(
+        "{scenario}每年避免死亡 {mean} 人（95% 置信区间 {low} 至 {high}）。",
+        "It averts {mean} deaths per year (95% CI {low} to {high}).",
+    ),
+    "conclusion_minutes": Text(
+        "与{base}相比，{scenario}使伤员从受伤到确定性救治平均快 {mean} 分钟"
+        "（95% 置信区间 {low} 至 {high}）。",
+        "Compared with {base}, {scenario} brings injured people to definitive care {mean} "
+        "minutes sooner on average (95% CI {low} to {high}).",
+    ),
+    "ci_excludes_zero": Text(
+        "置信区间不含 0，模拟随机波动不能解释这一差异。",
+        "The interval excludes 0: simulation noise does not explain this difference.",
+    ),
+    "ci_includes_zero": Text(
+        "置信区间包含 0，在本次模拟的精度下尚不能认为存在差异。",
+        "The interval includes 0: at this run's precision no difference can be claimed.",
+    ),
+    "conclusion_psa": Text(
+        "同时考虑各参数不确定性时，区间为 [{low}, {high}]。",
+        "Allowing for the uncertainty of every parameter, the interval is [{low}, {high}].",
     ),
     "headline_h": Text("主要结果", "Headline results"),
     "stages_caption": Text(
@@ -185,13 +277,14 @@ BRIEF: dict[str, Text] = {
     ),
     "col_stage": Text("环节", "Stage"),
     "col_base_mean": Text("基线均值（分钟）", "Baseline mean (min)"),
-    "col_saved": Text("{scenario} 节省", "{scenario}: saved"),
+    "col_saved": Text("{scenario}节省", "{scenario}: saved"),
     "averted_caption": Text(
         "每年避免的健康损失（相对基线；括号内为 95% 置信区间，方括号内为概率敏感性分析区间）",
         "Health loss averted per year vs baseline (95% CI in brackets; PSA interval in "
         "square brackets)",
     ),
     "col_metric": Text("指标", "Measure"),
+    "per_100k_row": Text("　每 10 万人口", "  per 100,000 population"),
     "col_averted": Text("{scenario}", "{scenario}"),
     "kpis_caption": Text(
         "{scenario}：主要指标（括号内为 95% 置信区间）", "{scenario}: key measures (95% CI)"
@@ -201,6 +294,25 @@ BRIEF: dict[str, Text] = {
     "no_comparison": Text(
         "未提供比较结果（compare 文件夹），以下仅列出单个情景的指标。",
         "No comparison folder was given; only single-scenario measures are listed.",
+    ),
+    "note_no_consult_wait": Text(
+        "本次模拟中没有伤员等待专家会诊（等待时间均为 0），故不绘制等待时间图。",
+        "No patient waited for an expert consultation in this run (all waits were 0), so "
+        "no waiting-time chart is drawn.",
+    ),
+    "note_negative_disability": Text(
+        "避免残疾数为负值表示残疾人数增加：更快的救治使部分原本会死亡的伤员存活，"
+        "其中一些带着残疾存活，因此少死亡可能伴随多残疾。",
+        "A negative number of disabilities averted means more disabled survivors: faster "
+        "care keeps alive some who would have died, and some of them survive with a "
+        "disability, so fewer deaths can come with more disability.",
+    ),
+    "note_longer_transport": Text(
+        "“转运途中”节省为负值表示转运更长：更多重伤员被直接送往较远但有救治能力的医院，"
+        "转运时间增加，而到院后等待确定性救治的时间随之缩短。",
+        "A negative saving for transport means a longer transport: more severely injured "
+        "patients go straight to a farther hospital able to treat them, so the ride is "
+        "longer while the wait for definitive care after arrival is shorter.",
     ),
     "figures_h": Text("关键图表", "Key figures"),
     "fig_stages": Text(
@@ -263,11 +375,20 @@ BRIEF: dict[str, Text] = {
         "they reflect simulation noise only.",
     ),
     "uncertainty_psa": Text(
-        "方括号内区间来自概率敏感性分析（参数按其分布抽样），反映参数本身的不确定性，"
-        "通常比置信区间宽得多，解读结果时应以此为准。",
+        "方括号内区间来自概率敏感性分析（参数按其分布抽样），反映参数本身的不确定性。",
         "Square-bracket intervals come from probabilistic sensitivity analysis (parameters "
-        "drawn from their distributions); they reflect parameter uncertainty, are usually "
-        "much wider, and should guide interpretation.",
+        "drawn from their distributions); they reflect parameter uncertainty.",
+    ),
+    "psa_wider": Text(
+        "本次结果中方括号区间均比置信区间宽，解读时应同时参考两者。",
+        "Here every square-bracket interval is wider than its confidence interval; read both.",
+    ),
+    "psa_narrower": Text(
+        "本次结果中有 {n} 项的方括号区间比置信区间窄：它不包含模拟随机波动，"
+        "不能单独用来判断差异是否确定；判断差异应看置信区间是否包含 0。",
+        "Here {n} square-bracket interval(s) are narrower than the confidence interval: "
+        "they leave out simulation noise and cannot on their own show that a difference "
+        "is real; whether the confidence interval includes 0 decides that.",
     ),
     "uncertainty_tornado": Text(
         "龙卷风图列出对结果影响最大的参数；时间与死亡、残疾之间的关系多来自观察性研究，"
@@ -366,6 +487,45 @@ DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
 )
 
 
+#: A scenario title as the scenario files write it: ``"中文 (English)"``.
+_BILINGUAL_TITLE = re.compile(r"^(?P<zh>.*?)\s*\((?P<en>[^()]*)\)\s*$")
+
+
+def scenario_title(title: str, name: str, lang: str) -> str:
+    """The ``lang`` part of a scenario file's ``title``; its code ``name`` if it has none.
+
+    Scenario files title themselves ``"中文 (English)"``; a title without the bracketed
+    English part is shown as it is in both languages.
+
+    Parameters
+    ----------
+    title
+        The scenario's ``title`` field (may be empty).
+    name
+        The scenario's code name, shown only when there is no title.
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The display name of the scenario.
+    """
+    title = title.strip()
+    if not title:
+        return name
+    match = _BILINGUAL_TITLE.match(title)
+    if match is None or not match["zh"].strip():
+        return title
+    return match["zh"].strip() if check_lang(lang) == "zh" else match["en"].strip()
+
+
+def parameter_label(name: str, lang: str) -> str:
+    """Display name of an uncertain parameter (its own name if it is not listed)."""
+    item = PARAMETERS.get(name)
+    return name if item is None else pick(item, lang)
+
+
 def check_lang(lang: str) -> Lang:
     """Return ``lang`` if it is ``"zh"`` or ``"en"``; raise :class:`UserError` otherwise."""
     if lang == "zh":
@@ -400,6 +560,8 @@ def all_strings(lang: Lang) -> list[str]:
     tables: list[dict[str, Text]] = [
         STAGES,
         METRICS,
+        PARAMETERS,
+        NETWORKS,
         RESOURCES,
         ZONES,
         FACILITY_KINDS,

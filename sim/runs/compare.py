@@ -38,7 +38,7 @@ from sim.runs.attach import outcome_summary, with_outcomes
 from sim.runs.checkpoint import Checkpoint
 from sim.runs.tables import WorldInfo, assemble_tables, package_versions, population_of
 from sim.runs.tasks import Task, run_tasks
-from sim.runs.world import World, build_world
+from sim.runs.world import World, build_world, check_capabilities, world_key
 
 KPI_FOR_COMPARISON = [f"severe_{s}_min_mean" for s in STAGES] + [
     "injury_to_call_min_mean",
@@ -322,9 +322,10 @@ def compare_scenarios(
         finished = set(store.keys())
         for key, name in owner.items():
             done_by[name] += key in finished
-    if progress:
+    if progress:  # resumed work only: a bar appears once there is something to show
         for name in names:
-            progress(name, done_by[name], n)
+            if done_by[name]:
+                progress(name, done_by[name], n)
 
     def on_done(t: Task, _rep: Any) -> None:
         done_by[owner[t.key]] += 1
@@ -332,6 +333,14 @@ def compare_scenarios(
             progress(owner[t.key], done_by[owner[t.key]], n)
 
     worlds: dict[str, World] = {}
+    if with_map or (executor is None and jobs <= 1):
+        # Every world first: a bad file of the last scenario fails before any replication
+        # runs (the serial path and the map need these worlds anyway).
+        for s in aligned:
+            key = world_key(s)
+            if key not in worlds:
+                worlds[key] = build_world(s, data_dir=data_dir, cache_dir=cache_dir)
+            check_capabilities(s, worlds[key].facilities)
     done = run_tasks(
         [t for s in aligned for t in tasks[s.name]],
         jobs=jobs,
@@ -397,7 +406,7 @@ def compare_scenarios(
     }
     extras = side_tables(runs, aligned, infos, win.warm_up_min, win.horizon_min)
     # The map data needs the base's world: reuse the serial run's, else build it here.
-    base_world = next(iter(worlds.values()), None) if len(worlds) == 1 else None
+    base_world = worlds.get(world_key(base))
     if base_world is None and with_map:
         base_world = build_world(base, data_dir=data_dir, cache_dir=cache_dir)
     return Comparison(

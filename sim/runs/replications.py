@@ -9,8 +9,12 @@ sorts by replication, so serial and parallel runs give identical tables.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
@@ -25,6 +29,7 @@ from sim.core.events import EventLog
 from sim.core.rng import RandomStreams
 from sim.core.units import MINUTES_PER_DAY
 from sim.demand.generate import Demand, generate_demand
+from sim.demand.trace import trace_demand
 from sim.model.system import build_system
 from sim.runs.world import World, build_world, cached_world
 
@@ -42,6 +47,21 @@ class RunResult:
 
 def draw_demand(scenario: Scenario, world: World, streams: RandomStreams) -> Demand:
     """The replication's incidents and patients (identical across policy/fleet variants)."""
+    if world.trace is not None:
+        return trace_demand(
+            world.trace,
+            scenario.demand,
+            scenario.calls,
+            scenario.fleet,
+            scenario.destination,
+            scenario.hospital,
+            scenario.mechanisms,
+            world.places,
+            world.snapper,
+            scenario.run.horizon_days * MINUTES_PER_DAY,
+            scenario.run.start_weekday,
+            streams,
+        )
     return generate_demand(
         scenario.demand,
         scenario.calls,
@@ -96,6 +116,7 @@ def replication_record(
             log,
             lazy_settle=lazy_settle,
             check_transitions=check_transitions,
+            streams=streams,
         )
         horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
         system.run(horizon_min)
@@ -126,6 +147,39 @@ def _run_record(
     """For pool and remote workers: the worker's cached world, then the replication."""
     world = cached_world(scenario, data_dir=data_dir, cache_dir=cache_dir)
     return replication_record(scenario, world, replication)
+
+
+#: How often a pool worker checks that the process that started it is still alive, seconds.
+PARENT_CHECK_S = 0.5
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """End this worker process as soon as ``parent_pid`` is gone (even after ``kill -9``).
+
+    A pool that outlives its parent is a leak (each worker holds a whole world, hundreds of
+    MB). On Linux the kernel sends SIGKILL on the parent's death (``PR_SET_PDEATHSIG``);
+    everywhere, a daemon thread also notices the re-parenting and exits the process.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the thread remains
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_S)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+#: ``prctl`` option: signal delivered to this process when its parent dies (linux/prctl.h).
+PR_SET_PDEATHSIG = 1
 
 
 def replication_records(
@@ -173,7 +227,11 @@ def replication_records(
                 progress(len(results), n)
         return results
     pool = (
-        ProcessPoolExecutor(max_workers=min(jobs, n, os.cpu_count() or 1))
+        ProcessPoolExecutor(
+            max_workers=min(jobs, n, os.cpu_count() or 1),
+            initializer=die_with_parent,  # a pool that outlives a killed parent is a leak
+            initargs=(os.getpid(),),
+        )
         if executor is None
         else None
     )

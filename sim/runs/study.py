@@ -14,10 +14,13 @@ import hashlib
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from sim.config.scenario import Scenario
 from sim.core.units import MINUTES_PER_DAY
 from sim.io.mapdata import write_map_data
-from sim.io.results import RunTables, atomic_dir, write_json, write_run_files
+from sim.io.results import RunTables, atomic_dir, unique_suffix, write_json, write_run_files
+from sim.outcomes import calibration_table, expected_outcomes
 from sim.runs.attach import outcome_summary, with_outcomes
 from sim.runs.compare import (
     KPI_FOR_COMPARISON,
@@ -34,6 +37,7 @@ __all__ = [
     "KPI_FOR_COMPARISON",
     "Comparison",
     "assemble",
+    "calibration_report",
     "compare_scenarios",
     "outcome_summary",
     "package_versions",
@@ -49,18 +53,58 @@ __all__ = [
 ]
 
 
+def calibration_report(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    jobs: int = 1,
+    data_dir: Path | None = None,
+    cache_dir: Path | None = None,
+) -> pd.DataFrame:
+    """Run a scenario and compare its outcomes with the fit and held-out targets.
+
+    Patients injured during the warm-up are dropped; expected values (no sampling noise) are
+    pooled over replications (:func:`sim.outcomes.calibration_table`).
+
+    Parameters
+    ----------
+    scenario
+        Usually a shipped baseline (the targets are its region's published figures).
+    replications, jobs, data_dir, cache_dir
+        As for :func:`run_scenario`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target: ``target, kind, published, low, high, simulated, ok,
+        parameters_tuned, source``.
+    """
+    tables = run_scenario(
+        scenario, replications=replications, jobs=jobs, data_dir=data_dir, cache_dir=cache_dir
+    )
+    inc = tables.incidents
+    inc = inc[inc["t_injury"] >= scenario.run.warm_up_days * MINUTES_PER_DAY]
+    return calibration_table(expected_outcomes(inc, scenario.outcomes), scenario.outcomes)
+
+
 def run_id(scenario: Scenario) -> str:
-    """``YYYYmmdd-HHMMSS-<hash8>`` for a results folder."""
+    """``YYYYmmdd-HHMMSS-<hash8>-<random6>`` for a results folder.
+
+    The random part keeps two runs of one scenario started in the same second apart.
+    """
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{scenario.content_hash()[:8]}"
+    return f"{stamp}-{scenario.content_hash()[:8]}-{unique_suffix()}"
 
 
 def save_run(tables: RunTables, out_root: Path, scenario: Scenario) -> Path:
-    """Write ``out_root/<scenario>/<run-id>/`` atomically and return it."""
-    folder = out_root / scenario.name / run_id(scenario)
-    with atomic_dir(folder) as tmp:
+    """Write ``out_root/<scenario>/<run-id>/`` atomically and return it.
+
+    A name collision never discards the results: they get another unique name.
+    """
+    staging = atomic_dir(out_root / scenario.name / run_id(scenario), unique=True)
+    with staging as tmp:
         write_run_files(tmp, tables)
-    return folder
+    return staging.final
 
 
 def save_comparison(comp: Comparison, out_root: Path) -> Path:
@@ -70,9 +114,10 @@ def save_comparison(comp: Comparison, out_root: Path) -> Path:
     digest = hashlib.sha256(
         json.dumps(comp.manifest["scenario_hashes"], sort_keys=True).encode()
     ).hexdigest()[:8]
-    run_name = f"{stamp}-{digest}-r{comp.manifest['reps']}"
+    run_name = f"{stamp}-{digest}-r{comp.manifest['reps']}-{unique_suffix()}"
     folder = out_root / "compare" / f"{names[0]}-vs-{'-'.join(names[1:])}"[:120] / run_name
-    with atomic_dir(folder) as tmp:
+    staging = atomic_dir(folder, unique=True)
+    with staging as tmp:
         comp.comparison.to_csv(tmp / "comparison.csv", index=False)
         comp.stages.to_csv(tmp / "stages.csv", index=False)
         comp.tornado.to_csv(tmp / "tornado.csv", index=False)
@@ -85,4 +130,4 @@ def save_comparison(comp: Comparison, out_root: Path) -> Path:
         if comp.base_world is not None:
             warm = comp.manifest["warm_up_days"] * MINUTES_PER_DAY
             write_map_data(tmp, comp.base_world, response_offsets(comp.runs, warm))
-    return folder
+    return staging.final

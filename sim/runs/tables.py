@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,13 @@ from sim.config.scenario import Scenario
 from sim.core.entities import EventKind
 from sim.core.units import MINUTES_PER_DAY
 from sim.io.results import RunTables
-from sim.metrics.compute import incidents_table, kpis_for_rep, summarise, unit_status_table
+from sim.metrics.compute import (
+    backlog_table,
+    incidents_table,
+    kpis_for_rep,
+    summarise,
+    unit_status_table,
+)
 from sim.outcomes.params import OutcomeSpec
 from sim.runs.attach import outcome_summary, with_outcomes
 from sim.runs.replications import RunResult
@@ -77,6 +83,8 @@ class WorldInfo:
     grid_cells_dropped: int
     units: int
     seats: int
+    #: The replayed call log's manifest entries (``demand.source = "trace"``), else empty.
+    calls: dict[str, Any] = field(default_factory=dict)
 
 
 def world_info(scenario: Scenario, world: World) -> WorldInfo:
@@ -92,7 +100,23 @@ def world_info(scenario: Scenario, world: World) -> WorldInfo:
         grid_cells_dropped=world.grid_cells_dropped,
         units=len(fleet_allocation(world.facilities, scenario.fleet.ambulances)),
         seats=sum(c.seats for c in world.facilities.centres),
+        calls=_calls_manifest(scenario, world),
     )
+
+
+def _calls_manifest(scenario: Scenario, world: World) -> dict[str, Any]:
+    """Which call log a trace replay read, and how much of it fell inside the horizon."""
+    if world.trace is None:
+        return {}
+    log = world.trace.log
+    horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
+    return {
+        "calls_file": log.path,
+        "calls_sha256": log.sha256,
+        "calls_origin": log.origin.isoformat(),
+        "calls_replayed": int((log.t_call_min < horizon_min).sum()),
+        "calls_beyond_horizon": int((log.t_call_min >= horizon_min).sum()),
+    }
 
 
 @dataclass(frozen=True)
@@ -107,6 +131,10 @@ class ReplicationTables:
     streams: tuple[str, ...]
     wall_s: float
     info: WorldInfo
+    #: Patients not yet reached at the end of each day (``rep, day, backlog_patients``).
+    backlog_days: pd.DataFrame
+    #: This replication's backlog totals (:func:`sim.metrics.compute.backlog_table`).
+    backlog_totals: dict[str, float]
 
 
 def population_of(scenario: Scenario, info: WorldInfo | World) -> float:
@@ -155,15 +183,22 @@ def replication_tables(scenario: Scenario, world: World, res: RunResult) -> Repl
         capable_tiers=scenario.hospital.capable_tiers,
         unit_station_ids=unit_station,
     )
+    if world.trace is not None:  # replayed calls keep their id from the log
+        rows = np.asarray(res.demand.incidents["trace_row"])[inc["incident_id"].to_numpy()]
+        inc["call_id"] = world.trace.log.call_id[rows]
     un = unit_status_table(res.replication, res.events, unit_station)
+    warm_min = scenario.run.warm_up_days * MINUTES_PER_DAY
+    horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
     k = kpis_for_rep(
         inc,
         un,
-        warm_up_min=scenario.run.warm_up_days * MINUTES_PER_DAY,
-        horizon_min=scenario.run.horizon_days * MINUTES_PER_DAY,
+        warm_up_min=warm_min,
+        horizon_min=horizon_min,
         n_units=info.units,
         seats=info.seats,
+        events=res.events,
     )
+    days, totals = backlog_table(inc, warm_up_min=warm_min, horizon_min=horizon_min)
     return ReplicationTables(
         replication=res.replication,
         incidents=inc,
@@ -173,6 +208,8 @@ def replication_tables(scenario: Scenario, world: World, res: RunResult) -> Repl
         streams=res.streams,
         wall_s=res.wall_s,
         info=info,
+        backlog_days=days.assign(rep=res.replication)[["rep", "day", "backlog_patients"]],
+        backlog_totals=dict(totals),
     )
 
 
@@ -238,6 +275,8 @@ def assemble_tables(
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "wall_s": round(wall_s, 3),
         "incidents": int(incidents["incident_id"].groupby(incidents["rep"]).nunique().sum()),
+        "backlog": _backlog_summary([r.backlog_totals for r in reps]),
+        **info.calls,
     }
     return RunTables(
         incidents=incidents,
@@ -248,7 +287,24 @@ def assemble_tables(
         outcomes=outcomes,
         manifest=manifest,
         scenario_toml=scenario.to_toml(),
+        backlog=pd.concat([r.backlog_days for r in reps], ignore_index=True),
     )
+
+
+def _backlog_summary(rows: Sequence[dict[str, float]]) -> dict[str, Any]:
+    """Patients not reached by the horizon over all replications (manifest ``backlog``)."""
+    patients = sum(r["patients"] for r in rows)
+    not_reached = sum(r["not_reached_by_horizon"] for r in rows)
+    return {
+        "patients": int(patients),
+        "not_reached_by_horizon": int(not_reached),
+        "not_reached_share": not_reached / patients if patients else None,
+        "unfinished_by_horizon": int(sum(r["unfinished_by_horizon"] for r in rows)),
+        "response_kpis_cover": "patients injured after the warm-up whom a unit reached "
+        "before the horizon",
+        "response_kpis_cover_share": (patients - not_reached) / patients if patients else None,
+        "unbounded_in_reps": int(sum(r["backlog_unbounded"] for r in rows)),
+    }
 
 
 def assemble(

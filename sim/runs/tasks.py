@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sim.config.scenario import Scenario
 from sim.runs.checkpoint import Checkpoint
-from sim.runs.replications import replication_record
+from sim.runs.replications import die_with_parent, replication_record
 from sim.runs.tables import ReplicationTables, replication_tables
 from sim.runs.world import World, build_world, cached_world, check_capabilities, world_key
 
@@ -123,7 +123,11 @@ def run_tasks(
             finish(t, replication_tables(t.scenario, w, rec))
         return out
     pool = (
-        ProcessPoolExecutor(max_workers=max(1, min(jobs, len(pending), os.cpu_count() or 1)))
+        ProcessPoolExecutor(
+            max_workers=max(1, min(jobs, len(pending), os.cpu_count() or 1)),
+            initializer=die_with_parent,  # a pool that outlives a killed parent is a leak
+            initargs=(os.getpid(),),
+        )
         if executor is None
         else None
     )

@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from sim.config.facilities import Facilities, load_facilities
-from sim.config.scenario import Scenario
+from sim.config.scenario import Scenario, locate
 from sim.core.errors import UserError
 from sim.demand.generate import Places, prepare_places, read_grid
+from sim.demand.trace import Trace, read_call_log, snap_trace
 from sim.network.core import RoadNetwork
 from sim.network.datapath import find_data_file, load_network
 from sim.network.snapping import Snapper
@@ -54,6 +55,17 @@ class World:
     police_access_min: tuple[float, ...]
     population: float
     grid_cells_dropped: int = 0
+    trace: Trace | None = None  # the replayed call log (demand.source = "trace")
+
+
+def _in_scenario(scenario: Scenario, dotted: str, message: str) -> str:
+    """``file:line field: message`` for a problem with a value written in the scenario."""
+    where = scenario.source or "<scenario>"
+    try:
+        line = locate(Path(scenario.source).read_text(encoding="utf-8"), tuple(dotted.split(".")))
+    except OSError:
+        line = None
+    return f"{where}{f':{line}' if line else ''} {dotted}: {message}"
 
 
 def build_world(
@@ -74,16 +86,28 @@ def build_world(
     -------
     World
     """
-    network = load_network(
-        scenario.network.source,
-        data_dir=data_dir,
-        speeds=scenario.network.speeds,
-        cache_dir=cache_dir,
-    )
-    facilities = load_facilities(
-        scenario.facilities, scenario.base_dir, lambda name: find_data_file(name, data_dir)
-    )
+    # Facility files first: they are cheap to check, a network can take minutes to load.
+    try:
+        facilities = load_facilities(
+            scenario.facilities, scenario.base_dir, lambda name: find_data_file(name, data_dir)
+        )
+    except UserError as exc:
+        field, sep, rest = exc.message.partition(": ")
+        if not (sep and field.startswith("facilities.")):
+            raise  # already names the CSV file and row
+        raise UserError(_in_scenario(scenario, field, rest)) from None
     check_capabilities(scenario, facilities)
+    try:
+        network = load_network(
+            scenario.network.source,
+            data_dir=data_dir,
+            speeds=scenario.network.speeds,
+            cache_dir=cache_dir,
+        )
+    except UserError as exc:
+        if scenario.source and scenario.source in exc.message:
+            raise
+        raise UserError(f"{scenario.source} network.source: {exc.message}") from None
     snapper = Snapper(network, scenario.travel.access_speed_kph, scenario.travel.snap_limit_m)
     labelled = (
         [(f"station {s.id} ({s.name})", s.lon, s.lat) for s in facilities.stations]
@@ -112,7 +136,9 @@ def build_world(
             else (scenario.base_dir / grid.file)
         )
         if not path.exists():
-            raise UserError(f"{path}: demand.population_grid file not found")
+            raise UserError(
+                _in_scenario(scenario, "demand.population_grid.file", f"file not found ({path})")
+            )
         glon, glat, gw = read_grid(path, grid.lon_column, grid.lat_column, grid.weight_column)
         # Cells whose centre lies beyond the snap limit are outside the road data: dropped
         # (counted in the manifest), never silently moved onto a distant road.
@@ -127,6 +153,11 @@ def build_world(
             population = float(pop[keep].sum())
     places = prepare_places(scenario.demand, network, facilities, grid_rows)
     demand_snapper = Snapper(network, scenario.travel.access_speed_kph, math.inf)
+    trace = None
+    if scenario.demand.source == "trace" and scenario.demand.calls_file:
+        calls = Path(scenario.demand.calls_file)
+        log = read_call_log(calls if calls.is_absolute() else scenario.base_dir / calls)
+        trace = snap_trace(log, snapper)  # the snap limit applies: calls off the network fail
     idx = list(range(len(nodes)))
     # The per-facility orderings every replication's dispatcher reads, built once here.
     tables.nearest_order(idx[:n_s])
@@ -149,6 +180,7 @@ def build_world(
         hospital_access_min=tuple(access[n_s : n_s + n_h]),
         police_access_min=tuple(access[n_s + n_h :]),
         population=population,
+        trace=trace,
     )
 
 
