@@ -98,7 +98,8 @@ def test_self_replay_reproduces_interval_distributions(
 def _county_rows() -> list[dict[str, str]]:
     with COUNTY_LOG.open(encoding="utf-8") as fh:
         lines = [ln for ln in fh if not ln.startswith("#")]
-    return list(csv.DictReader(lines))[:20]
+    # Three days of calls: the replay horizon is the log's span and must exceed the warm-up.
+    return list(csv.DictReader(lines))[:200]
 
 
 def _drop(rows: list[dict[str, str]], col: str) -> list[dict[str, str]]:
