@@ -28,9 +28,10 @@ def validate_against(
     lang: Annotated[str, typer.Option("--lang", help="Figure language: zh or en.")] = "zh",
 ) -> None:
     """Compare simulated with observed intervals per stage, hour and zone; exit 1 if not passed."""
+    from sim.plotting.validation import draw_validation
     from sim.runs.validation import validate_run
 
-    folder, v = validate_run(results_dir, calls, out, alpha=alpha, lang=lang)
+    folder, v = validate_run(results_dir, calls, out, alpha=alpha, lang=lang, draw=draw_validation)
     table = Table(title=f"simulated vs observed ({v.manifest['observed_calls']} observed calls)")
     for c in (
         "stage",

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from sim.core.units import MINUTES_PER_DAY
-from sim.demand.trace import CallLog
 from sim.metrics.compute import RESPONSE_TARGET_MIN
 
 #: Stage -> ((observed start, end), (simulated start, end)) columns, in chain order.
@@ -64,7 +63,38 @@ class Validation:
     manifest: dict[str, Any]
 
 
-def observed_calls(log: CallLog) -> pd.DataFrame:
+class ObservedLog(Protocol):
+    """What the comparison reads of a call log (:class:`sim.demand.trace.CallLog` has it).
+
+    A protocol, not an import: metrics sit below the demand layer that parses logs.
+    """
+
+    @property
+    def path(self) -> str:
+        """File the log was read from."""
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the file's bytes."""
+
+    @property
+    def call_id(self) -> np.ndarray:
+        """Call ids."""
+
+    @property
+    def t_call_min(self) -> np.ndarray:
+        """Call times, minutes since the log's origin."""
+
+    @property
+    def observed(self) -> dict[str, np.ndarray]:
+        """Observed time columns, minutes since the origin."""
+
+    @property
+    def labels(self) -> dict[str, np.ndarray]:
+        """Optional text columns (``district``...)."""
+
+
+def observed_calls(log: ObservedLog) -> pd.DataFrame:
     """One row per logged call: ``call_id``, ``t_call`` and the observed times (minutes)."""
     df = pd.DataFrame({"call_id": log.call_id, "t_call": log.t_call_min})
     for c, v in log.observed.items():
@@ -132,7 +162,7 @@ def _compare(obs: np.ndarray, sim: np.ndarray, alpha: float) -> dict[str, Any]:
 
 def validate_against(
     incidents: pd.DataFrame,
-    log: CallLog,
+    log: ObservedLog,
     *,
     warm_up_days: float,
     alpha: float = 0.01,

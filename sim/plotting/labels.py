@@ -100,6 +100,9 @@ PARAMETERS: dict[str, Text] = {
     "rr_capable_care": Text(
         "创伤中心救治的院内死亡相对风险", "In-hospital death risk ratio, trauma centre care"
     ),
+    "bystander_first_aid_share": Text(
+        "基线旁观者急救比例（无视频指导）", "Baseline bystander first-aid share (unguided)"
+    ),
     "hazard_HT": Text("院前死亡风险率：躯干出血", "Prehospital death hazard: torso haemorrhage"),
     "hazard_HL": Text("院前死亡风险率：肢体出血", "Prehospital death hazard: limb haemorrhage"),
     "hazard_TBS": Text(

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.metrics.validation import Validation
 from sim.plotting.labels import check_lang
 from sim.plotting.style import brief_style
 
@@ -149,3 +150,25 @@ def save_validation_figure(fig: Figure, path: str | Path) -> Path:
     plt.close(fig)
     tmp.replace(path)
     return path
+
+
+def draw_validation(v: Validation, path: str | Path, lang: str = "zh") -> Path:
+    """Draw and write the comparison figure of ``v`` (what ``validate-against`` shows).
+
+    Parameters
+    ----------
+    v
+        The comparison (:func:`sim.metrics.validation.validate_against`).
+    path
+        PNG file to write.
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    Path
+    """
+    fig = validation_figure(
+        v.intervals, v.summary, v.compliance, passed=v.manifest["passed"], lang=lang
+    )
+    return save_validation_figure(fig, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from sim.core.errors import UserError
@@ -20,6 +21,7 @@ def validate_run(
     *,
     alpha: float = 0.01,
     lang: str = "zh",
+    draw: Callable[[Validation, Path, str], object] | None = None,
 ) -> tuple[Path, Validation]:
     """Compare a run with an observed call log and write the result folder.
 
@@ -35,6 +37,10 @@ def validate_run(
         KS significance level of the pass rule.
     lang
         Figure language, ``"zh"`` or ``"en"``.
+    draw
+        Writes the comparison figure as ``draw(validation, png_path, lang)``; passed in by
+        the caller (the CLI passes :mod:`sim.plotting.validation`'s), because runs sit below
+        plotting. None writes no figure.
 
     Returns
     -------
@@ -42,8 +48,6 @@ def validate_run(
         The output folder (``validation_summary.csv``, ``compliance.csv``,
         ``intervals.parquet``, ``validation.json``, ``validation.png``) and the tables.
     """
-    from sim.plotting.validation import save_validation_figure, validation_figure
-
     results_dir = Path(results_dir)
     run = read_run(results_dir)
     log = read_call_log(calls)
@@ -66,10 +70,8 @@ def validate_run(
         v.summary.to_csv(tmp / "validation_summary.csv", index=False)
         v.compliance.to_csv(tmp / "compliance.csv", index=False)
         v.intervals.to_parquet(tmp / "intervals.parquet", index=False)
-        fig = validation_figure(
-            v.intervals, v.summary, v.compliance, passed=v.manifest["passed"], lang=lang
-        )
-        save_validation_figure(fig, tmp / "validation.png")
+        if draw is not None:
+            draw(v, tmp / "validation.png", lang)
         write_json(tmp / "validation.json", v.manifest)
         if final.exists():
             shutil.rmtree(final)
