@@ -196,3 +196,17 @@ def test_public_api_sweep_matches_run_sweep(serial: tuple[Path, pd.DataFrame]) -
     tmp, table = serial
     # Same folder: everything is read back from the checkpoints, nothing is simulated.
     pd.testing.assert_frame_equal(sim.sweep(tmp / "sweep.toml", tmp / "out"), table)
+
+
+def test_resume_of_a_sweep_killed_before_any_checkpoint_starts_it(
+    serial: tuple[Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """Killed before its first replication was saved, a sweep resumes from the beginning."""
+    tmp, table = serial
+    out = tmp_path / "never-started"
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    argv = [sys.executable, "-m", "sim", "sweep", str(tmp / "sweep.toml"), "--out", str(out)]
+    resumed = subprocess.run([*argv, "--resume"], env=env, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "no sweep checkpoints yet" in resumed.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), table)

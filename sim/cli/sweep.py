@@ -68,7 +68,9 @@ def sweep(
     spec = load_sweep(sweep_file)  # every problem is reported before anything is written
     folder = out or Path("results") / "sweeps" / sweep_file.stem
     if resume and not (folder / "checkpoints").is_dir():
-        raise UserError(f"--resume: {folder} holds no sweep checkpoints to resume")
+        # A sweep killed before its first replication was saved left nothing to resume: it
+        # starts from the beginning, which is what resuming it means.
+        typer.echo(f"note: {folder} holds no sweep checkpoints yet; starting the sweep", err=True)
     total = (len(spec.points) + 1) * spec.replications
     with dask_executor(scheduler) as executor, progress_bar() as prog:
         task = prog.add_task(f"{sweep_file.stem}: points x reps", total=total)
