@@ -47,22 +47,8 @@ class RunResult:
 
 def draw_demand(scenario: Scenario, world: World, streams: RandomStreams) -> Demand:
     """The replication's incidents and patients (identical across policy/fleet variants)."""
-    if world.trace is not None:
-        return trace_demand(
-            world.trace,
-            scenario.demand,
-            scenario.calls,
-            scenario.fleet,
-            scenario.destination,
-            scenario.hospital,
-            scenario.mechanisms,
-            world.places,
-            world.snapper,
-            scenario.run.horizon_days * MINUTES_PER_DAY,
-            scenario.run.start_weekday,
-            streams,
-        )
-    return generate_demand(
+    # A replayed log fixes times and places; both draw everything else the same way.
+    args = (
         scenario.demand,
         scenario.calls,
         scenario.fleet,
@@ -75,6 +61,9 @@ def draw_demand(scenario: Scenario, world: World, streams: RandomStreams) -> Dem
         scenario.run.start_weekday,
         streams,
     )
+    if world.trace is not None:
+        return trace_demand(world.trace, *args)
+    return generate_demand(*args)
 
 
 def replication_record(
