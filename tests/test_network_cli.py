@@ -11,8 +11,9 @@ import pytest
 
 from sim import cli
 from sim.core.errors import UserError
-from sim.network import find_data_file, generate_county, load_manifest, plot_network, read_osm
+from sim.network import find_data_file, generate_county, load_manifest, read_osm
 from sim.network.datapath import data_search_dirs
+from sim.plotting.maps import plot_network
 
 DATA = Path(__file__).parent / "data"
 MANIFEST_NAMES = {"hangzhou_west", "hangzhou_wulin", "west_oakland", "aguascalientes"}

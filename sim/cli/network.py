@@ -84,7 +84,7 @@ def plot(
     cache_dir: CacheDirOpt = None,
 ) -> None:
     """Draw the roads by class (with optional facilities) into an image file."""
-    from sim.network.plot import plot_network_file
+    from sim.plotting.static_maps import plot_network_file
 
     written = plot_network_file(
         source, out, facilities_csv=facilities, data_dir=data_dir, cache_dir=cache_dir

@@ -6,7 +6,7 @@ Public API (everything else in this package is internal):
 * :func:`read_osm` — one OSM XML/PBF or GraphML file, no cache;
 * :func:`find_data_file` — the data search path (``--data-dir``, ``$TRAUMA_SIM_DATA``,
   the repository's ``networks/``);
-* :func:`network_summary`, :func:`plot_network`;
+* :func:`network_summary` (maps of a network: :mod:`sim.plotting.maps`);
 * :func:`generate_county`, :func:`county_places` — the synthetic county;
 * :class:`SpeedSpec`, :func:`parse_maxspeed` — free-flow speed rules;
 * :class:`RoadNetwork`, :class:`LoadReport`, :data:`ROAD_CLASSES` — the array contract.
@@ -18,7 +18,6 @@ from sim.network.build import network_summary
 from sim.network.core import ROAD_CLASSES, LoadReport, RoadNetwork
 from sim.network.datapath import describe_network, find_data_file, load_manifest, load_network
 from sim.network.osm import read_osm
-from sim.network.plot import plot_network
 from sim.network.speeds import SpeedSpec, parse_maxspeed
 from sim.network.synthetic import county_places, generate_county
 
@@ -35,6 +34,5 @@ __all__ = [
     "load_network",
     "network_summary",
     "parse_maxspeed",
-    "plot_network",
     "read_osm",
 ]
