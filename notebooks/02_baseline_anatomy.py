@@ -64,7 +64,7 @@ def credit(fig, text):
 # %%
 scenario = sim.load_scenario(REPO / SCENARIO, [f"run.horizon_days={HORIZON_DAYS}"])
 world = sim.build_world(scenario)  # network, facilities and travel tables (deterministic)
-run = sim.run_experiment(scenario, replications=REPLICATIONS, jobs=JOBS)
+run = sim.run_experiment_tables(scenario, replications=REPLICATIONS, jobs=JOBS)
 manifest = run.manifest
 ATTRIBUTION = manifest["attribution"]
 warm_min = scenario.run.warm_up_days * MINUTES_PER_DAY

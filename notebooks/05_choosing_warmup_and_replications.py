@@ -137,7 +137,7 @@ for path in SCENARIOS:
 warmup_rows = []
 for s, attribution in scenarios:
     s0 = s.with_overrides(["run.warm_up_days=0", f"run.horizon_days={WARMUP_RUN_DAYS}"])
-    run0 = sim.run_experiment(s0, replications=WARMUP_REPS, jobs=JOBS)
+    run0 = sim.run_experiment_tables(s0, replications=WARMUP_REPS, jobs=JOBS)
     t_end = WARMUP_RUN_DAYS * MINUTES_PER_DAY
     hours = np.arange(0.0, t_end, 60.0)
     busy = []
@@ -221,12 +221,12 @@ curve_rows = []
 diffs = {}
 for s, attribution in scenarios:
     s1 = s.with_overrides([f"run.horizon_days={REP_HORIZON_DAYS}"]) if REP_HORIZON_DAYS else s
-    per_rep = sim.run_experiment(s1, replications=MAX_REPS, jobs=JOBS).kpis_by_rep
+    per_rep = sim.run_experiment_tables(s1, replications=MAX_REPS, jobs=JOBS).kpis_by_rep
     series = {k: per_rep[k].to_numpy() for k in KPIS}
     if s.name in OTHER:
         other = sim.load_scenario(REPO / OTHER[s.name], [f"run.seed={s1.run.seed}"])
         other = other.with_overrides([f"run.horizon_days={s1.run.horizon_days}"])
-        o_rep = sim.run_experiment(other, replications=MAX_REPS, jobs=JOBS).kpis_by_rep
+        o_rep = sim.run_experiment_tables(other, replications=MAX_REPS, jobs=JOBS).kpis_by_rep
         key = "injury_to_definitive_care_min_mean"
         label = f"{key} ({other.name} - base, paired)"
         series[label] = o_rep[key].to_numpy() - per_rep[key].to_numpy()

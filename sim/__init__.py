@@ -5,13 +5,16 @@ The public API (notebooks use only these names)::
     import sim
     s = sim.load_scenario("scenarios/county_baseline.toml", ["fleet.ambulances=9"])
     net = sim.load_network("synthetic_county")
-    one = sim.run_replication(s, 0)                  # RunTables of one replication
-    run = sim.run_experiment(s, replications=8, jobs=2)
+    one = sim.run_replication_tables(s, 0)           # RunTables of one replication
+    run = sim.run_experiment_tables(s, replications=8, jobs=2)
     cmp = sim.compare(s, sim.load_scenario("scenarios/county_integrated.toml"))
     folder = sim.save_results(cmp, "results")
     back = sim.read_results(folder)
     table = sim.sweep("scenarios/sweeps/county_fleet_aml.toml", "results/sweeps/aml")
     from sim import plotting                         # charts, maps, brief
+
+``sim.run_replication`` and ``sim.run_experiment`` are the same functions under their
+names before issue 15 (aliases kept so existing notebooks keep working).
 
 Names are loaded on first use, so ``import sim`` (and the command line) stays fast.
 """
@@ -35,7 +38,9 @@ _API = {
     "load_scenario": "sim.api",
     "read_results": "sim.api",
     "run_experiment": "sim.api",
+    "run_experiment_tables": "sim.api",
     "run_replication": "sim.api",
+    "run_replication_tables": "sim.api",
     "save_results": "sim.api",
     "sweep": "sim.api",
     "plotting": "sim.plotting",
@@ -55,7 +60,9 @@ __all__ = [
     "plotting",
     "read_results",
     "run_experiment",
+    "run_experiment_tables",
     "run_replication",
+    "run_replication_tables",
     "save_results",
     "sweep",
 ]
@@ -74,7 +81,9 @@ if TYPE_CHECKING:
         load_scenario,
         read_results,
         run_experiment,
+        run_experiment_tables,
         run_replication,
+        run_replication_tables,
         save_results,
         sweep,
     )

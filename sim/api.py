@@ -20,10 +20,10 @@ from sim.runs.study import (
     Comparison,
     assemble,
     compare_scenarios,
-    run_scenario,
     save_comparison,
     save_run,
 )
+from sim.runs.tables import run_scenario_tables
 from sim.runs.world import World, build_world
 
 __all__ = [
@@ -38,7 +38,9 @@ __all__ = [
     "load_scenario",
     "read_results",
     "run_experiment",
+    "run_experiment_tables",
     "run_replication",
+    "run_replication_tables",
     "save_results",
     "sweep",
 ]
@@ -65,7 +67,7 @@ def load_network(source: str | Path, *, data_dir: str | Path | None = None) -> R
     return _load(source, data_dir=Path(data_dir) if data_dir is not None else None)
 
 
-def run_replication(
+def run_replication_tables(
     scenario: Scenario,
     replication: int = 0,
     *,
@@ -77,18 +79,18 @@ def run_replication(
     Examples
     --------
     >>> s = load_scenario("scenarios/county_baseline.toml", ["run.horizon_days=3"])
-    >>> tables = run_replication(s, 0)
+    >>> tables = run_replication_tables(s, 0)
     >>> {"t_call", "response_min", "p_death"} <= set(tables.incidents.columns)
     True
     """
-    from sim.runs.replications import run_replication as _run
+    from sim.runs.replications import replication_record
 
     dd = Path(data_dir) if data_dir is not None else None
     world = world or build_world(scenario, data_dir=dd)
-    return assemble(scenario, world, [_run(scenario, world, replication)])
+    return assemble(scenario, world, [replication_record(scenario, world, replication)])
 
 
-def run_experiment(
+def run_experiment_tables(
     scenario: Scenario,
     *,
     replications: int | None = None,
@@ -104,11 +106,11 @@ def run_experiment(
     Examples
     --------
     >>> s = load_scenario("scenarios/county_baseline.toml", ["run.horizon_days=3"])
-    >>> run_experiment(s, replications=2).kpis_by_rep["rep"].tolist()
+    >>> run_experiment_tables(s, replications=2).kpis_by_rep["rep"].tolist()
     [0, 1]
     """
     dd = Path(data_dir) if data_dir is not None else None
-    return run_scenario(
+    return run_scenario_tables(
         scenario,
         replications=replications,
         jobs=jobs,
@@ -116,6 +118,12 @@ def run_experiment(
         executor=executor,
         progress=progress,
     )
+
+
+# The names before the rename (issue 15): both return RunTables, which their names did not
+# say (``sim.runs.replications`` returns raw records). Kept so notebooks keep working.
+run_replication = run_replication_tables
+run_experiment = run_experiment_tables
 
 
 def compare(

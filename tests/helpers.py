@@ -22,7 +22,7 @@ from scipy import stats
 
 from sim.config.scenario import Scenario, load_scenario
 from sim.metrics.compute import incidents_table
-from sim.runs.replications import RunResult, run_experiment
+from sim.runs.replications import RunResult, replication_records
 from sim.runs.world import World, build_world, fleet_allocation
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -174,7 +174,7 @@ def run(
 ) -> tuple[World, list[RunResult]]:
     """Build the world (unless given) and run replications serially."""
     world = world or build_world(scenario)
-    return world, run_experiment(scenario, replications=replications, world=world)
+    return world, replication_records(scenario, replications=replications, world=world)
 
 
 def patient_table(scenario: Scenario, world: World, result: RunResult) -> pd.DataFrame:

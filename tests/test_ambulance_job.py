@@ -18,7 +18,7 @@ from sim.core.rng import RandomStreams
 from sim.core.units import MINUTES_PER_DAY
 from sim.model.ambulance import JOB_TRANSITIONS, JobTransitionError
 from sim.model.system import build_system
-from sim.runs.replications import draw_demand, run_replication
+from sim.runs.replications import draw_demand, replication_record
 from sim.runs.world import build_world
 
 
@@ -40,7 +40,7 @@ def test_every_job_transition_occurs_and_none_other(tmp_path: Path, lazy: bool) 
     system.run(horizon)  # raises JobTransitionError on a step outside the table
     assert system.fleet.transitions_seen == set(JOB_TRANSITIONS)
     checked = log.to_arrays(until=horizon)
-    plain = run_replication(scenario, world, 0).events
+    plain = replication_record(scenario, world, 0).events
     assert events_digest(checked) == events_digest(plain)
 
 

@@ -22,7 +22,7 @@ from sim.core.events import EventLog
 from sim.core.rng import RandomStreams
 from sim.core.units import MINUTES_PER_DAY
 from sim.model.system import build_system
-from sim.runs.replications import draw_demand, run_replication
+from sim.runs.replications import draw_demand, replication_record
 from sim.runs.world import World, build_world
 
 
@@ -55,7 +55,7 @@ def _counted_run(scenario: Scenario, world: World, lazy: bool) -> tuple[int, int
 def test_congested_run_is_congested(congested: tuple[Scenario, World]) -> None:
     """The scenario really has queued calls, full bays, waiting consultations, transfers."""
     scenario, world = congested
-    ev = run_replication(scenario, world, 0).events
+    ev = replication_record(scenario, world, 0).events
     kind, value = ev["kind"], ev["value"]
     requested = {
         int(i): t
@@ -77,8 +77,8 @@ def test_congested_run_is_congested(congested: tuple[Scenario, World]) -> None:
 
 def test_eager_mode_gives_the_identical_event_log(congested: tuple[Scenario, World]) -> None:
     scenario, world = congested
-    lazy = run_replication(scenario, world, 0, lazy_settle=True).events
-    eager = run_replication(scenario, world, 0, lazy_settle=False).events
+    lazy = replication_record(scenario, world, 0, lazy_settle=True).events
+    eager = replication_record(scenario, world, 0, lazy_settle=False).events
     assert lazy.keys() == eager.keys()
     for name in lazy:
         np.testing.assert_array_equal(lazy[name], eager[name], err_msg=name)
@@ -105,6 +105,6 @@ def test_eager_mode_on_the_golden_county_run(tmp_path: Path) -> None:
     scenario = load_scenario(COUNTY_BASELINE, ["run.horizon_days=2", "run.seed=7"])
     world = build_world(scenario)
     for rep in (0, 1):
-        a = run_replication(scenario, world, rep).events
-        b = run_replication(scenario, world, rep, lazy_settle=False).events
+        a = replication_record(scenario, world, rep).events
+        b = replication_record(scenario, world, rep, lazy_settle=False).events
         assert events_digest(a) == events_digest(b)

@@ -16,7 +16,7 @@ from helpers import REPO_ROOT, make_scenario, patient_table, run
 
 import sim
 from sim.core.entities import NON_DISPATCH_KINDS, EventKind
-from sim.runs.study import run_scenario
+from sim.runs.study import run_scenario_tables
 
 SCENARIOS = REPO_ROOT / "scenarios"
 
@@ -80,7 +80,7 @@ def test_hangzhou_baseline_utilisation_within_25_to_50_percent(
     shared_data_dir: Path, cache_dir: Path
 ) -> None:
     s = sim.load_scenario(SCENARIOS / "hangzhou_baseline.toml", ["run.horizon_days=4"])
-    k = run_scenario(s, replications=1, data_dir=shared_data_dir).kpis.set_index("metric")
+    k = run_scenario_tables(s, replications=1, data_dir=shared_data_dir).kpis.set_index("metric")
     util = float(k.loc["ambulance_utilisation", "mean"])
     assert 0.25 <= util <= 0.50, util
     # Non-dispatch calls reach the seats: ~3.3 calls per dispatch call in all.
@@ -91,7 +91,7 @@ def test_hangzhou_baseline_utilisation_within_25_to_50_percent(
 @pytest.mark.slow
 def test_hangzhou_peak_makes_dispatches_wait(shared_data_dir: Path, cache_dir: Path) -> None:
     s = sim.load_scenario(SCENARIOS / "hangzhou_peak.toml", ["run.horizon_days=2"])
-    k = run_scenario(s, replications=1, data_dir=shared_data_dir).kpis.set_index("metric")
+    k = run_scenario_tables(s, replications=1, data_dir=shared_data_dir).kpis.set_index("metric")
     assert float(k.loc["dispatch_queue_min_mean", "mean"]) > 1.0
     assert float(k.loc["call_wait_share", "mean"]) > 0.05
     assert float(k.loc["all_calls_answer_within_10s_share", "mean"]) < 0.9

@@ -26,7 +26,7 @@ import pytest
 from sim.config.scenario import load_scenario
 from sim.core.rng import RandomStreams
 from sim.runs.replications import draw_demand
-from sim.runs.study import run_scenario
+from sim.runs.study import run_scenario_tables
 from sim.runs.world import build_world
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -124,7 +124,7 @@ def run(cache_dir: Path) -> Runner:
             # Mechanism and case-mix overrides do not change the world (network, facilities,
             # crash-location weights), so it is shared.
             s = base.with_overrides(list(overrides)) if overrides else base
-            cache[key] = run_scenario(s, replications=reps, world=world).incidents
+            cache[key] = run_scenario_tables(s, replications=reps, world=world).incidents
         return cache[key].copy()
 
     return _run
@@ -464,7 +464,7 @@ def test_expert_pool_is_a_real_queue(cache_dir: Path) -> None:
     waits = {}
     for experts in (1, 50):
         s = heavy.with_overrides([f"{EC}experts={experts}"])
-        d = run_scenario(s, replications=1, world=world).incidents
+        d = run_scenario_tables(s, replications=1, world=world).incidents
         waits[experts] = d["consult_wait_min"].dropna()
         assert len(waits[experts]) > 50
     assert waits[1].mean() > 0

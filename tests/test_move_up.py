@@ -12,7 +12,7 @@ from helpers import COUNTY_BASELINE
 from sim.config.scenario import load_scenario
 from sim.core.entities import UnitStatus
 from sim.policies.move_up import compliance_table_move, dmexclp_move, nested_compliance_table
-from sim.runs.study import run_scenario
+from sim.runs.study import run_scenario_tables
 
 FREE = {UnitStatus.IDLE_AT_STATION.name, UnitStatus.RETURNING.name}
 
@@ -21,7 +21,7 @@ def _run(policy: str, *extra: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     sc = load_scenario(
         COUNTY_BASELINE, ["run.horizon_days=10", f"fleet.move_up='{policy}'", *extra]
     )
-    r = run_scenario(sc, replications=2)
+    r = run_scenario_tables(sc, replications=2)
     return r.incidents, r.events, r.units
 
 

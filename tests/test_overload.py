@@ -18,7 +18,7 @@ from helpers import COUNTY_BASELINE
 
 from sim.cli import main
 from sim.config.scenario import load_scenario
-from sim.runs.study import run_scenario
+from sim.runs.study import run_scenario_tables
 
 OVERLOAD = [
     "run.horizon_days=6",
@@ -38,7 +38,7 @@ def test_overload_backlog_counted_within_memory_bound() -> None:
     sc = load_scenario(COUNTY_BASELINE, OVERLOAD)
     tracemalloc.start()
     try:
-        tables = run_scenario(sc, replications=1)
+        tables = run_scenario_tables(sc, replications=1)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -11,8 +11,8 @@ from helpers import make_scenario, scenario_data, write_scenario
 
 from sim.config.scenario import Scenario, load_scenario
 from sim.core.rng import RandomStreams
-from sim.runs.replications import run_experiment
-from sim.runs.study import assemble, run_scenario
+from sim.runs.replications import replication_records
+from sim.runs.study import assemble, run_scenario_tables
 from sim.runs.world import build_world
 
 #: Columns describing *who* was injured *where and when*: fixed by the demand streams.
@@ -54,8 +54,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 
 
 def test_same_seed_identical_tables(scenario: Scenario) -> None:
-    a = run_scenario(scenario, replications=2)
-    b = run_scenario(scenario, replications=2)
+    a = run_scenario_tables(scenario, replications=2)
+    b = run_scenario_tables(scenario, replications=2)
     pd.testing.assert_frame_equal(a.incidents, b.incidents)
     pd.testing.assert_frame_equal(a.events, b.events)
     pd.testing.assert_frame_equal(a.units, b.units)
@@ -63,13 +63,13 @@ def test_same_seed_identical_tables(scenario: Scenario) -> None:
 
 
 def test_other_seed_other_incidents(scenario: Scenario) -> None:
-    a = run_scenario(scenario, replications=1).incidents
-    b = run_scenario(scenario.with_overrides(["run.seed=100"]), replications=1).incidents
+    a = run_scenario_tables(scenario, replications=1).incidents
+    b = run_scenario_tables(scenario.with_overrides(["run.seed=100"]), replications=1).incidents
     assert len(a) != len(b) or not np.array_equal(a["t_injury"], b["t_injury"])
 
 
 def test_replications_differ(scenario: Scenario) -> None:
-    inc = run_scenario(scenario, replications=2).incidents
+    inc = run_scenario_tables(scenario, replications=2).incidents
     t0 = inc.loc[inc["rep"] == 0, "t_injury"].to_numpy()
     t1 = inc.loc[inc["rep"] == 1, "t_injury"].to_numpy()
     assert len(t0) != len(t1) or not np.array_equal(t0, t1)
@@ -77,8 +77,8 @@ def test_replications_differ(scenario: Scenario) -> None:
 
 def test_serial_equals_parallel(scenario: Scenario) -> None:
     world = build_world(scenario)
-    serial = run_experiment(scenario, replications=3, jobs=1, world=world)
-    parallel = run_experiment(scenario, replications=3, jobs=2)
+    serial = replication_records(scenario, replications=3, jobs=1, world=world)
+    parallel = replication_records(scenario, replications=3, jobs=2)
     assert [r.replication for r in parallel] == [0, 1, 2]
     a = assemble(scenario, world, serial)
     b = assemble(scenario, world, parallel)
@@ -92,8 +92,8 @@ def test_fleet_size_does_not_change_incidents(scenario: Scenario) -> None:
     small = scenario.with_overrides(["fleet.ambulances=2"])
     large = scenario.with_overrides(["fleet.ambulances=9"])
     world_s, world_l = build_world(small), build_world(large)
-    res_s = run_experiment(small, replications=2, world=world_s)
-    res_l = run_experiment(large, replications=2, world=world_l)
+    res_s = replication_records(small, replications=2, world=world_s)
+    res_l = replication_records(large, replications=2, world=world_l)
     for rs, rl in zip(res_s, res_l, strict=True):
         for table in ("incidents", "patients"):
             ds, dl = getattr(rs.demand, table), getattr(rl.demand, table)
@@ -116,8 +116,8 @@ def test_mechanisms_do_not_change_incidents(tmp_path: Path) -> None:
     }
     a = load_scenario(write_scenario(tmp_path, base))
     b = load_scenario(write_scenario(tmp_path, {**base, **on, "name": "crn_on"}))
-    ra = run_experiment(a, replications=1)[0].demand
-    rb = run_experiment(b, replications=1)[0].demand
+    ra = replication_records(a, replications=1)[0].demand
+    rb = replication_records(b, replications=1)[0].demand
     for col in ra.incidents:
         np.testing.assert_array_equal(ra.incidents[col], rb.incidents[col], err_msg=col)
     for col in ra.patients:

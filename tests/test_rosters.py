@@ -12,7 +12,7 @@ from helpers import COUNTY_BASELINE
 
 from sim.config.scenario import load_scenario
 from sim.core.errors import UserError
-from sim.runs.study import run_scenario
+from sim.runs.study import run_scenario_tables
 
 # S1 (3 units): 1 at night, 3 by day with one on a meal break 12-13, 2 in the evening.
 S1_HOURS = [1] * 8 + [3] * 12 + [2] * 4
@@ -41,7 +41,7 @@ def _n_on(station: str, t_min: float) -> int:
 @pytest.fixture(scope="module")
 def run() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     busy = ["run.horizon_days=7", "demand.non_trauma_incidents_per_day=25", _rosters()]
-    r = run_scenario(load_scenario(COUNTY_BASELINE, busy), replications=2)
+    r = run_scenario_tables(load_scenario(COUNTY_BASELINE, busy), replications=2)
     return r.incidents, r.events, r.units
 
 
@@ -102,7 +102,7 @@ def test_bad_roster_station() -> None:
         ],
     )
     with pytest.raises(UserError, match=r"fleet.rosters\[0\].station: 'NOPE' is not a station"):
-        run_scenario(sc, replications=1)
+        run_scenario_tables(sc, replications=1)
 
 
 def test_changeover_delays_duty_start() -> None:
@@ -112,7 +112,7 @@ def test_changeover_delays_duty_start() -> None:
         "demand.non_trauma_incidents_per_day=40",
         f"fleet.rosters=[{{station='S2', units_by_hour={hours}, changeover_min=20}}]",
     ]
-    r = run_scenario(load_scenario(COUNTY_BASELINE, ov), replications=1)
+    r = run_scenario_tables(load_scenario(COUNTY_BASELINE, ov), replications=1)
     rank = _rank(r.units)
     s2 = [u for u, (st, _) in rank.items() if st == "S2"]
     disp = r.events[(r.events["kind"].astype(str) == "AMBULANCE_DISPATCHED")]
@@ -129,7 +129,7 @@ def test_random_downtime_never_dispatched_while_out_of_service() -> None:
         "fleet.downtime_per_unit_day=2.0",
         "fleet.downtime_mean_min=180",
     ]
-    r = run_scenario(load_scenario(COUNTY_BASELINE, ov), replications=1)
+    r = run_scenario_tables(load_scenario(COUNTY_BASELINE, ov), replications=1)
     ev = r.events
     kind = ev["kind"].astype(str)
     down = ev[kind == "UNIT_OUT_OF_SERVICE"]

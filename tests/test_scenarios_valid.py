@@ -15,7 +15,7 @@ from helpers import ALL_STATUSES, SCENARIOS_DIR
 
 from sim.cli import main
 from sim.config.scenario import Scenario, load_scenario, validate_files
-from sim.runs.study import run_scenario
+from sim.runs.study import run_scenario_tables
 from sim.runs.world import World, build_world
 
 SHIPPED = sorted(SCENARIOS_DIR.glob("*.toml"))
@@ -82,7 +82,7 @@ def test_shipped_scenario_runs(path: Path, request: pytest.FixtureRequest, cache
     key = world_key(scenario)
     if key not in _WORLDS:
         _WORLDS[key] = build_world(scenario, data_dir=data_dir, cache_dir=cache_dir)
-    tables = run_scenario(
+    tables = run_scenario_tables(
         scenario, replications=1, world=_WORLDS[key], data_dir=data_dir, cache_dir=cache_dir
     )
     inc = tables.incidents

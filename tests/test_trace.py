@@ -33,7 +33,7 @@ from sim.demand.trace import (
     replay_overrides,
 )
 from sim.metrics.validation import validate_against
-from sim.runs.study import run_scenario
+from sim.runs.study import run_scenario_tables
 
 ORIGIN = dt.datetime.fromisoformat("2026-01-05")  # local midnight, a Monday (make_call_log.py)
 COUNTY_LOG = SCENARIOS_DIR / "data" / "county_calls_synthetic.csv"
@@ -54,7 +54,7 @@ def self_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFra
         COUNTY_BASELINE,
         ["run.horizon_days=14", "run.warm_up_days=1", f"run.start_weekday={ORIGIN.weekday()}"],
     )
-    inc = run_scenario(sc, replications=1).incidents
+    inc = run_scenario_tables(sc, replications=1).incidents
     path = tmp_path_factory.mktemp("log") / "calls.csv"
     _write_log(path, calls_from_incidents(inc, ORIGIN))
     return path, inc
@@ -65,7 +65,7 @@ def test_self_replay_keeps_call_times_and_places(self_log: tuple[Path, pd.DataFr
     log = read_call_log(path)
     sc = load_scenario(COUNTY_BASELINE, [*replay_overrides(path), "run.seed=7"])
     assert sc.demand.source == "trace"
-    rep = run_scenario(sc, replications=2).incidents
+    rep = run_scenario_tables(sc, replications=2).incidents
     for r, one in rep.groupby("rep"):
         calls = one.sort_values("patient_id").drop_duplicates("incident_id")
         calls = calls.sort_values(["t_call", "incident_id"], kind="stable")
@@ -83,7 +83,7 @@ def test_self_replay_reproduces_interval_distributions(
     path, _ = self_log
     log = read_call_log(path)
     sc = load_scenario(COUNTY_BASELINE, [*replay_overrides(path), "run.seed=11"])
-    rep = run_scenario(sc, replications=3).incidents
+    rep = run_scenario_tables(sc, replications=3).incidents
     v = validate_against(rep, log, warm_up_days=1.0, alpha=0.01)
     overall = v.summary[(v.summary["by"] == "all") & v.summary["tested"]]
     assert {"response", "dispatch_to_scene", "scene", "transport"} <= set(overall["stage"])

@@ -192,7 +192,7 @@ def run(
     """Run a scenario's replications and write results/<scenario>/<run-id>/."""
     from sim.cli.report import kpi_table
     from sim.config.scenario import load_scenario
-    from sim.runs.study import run_scenario, save_run
+    from sim.runs.study import run_scenario_tables, save_run
     from sim.runs.world import build_world
 
     replay: list[str] = []
@@ -206,7 +206,7 @@ def run(
     store = _checkpoints(out, f"run-{sc.name}-{sc.content_hash()[:16]}-r{n}", resume)
     world = build_world(sc, data_dir=data_dir, cache_dir=cache_dir)
     with _LazyProgress() as prog:
-        tables = run_scenario(
+        tables = run_scenario_tables(
             sc,
             replications=reps,
             jobs=jobs,

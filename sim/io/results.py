@@ -295,7 +295,8 @@ def read_results(folder: str | Path) -> RunTables | ComparisonTables:
     --------
     >>> import sim, tempfile
     >>> s = sim.load_scenario("scenarios/county_baseline.toml", ["run.horizon_days=3"])
-    >>> out = sim.save_results(sim.run_experiment(s, replications=1), tempfile.mkdtemp(), s)
+    >>> run = sim.run_experiment_tables(s, replications=1)
+    >>> out = sim.save_results(run, tempfile.mkdtemp(), s)
     >>> tables = sim.read_results(out)
     >>> tables.manifest["scenario"]
     'county_baseline'

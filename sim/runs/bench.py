@@ -163,7 +163,7 @@ def model_benchmark(
         run_s); 1 = linear), ``peak_memory_mb``.
     """
     from sim.config.scenario import load_scenario
-    from sim.runs.replications import run_replication
+    from sim.runs.replications import replication_record
     from sim.runs.world import build_world
 
     if repeat < 1:
@@ -185,7 +185,7 @@ def model_benchmark(
         for _ in range(repeat):
             result = None  # every run starts from the same memory state
             t0 = time.perf_counter()
-            result = run_replication(scenario, world, 0)
+            result = replication_record(scenario, world, 0)
             times.append(time.perf_counter() - t0)
         runs[days] = (sorted(times), t_world, scenario, result)
     times, t_world, scenario, result = runs[horizon_days]

@@ -238,6 +238,7 @@ def replication_records(
     return sorted(results, key=lambda r: r.replication)
 
 
-# The names before the split of sim/runs/study.py; callers written against them still work.
+# The names before the split of sim/runs/study.py (they did not say that they return raw
+# records, while ``sim.run_replication`` returns tables); kept so older callers still work.
 run_replication = replication_record
 run_experiment = replication_records

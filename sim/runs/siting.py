@@ -28,7 +28,7 @@ from sim.config.scenario import Scenario
 from sim.core.errors import UserError
 from sim.metrics.compute import RESPONSE_TARGET_MIN
 from sim.policies.siting import Method, Siting, greedy_mclp, solve_siting
-from sim.runs.study import run_scenario
+from sim.runs.study import run_scenario_tables
 from sim.runs.world import World, build_world
 
 
@@ -234,14 +234,14 @@ def site(
     greedy
         Use the greedy MCLP heuristic instead of the MILP (documented fallback).
     data_dir, cache_dir
-        As for :func:`sim.runs.study.run_scenario`.
+        As for :func:`sim.runs.tables.run_scenario_tables`.
 
     Returns
     -------
     SiteResult
     """
     world = build_world(scenario, data_dir=data_dir, cache_dir=cache_dir)
-    base = run_scenario(scenario, replications=replications, world=world)
+    base = run_scenario_tables(scenario, replications=replications, world=world)
     util = float(base.kpis_by_rep["ambulance_utilisation"].mean())
     problem = build_problem(scenario, world, base.incidents, util, candidates_file=candidates_file)
     n_cand = len(problem.candidates.ids)
@@ -263,7 +263,7 @@ def site(
     rows = station_rows(problem, siting)
     evaluation = None
     if evaluate:
-        sited = run_scenario(with_stations(scenario, rows), replications=replications,
+        sited = run_scenario_tables(with_stations(scenario, rows), replications=replications,
                              data_dir=data_dir, cache_dir=cache_dir)  # fmt: skip
         warm = scenario.run.warm_up_days * 1440.0
         evaluation = pd.DataFrame(

@@ -30,8 +30,10 @@ from sim.runs.compare import (
     side_tables,
     stage_table,
 )
-from sim.runs.tables import assemble, package_versions, population_of
-from sim.runs.tables import run_scenario_tables as run_scenario
+from sim.runs.tables import assemble, package_versions, population_of, run_scenario_tables
+
+# The name before the split (it did not say it returns tables); kept for older callers.
+run_scenario = run_scenario_tables
 
 __all__ = [
     "KPI_FOR_COMPARISON",
@@ -45,6 +47,7 @@ __all__ = [
     "response_offsets",
     "run_id",
     "run_scenario",
+    "run_scenario_tables",
     "save_comparison",
     "save_run",
     "side_tables",
@@ -71,7 +74,7 @@ def calibration_report(
     scenario
         Usually a shipped baseline (the targets are its region's published figures).
     replications, jobs, data_dir, cache_dir
-        As for :func:`run_scenario`.
+        As for :func:`run_scenario_tables`.
 
     Returns
     -------
@@ -79,7 +82,7 @@ def calibration_report(
         One row per target: ``target, kind, published, low, high, simulated, ok,
         parameters_tuned, source``.
     """
-    tables = run_scenario(
+    tables = run_scenario_tables(
         scenario, replications=replications, jobs=jobs, data_dir=data_dir, cache_dir=cache_dir
     )
     inc = tables.incidents

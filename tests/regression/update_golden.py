@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from congested import congested_scenario, events_digest
 
 from sim.config.scenario import load_scenario
-from sim.runs.replications import run_replication
-from sim.runs.study import run_scenario
+from sim.runs.replications import replication_record
+from sim.runs.study import run_scenario_tables
 from sim.runs.world import build_world
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -46,14 +46,14 @@ CONGESTED_DIGEST_FILE = Path(__file__).resolve().parent / "golden" / "congested_
 def golden_kpis() -> pd.DataFrame:
     """The golden run's KPI table: columns ``metric, mean``."""
     scenario = load_scenario(SCENARIO, OVERRIDES)
-    tables = run_scenario(scenario, replications=REPLICATIONS)
+    tables = run_scenario_tables(scenario, replications=REPLICATIONS)
     return tables.kpis[["metric", "mean"]].reset_index(drop=True)
 
 
 def congested_digest(folder: Path) -> str:
     """sha256 of the congested run's full event log (replication 0; scenario written in folder)."""
     scenario = congested_scenario(folder)
-    return events_digest(run_replication(scenario, build_world(scenario), 0).events)
+    return events_digest(replication_record(scenario, build_world(scenario), 0).events)
 
 
 def read_golden(path: Path = GOLDEN_FILE) -> pd.DataFrame:
