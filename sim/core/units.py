@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 HOURS_PER_DAY = 24
@@ -49,6 +51,35 @@ def hour_of(t_min: float) -> int:
     (0, 0, 1, 2)
     """
     return int(t_min // MINUTES_PER_HOUR) % HOURS_PER_DAY
+
+
+def period_of(hour: int, period_of_hour: Sequence[int] | np.ndarray) -> int:
+    """Routing (congestion) period of an hour of day, from a world's 24-entry table.
+
+    The one definition of "the period a trip starting in ``hour`` uses" (a trip keeps the
+    period of its departure hour); the table is the travel tables' ``period_of_hour``,
+    in which hours with the same congestion multipliers share a period.
+
+    Parameters
+    ----------
+    hour
+        Hour of day, e.g. from :func:`hour_of`; taken modulo 24, so an hour count since
+        the start of the run works too.
+    period_of_hour
+        Period index of each hour 0..23 (list or int array of length 24).
+
+    Returns
+    -------
+    int
+        ``int(period_of_hour[hour % 24])``.
+
+    Examples
+    --------
+    >>> table = [0] * 7 + [2] * 3 + [1] * 14
+    >>> period_of(8, table), period_of(24 + 8, table), period_of(23, table)
+    (2, 2, 1)
+    """
+    return int(period_of_hour[int(hour) % HOURS_PER_DAY])
 
 
 def hours_of(t_min: np.ndarray) -> np.ndarray:

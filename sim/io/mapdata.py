@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.errors import UserError
+from sim.core.units import period_of
 from sim.network.cache import load_cached, save_cached
 from sim.network.core import RoadNetwork
 
@@ -42,7 +43,6 @@ FACILITY_COLUMNS = ("id", "kind", "name", "lon", "lat", "tier")
 COVERAGE_COLUMNS = ("node", "lon", "lat", "scenario", "response_min")
 #: Dispatch priority whose emergency-driving factor the coverage uses (1 = most urgent).
 COVERAGE_PRIORITY = 1
-HOURS_PER_DAY = 24
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,7 +114,7 @@ def nearest_station_drive_min(world: World, hour: int) -> np.ndarray:
     station_access_min[k]``; float64 array of length ``n_nodes`` (``inf`` = unreachable).
     """
     tables = world.tables
-    period = int(tables.period_of_hour[int(hour) % HOURS_PER_DAY])
+    period = period_of(hour, tables.period_of_hour)
     factor = float(tables.emergency_factor[COVERAGE_PRIORITY])
     fac = np.asarray(world.station_fac, dtype=np.int64)
     drive = tables.from_fac[period, fac, :].astype(np.float64) * factor

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.core.units import MINUTES_PER_DAY
+from sim.core.units import MINUTES_PER_DAY, hours_of
 from sim.metrics.compute import RESPONSE_TARGET_MIN
 
 #: Stage -> ((observed start, end), (simulated start, end)) columns, in chain order.
@@ -113,7 +113,7 @@ def _tidy(
     calls: pd.DataFrame, source: str, cols: int, zone: pd.Series, district: pd.Series
 ) -> pd.DataFrame:
     frames = []
-    hour = (np.floor(calls["t_call"].to_numpy(float) / 60.0) % 24).astype(int)
+    hour = hours_of(calls["t_call"].to_numpy(float))
     rep = calls["rep"].to_numpy() if "rep" in calls else np.full(len(calls), -1)
     for stage, pair in VALIDATION_STAGES.items():
         a, b = pair[cols]

@@ -33,7 +33,7 @@ from sim.config.mechanism_specs import MechanismsSpec
 from sim.core.entities import NON_TRAUMA, EventKind, UnitStatus, member_lookup
 from sim.core.errors import UserError
 from sim.core.events import EventLog
-from sim.core.units import hour_of
+from sim.core.units import hour_of, hours_of, period_of
 from sim.model.clock import Soon, after, after_steps, at_time
 from sim.model.spec import DestinationSpec, FleetSpec
 from sim.model.state import PatientState
@@ -222,7 +222,7 @@ class Fleet:
         stations = self.world.facilities.stations
         index = {s.id: i for i, s in enumerate(stations)}
         minute = np.arange(1440)
-        hour = minute // 60
+        hour = hours_of(minute)
         day_shift = (hour >= DAY_START_H) & (hour < DAY_END_H)
         # Start from each unit's file shift; rosters replace it on their weekdays.
         duty = [
@@ -290,7 +290,7 @@ class Fleet:
         if spec.move_up == "none":
             return None
         tables, sf = self.tables, self._station_fac
-        period = self._period_of_hour[12]  # daytime drive minutes
+        period = period_of(12, self._period_of_hour)  # daytime drive minutes
         sn = list(self.world.station_node)
         drive = tables.from_fac[period][np.ix_(sf, sn)].astype(float) * self._factor[1]
         cover = drive <= MOVE_UP_COVER_MIN
@@ -363,7 +363,7 @@ class Fleet:
             # Minutes along the route as from/to_facility_min give them (priority 3), for all
             # nodes at once.
             tables = self.tables
-            period, factor = self._period_of_hour[t0h], tables.emergency_factor[3]
+            period, factor = period_of(t0h, self._period_of_hour), tables.emergency_factor[3]
             if u.origin_fac >= 0:
                 u.path = tables.route_nodes(u.origin_fac, station_node, hour=t0h)
                 u.path_min = tables.from_fac[period, u.origin_fac, u.path].astype(np.float64)
@@ -432,7 +432,7 @@ class Fleet:
         # from_facility_min(k, node, hour, priority), inlined: the view times the factor.
         from_view, period, factor = (
             self._from_view,
-            self._period_of_hour[hour],
+            period_of(hour, self._period_of_hour),
             self._factor[priority],
         )
         station_fac, idle_at, is_24h = self._station_fac, self._idle, self._is_24h
@@ -509,7 +509,7 @@ class Fleet:
 
     def _nearest_stations(self, node: int, hour: int) -> list[int]:
         """Stations by drive minutes to ``node`` in the current period, first-due first."""
-        nearest: list[int] = self._near[self._period_of_hour[hour], node].tolist()
+        nearest: list[int] = self._near[period_of(hour, self._period_of_hour), node].tolist()
         return nearest
 
     def _check(self, u: Unit, new: UnitStatus) -> None:
@@ -732,7 +732,7 @@ class Fleet:
     def _to_hospitals_min(self, node: int, hour: int, priority: int) -> list[float]:
         """Drive minutes from ``node`` to every hospital (as ``to_facility_min`` gives them)."""
         factor = self.tables.emergency_factor[priority]
-        row: list[float] = self._hospital_rows[self._period_of_hour[hour], node].tolist()
+        row: list[float] = self._hospital_rows[period_of(hour, self._period_of_hour), node].tolist()
         return [m * factor for m in row]
 
     def _at_hospital(self, u: Unit, p: int, h: int) -> None:
