@@ -66,7 +66,9 @@ def _execute(path: Path) -> tuple[object, float]:
     nb = jupytext.read(path)
     client = NotebookClient(
         nb,
-        timeout=300,
+        # A guard against a hung kernel, not a speed check: a loaded machine may run a
+        # cell several times slower than an idle one.
+        timeout=1200,
         kernel_name="python3",
         resources={"metadata": {"path": str(REPO)}},
     )
