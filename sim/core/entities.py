@@ -25,6 +25,10 @@ SEVERE_CLASSES: tuple[str, ...] = ("HT", "HL", "TBS", "TBN", "AW", "MS")
 #: Kinds of 120 calls that end without a dispatch (they only hold a call-taker seat).
 NON_DISPATCH_KINDS: tuple[str, ...] = ("advice", "duplicate", "hang_up", "transfer")
 
+#: START field-triage colours of mass-casualty patients, most urgent first (codes are indices).
+START_TAGS: tuple[str, ...] = ("red", "yellow", "green", "black")
+RED, YELLOW, GREEN, BLACK = range(4)
+
 TIERS: tuple[str, ...] = ("trauma_centre", "city", "county")
 TIER_CODE = {t: i for i, t in enumerate(TIERS)}
 
@@ -81,6 +85,11 @@ class EventKind(IntEnum):
     # hold a call-taker seat. incident = -1, place = centre.
     NON_DISPATCH_CALL_ANSWERED = 41  # value = minutes from placed to answered
     NON_DISPATCH_CALL_ENDED = 42  # seat free again; value = minutes the seat was held
+    # Mass-casualty incidents and diversion (sim/model/mci.py, sim/model/hospital.py).
+    MCI_DECLARED = 43  # at the dispatch request; value = patients
+    MUTUAL_AID_DISPATCHED = 44  # a neighbour's unit; place = its base hospital, value = activation
+    DIVERSION_CHANGED = 45  # place = hospital; value 1 = on diversion, 0 = open again
+    PATIENT_DIVERTED = 46  # rerouted; place = the closed hospital, value = extra minutes
 
 
 class UnitStatus(IntEnum):

@@ -35,6 +35,7 @@ from sim.core.entities import (
 from sim.core.errors import UserError
 from sim.core.rng import RandomStreams
 from sim.core.units import EARTH_RADIUS_M, MINUTES_PER_DAY
+from sim.demand.mci import draw_mci_incidents, start_dispatch_needs, start_triage
 from sim.demand.spec import DemandSpec, MechanismMix, NonDispatchCallsSpec
 from sim.model.spec import CallSpec, DestinationSpec, FleetSpec, HospitalSpec
 from sim.network.core import ROAD_CLASS_CODE, RoadNetwork
@@ -59,6 +60,8 @@ class Places:
     urban_centres: list[tuple[float, float, float]]
     centre_lon: np.ndarray
     centre_lat: np.ndarray
+    edge_road_class: np.ndarray | None = None  # for MCIs placed by road class
+    edge_len_m: np.ndarray | None = None
 
 
 def prepare_places(
@@ -120,6 +123,8 @@ def prepare_places(
         urban_centres=list(spec.urban_centres),
         centre_lon=np.array([c.lon for c in facilities.centres]),
         centre_lat=np.array([c.lat for c in facilities.centres]),
+        edge_road_class=network.road_class,
+        edge_len_m=network.length_m,
     )
 
 
@@ -393,6 +398,15 @@ def generate_demand(
         t_parts, m_parts = [fixed["t"]], [np.asarray(fixed["mechanism"], np.int8)]
         node_parts, acc_parts = [fixed["node"]], [fixed["access_min"]]
         lon_parts, lat_parts = [fixed["lon"]], [fixed["lat"]]
+    # Mass-casualty crashes (sim/demand/mci.py), from streams of their own: none if absent.
+    mci = None if spec.mci is None else draw_mci_incidents(spec.mci, places, horizon_min, streams)
+    if mci is not None:
+        n_ordinary = sum(p.shape[0] for p in t_parts)
+        for col, parts in (("t", t_parts), ("node", node_parts), ("access_min", acc_parts)):
+            parts.append(mci[col])
+        lon_parts.append(mci["lon"])
+        lat_parts.append(mci["lat"])
+        m_parts.append(np.full(mci["t"].shape[0], RTC, np.int8))
 
     t_inj = np.concatenate(t_parts)
     order = np.argsort(t_inj, kind="stable")
@@ -429,6 +443,10 @@ def generate_demand(
     if fixed is not None:
         given = np.asarray(fixed["n_patients"], np.int32)[order]
         n_pat = np.where(given >= 1, given, n_pat).astype(np.int32)
+    if mci is not None:
+        kind = np.concatenate([np.full(n_ordinary, -1, np.int8), mci["kind"]])[order]
+        size = np.concatenate([np.zeros(n_ordinary, np.int32), mci["n_patients"]])[order]
+        inc["mci_kind"], n_pat = kind, np.where(kind >= 0, size, n_pat).astype(np.int32)
     inc["n_patients"] = n_pat
     inc["first_patient"] = np.concatenate([[0], np.cumsum(n_pat)[:-1]]).astype(np.int64)
 
@@ -520,6 +538,9 @@ def generate_demand(
     age[nt] = np.clip(65 + 18 * rng.standard_normal(nt.size), 1, 100)
     male[nt] = rng.random(nt.size) < 0.55
     pat.update(injury_class=cls, iss=iss, rts=rts, age_years=age, male=male)
+    if spec.mci is not None:  # START colours replace the case mix of MCI patients
+        sh = spec.case_mix.severe_class_shares
+        pat["start_tag"] = start_triage(spec.mci, inc["mci_kind"], p_inc, pat, sh, streams)
     severe = iss >= 16
     imm = cls == INJURY_CLASS_CODE["IMM"]
     pat["severe"] = severe & ~imm
@@ -548,6 +569,9 @@ def generate_demand(
         (~severe) & (u_nt < fleet.not_transported_share_minor),
     )
     pat["transport_needed"] = ~(not_tx | imm)
+    if spec.mci is not None:
+        tx, prio = pat["transport_needed"], pat["triage_priority"]
+        start_dispatch_needs(spec.mci, pat["start_tag"], prio, tx, streams)
     pat["entrapped"] = (p_mech == RTC) & (
         streams["entrapment"].random(n_p) < fleet.entrapment_share_rtc
     )

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.config.distributions import Duration, Exponential, Gamma, Lognormal, Triangular
 from sim.config.spec_base import Spec
-from sim.core.entities import SEVERE_CLASSES
+from sim.core.entities import SEVERE_CLASSES, START_TAGS
 from sim.network.core import ROAD_CLASSES
 
 # Relative 120 demand by hour of day (00-23). Chinese 120 centres report a daytime plateau
@@ -224,6 +224,170 @@ class NonDispatchCallsSpec(Spec):
         }
 
 
+# Mass-casualty incidents (sim/demand/mci.py draws them, sim/model/mci.py runs them). Sources:
+# State Council Decree 493 (2007) grades a road accident "较大" from 3 deaths or 10 serious
+# injuries and "重大" from 10 deaths or 50 serious injuries; START: Benson, Koenig & Schultz
+# 1996, Prehosp Disaster Med 11:117-124. Rates, counts and shares are judgement [U].
+
+
+def _check_counts(v: dict[str, float]) -> dict[str, float]:
+    try:
+        counts = [int(k) for k in v]
+    except ValueError:
+        raise ValueError('keys must be whole numbers of patients, e.g. "12"') from None
+    if not v or any(c < 2 for c in counts) or any(p < 0 for p in v.values()):
+        raise ValueError("counts must be >= 2 patients and probabilities >= 0")
+    if not math.isclose(sum(v.values()), 1.0, abs_tol=1e-6):
+        raise ValueError(f"probabilities must sum to 1 (sum is {sum(v.values()):.4f})")
+    return v
+
+
+class MciKind(Spec):
+    """One kind of mass-casualty crash (``[[demand.mci.kinds]]``)."""
+
+    name: str = Field(min_length=1, description="Label, e.g. 'expressway_pileup'.")
+    per_year: float = Field(
+        ge=0, le=1000, description="Expected incidents of this kind per year in the area [U]."
+    )
+    road_classes: list[str] = Field(
+        min_length=1,
+        description="Road classes where it happens (crash placed on their edges by length).",
+    )
+    patients: dict[str, float] = Field(
+        description="P(number of patients), keys are counts >= 2 (sum 1) [U]."
+    )
+
+    @field_validator("road_classes")
+    @classmethod
+    def _classes(cls, v: list[str]) -> list[str]:
+        unknown = sorted(set(v) - set(ROAD_CLASSES))
+        if unknown:
+            raise ValueError(f"unknown road classes {unknown}; allowed: {list(ROAD_CLASSES)}")
+        return v
+
+    @field_validator("patients")
+    @classmethod
+    def _patients(cls, v: dict[str, float]) -> dict[str, float]:
+        return _check_counts(v)
+
+
+def _default_kinds() -> list[MciKind]:
+    return [
+        MciKind(
+            name="expressway_pileup",
+            per_year=1.0,
+            road_classes=["motorway", "trunk"],
+            patients={"4": 0.35, "6": 0.3, "10": 0.2, "15": 0.1, "25": 0.05},
+        ),
+        MciKind(
+            name="bus_crash",
+            per_year=1.0,
+            road_classes=["primary", "secondary", "tertiary"],
+            patients={"5": 0.3, "8": 0.3, "12": 0.2, "20": 0.12, "30": 0.08},
+        ),
+    ]
+
+
+class MutualAidSpec(Spec):
+    """Units lent by a neighbouring 120 centre when local ones are exhausted.
+
+    ``[demand.mci.mutual_aid]``: an MCI patient who finds no free local unit gets one of
+    these, based at a facility of the neighbouring jurisdiction (a hospital of the
+    scenario, e.g. the city trauma centre whose city 120 stations surround it).
+    """
+
+    base_hospital: str = Field(
+        description="Hospital id where the lent units start and return to (the neighbouring "
+        "jurisdiction's side)."
+    )
+    units: int = Field(ge=1, le=200, description="Units the neighbour can lend at once [U].")
+    activation_min: Duration = Field(
+        default=Triangular(low=5.0, mode=10.0, high=20.0),
+        description="Request between the two 120 centres plus the lent unit's turnout, "
+        "minutes [U] (no published Zhejiang figure found).",
+    )
+
+
+class MciSpec(Spec):
+    """Mass-casualty incidents (``[demand.mci]``); absent = none (docs/operations.md)."""
+
+    kinds: list[MciKind] = Field(
+        default_factory=_default_kinds,
+        description="Kinds of MCI with their rate, roads and patient counts. Defaults [U]: "
+        "one expressway pile-up and one bus crash per year (4-30 patients), judgement "
+        "scaled from the Decree 493 grades (3+ deaths or 10+ serious injuries).",
+    )
+    start_shares: dict[str, float] = Field(
+        default_factory=lambda: {"red": 0.15, "yellow": 0.25, "green": 0.55, "black": 0.05},
+        description="Shares of START colours among an MCI's patients (red/yellow/green/black, "
+        "sum 1) [U]: road-crash MCIs are mostly walking wounded.",
+    )
+    green_transport_share: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Share of green (walking wounded) patients taken by ambulance; the others "
+        "leave by bus or own means [U].",
+    )
+    units_by_patients: list[tuple[int, int]] = Field(
+        default=[(2, 2), (5, 3), (10, 5), (20, 8), (30, 12)],
+        description="Dispatch rule by patient count: [patients, units] pairs; an MCI of n "
+        "patients gets at once the units of the largest threshold <= n (at least one), the "
+        "others when the first crew has sized up the scene [U] (county 120 MCI plans).",
+    )
+    size_up_min: float = Field(
+        default=5.0,
+        ge=0,
+        le=120,
+        description="Minutes from the first unit on scene to its START report that requests "
+        "the remaining units [U].",
+    )
+    mutual_aid: MutualAidSpec | None = Field(
+        default=None, description="Units from a neighbouring 120 centre; absent = none."
+    )
+
+    @field_validator("start_shares")
+    @classmethod
+    def _shares(cls, v: dict[str, float]) -> dict[str, float]:
+        if set(v) != set(START_TAGS):
+            raise ValueError(f"needs exactly the colours {list(START_TAGS)}")
+        if any(x < 0 for x in v.values()) or not math.isclose(sum(v.values()), 1.0, abs_tol=1e-6):
+            raise ValueError(f"shares must be >= 0 and sum to 1 (sum is {sum(v.values()):.4f})")
+        return v
+
+    @field_validator("units_by_patients")
+    @classmethod
+    def _rule(cls, v: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        if not v or any(n < 1 or u < 1 for n, u in v):
+            raise ValueError("needs [patients, units] pairs, both >= 1")
+        if [n for n, _ in v] != sorted({n for n, _ in v}):
+            raise ValueError("patient thresholds must increase")
+        return v
+
+    @model_validator(mode="after")
+    def _names(self) -> MciSpec:
+        names = [k.name for k in self.kinds]
+        if len(set(names)) != len(names):
+            raise ValueError(f"kinds: names must be unique (got {names})")
+        return self
+
+    def first_wave_units(self, n_patients: int) -> int:
+        """Units dispatched at once to an MCI of ``n_patients`` (the rule, at least 1).
+
+        Examples
+        --------
+        >>> MciSpec().first_wave_units(12)
+        5
+        >>> MciSpec().first_wave_units(1)
+        1
+        """
+        units = 1
+        for n, u in self.units_by_patients:
+            if n <= n_patients:
+                units = u
+        return units
+
+
 class DemandSpec(Spec):
     """Incidents per day by mechanism, their timing profile and placement (``[demand]``)."""
 
@@ -291,6 +455,11 @@ class DemandSpec(Spec):
     )
     case_mix: CaseMixSpec = CaseMixSpec()
     non_dispatch_calls: NonDispatchCallsSpec = NonDispatchCallsSpec()
+    mci: MciSpec | None = Field(
+        default=None,
+        description="Mass-casualty incidents with START triage, dispatch by patient count and "
+        "mutual aid (docs/operations.md); absent = none.",
+    )
     urban_centres: list[tuple[float, float, float]] = Field(
         default_factory=list,
         description="Urban areas as [lon, lat, radius_km]; a place within one is 'urban' "

@@ -21,6 +21,7 @@ from sim.core.entities import (
     INJURY_CLASSES,
     MECHANISMS,
     NON_TRAUMA,
+    START_TAGS,
     STATUS_AFTER_EVENT,
     ZONES,
     EventKind,
@@ -156,6 +157,12 @@ def incidents_table(
     cols["severe"] = pat["severe"]
     cols["priority"] = pat["triage_priority"]
     cols["transport_needed"] = pat["transport_needed"]
+    # Mass-casualty incidents (sim/demand/mci.py): whether, and the START colour given.
+    mci_kind = inc.get("mci_kind")
+    cols["mci"] = np.zeros(n_p, bool) if mci_kind is None else np.asarray(mci_kind)[p_inc] >= 0
+    tag = pat.get("start_tag")
+    tags = np.asarray([*START_TAGS, ""], dtype=object)
+    cols["start_tag"] = np.full(n_p, "", object) if tag is None else tags[np.asarray(tag)]
     cols["zone"] = np.asarray(ZONES)[np.asarray(inc["zone"])[p_inc]]
     cols["lon"] = np.asarray(inc["lon"])[p_inc]
     cols["lat"] = np.asarray(inc["lat"])[p_inc]
@@ -178,9 +185,13 @@ def incidents_table(
         cols[name] = np.nan_to_num(cols[name], nan=0.0)
     unit = _first(ev_pat, kind, events["unit"].astype(float), E.AMBULANCE_DISPATCHED, n_p)
     cols["unit"] = np.where(np.isnan(unit), -1, unit).astype(np.int32)
-    st_ids = np.asarray([*unit_station_ids, ""], dtype=object)
-    cols["station_id"] = st_ids[cols["unit"]]  # -1 -> ""
+    # Units past the local fleet are lent by a neighbouring centre (sim/model/mci.py).
+    n_local = len(unit_station_ids)
+    st_ids = np.asarray([*unit_station_ids, "mutual_aid", ""], dtype=object)
+    cols["station_id"] = st_ids[np.where(cols["unit"] < 0, -1, np.minimum(cols["unit"], n_local))]
     cols["redirected"] = ~np.isnan(_first(ev_pat, kind, t, E.UNIT_REDIRECTED, n_p))
+    cols["mutual_aid"] = ~np.isnan(_first(ev_pat, kind, t, E.MUTUAL_AID_DISPATCHED, n_p))
+    cols["diverted"] = ~np.isnan(_first(ev_pat, kind, t, E.PATIENT_DIVERTED, n_p))
     first_h = _first(ev_pat, kind, events["place"].astype(float), E.HOSPITAL_ARRIVED, n_p)
     final_h = _last(ev_pat, kind, events["place"].astype(float), E.DEFINITIVE_CARE_STARTED, n_p)
     final_h = np.where(np.isnan(final_h), first_h, final_h)
@@ -249,7 +260,9 @@ def unit_status_table(
     """One row per ambulance status change (from the event log)."""
     kind = events["kind"]
     codes = {int(k): int(s) for k, s in STATUS_AFTER_EVENT.items()}
+    # Only the local fleet: lent MCI units (indices past it) are not its utilisation.
     sel = np.isin(kind, list(codes)) & (events["unit"] >= 0)
+    sel &= events["unit"] < len(unit_station_ids)
     status = np.array([codes[int(k)] for k in kind[sel]], dtype=np.int16)
     units = events["unit"][sel]
     names = np.array([s.name for s in UnitStatus], dtype=object)

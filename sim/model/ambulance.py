@@ -39,6 +39,7 @@ from sim.model.spec import DestinationSpec, FleetSpec
 from sim.model.state import PatientState
 from sim.policies.destination import DestinationPolicy
 from sim.policies.dispatch import NEAREST_CANDIDATES_SUFFICE, Candidate, DispatchPolicy
+from sim.policies.diversion import open_destination
 from sim.policies.move_up import (
     MOVE_UP_COVER_MIN,
     MoveUpPolicy,
@@ -52,6 +53,7 @@ from sim.runs.world import World
 if TYPE_CHECKING:
     from sim.model.consultation import ExpertPool
     from sim.model.hospital import Hospitals
+    from sim.model.mci import MassCasualty
 
 E = member_lookup(EventKind)  # fast member reads in the hot loop
 S = member_lookup(UnitStatus)
@@ -186,6 +188,7 @@ class Fleet:
         self._start_min = start_weekday * 1440.0  # week minute of t = 0
         self._duty = self._build_duty(fleet_spec) if fleet_spec.rosters else None
         self._down: list[tuple[list[float], list[float]]] | None = None
+        self.mci: MassCasualty | None = None  # set by build_system with [demand.mci]
 
     def set_downtime(
         self, rng: np.random.Generator, per_unit_day: float, mean_min: float, horizon_min: float
@@ -537,6 +540,8 @@ class Fleet:
         nearest = self._nearest_stations(node, hour)
         choice = self.dispatch_policy(self._candidates(node, prio, hour, nearest), nearest[0])
         if choice is None:
+            if self.mci is not None and self.mci.mutual_aid(p):
+                return  # local units exhausted: a neighbour's unit goes (sim/model/mci.py)
             heapq.heappush(self.pending, (prio, now, p))
             if self._freeing:
                 self._wake_freeing()
@@ -629,6 +634,8 @@ class Fleet:
         t_scene = env.now + delay  # where a timeout(delay) lands
         st.t_on_scene[p] = t_scene  # read as "on scene by now": t_on_scene <= now
         self.log.append(t_scene, E.AMBULANCE_ON_SCENE, pat["incident"][p], p, u.index)
+        if self.mci is not None and self.mci.is_mci(pat["incident"][p]):
+            self.mci.on_scene(pat["incident"][p], t_scene)
         experts = self.experts
         if (
             self._consult_en_route
@@ -676,6 +683,8 @@ class Fleet:
         prio = pat["triage_priority"][p]
         minutes = self._to_hospitals_min(node, hour, prio)
         h = self.destination_policy(minutes, self.hospital_tiers, judged, dest.severe_tiers)
+        if self.hospitals.diverting:
+            h = self.divert(i, p, u.index, minutes, judged, h)
         if prenotifies(
             judged_severe=judged,
             u_prenotify=pat["u_prenotify"][p],
@@ -728,6 +737,31 @@ class Fleet:
             entry = (t_free, self._n_freeing, u.index, h, p, now + transport)
             heapq.heappush(self._freeing, entry)
             self._n_freeing += 1
+
+    def divert(self, i: int, p: int, unit: int, minutes: list[float], judged: bool, h: int) -> int:
+        """The destination ``h`` unless it is on diversion: then the next capable open one.
+
+        Appends PATIENT_DIVERTED (place = the closed hospital, value = extra minutes).
+        """
+        closed = self.hospitals.closed
+        if not closed[h]:
+            return h
+        h2 = open_destination(
+            minutes,
+            self.hospital_tiers,
+            judged,
+            self.dest.severe_tiers,
+            closed,
+            self.destination_policy,
+        )
+        if h2 != h:
+            extra_min = minutes[h2] - minutes[h]
+            self.log.append(self.env.now, E.PATIENT_DIVERTED, i, p, unit, h, extra_min)
+        return h2
+
+    def hospital_minutes(self, node: int, hour: int, priority: int) -> list[float]:
+        """Drive minutes from ``node`` to every hospital (as ``to_facility_min`` gives them)."""
+        return self._to_hospitals_min(node, hour, priority)
 
     def _to_hospitals_min(self, node: int, hour: int, priority: int) -> list[float]:
         """Drive minutes from ``node`` to every hospital (as ``to_facility_min`` gives them)."""

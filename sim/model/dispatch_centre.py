@@ -249,6 +249,10 @@ class DispatchCentres:
             value=st.pat["triage_priority"][st.inc["first_patient"][i]],
         )
         self.seats[centre].give_back()
+        mci = self.fleet.mci
+        if mci is not None and mci.is_mci(i):
+            mci.declare(i)  # dispatch by patient count (sim/model/mci.py)
+            return
         for p in st.patients_of(i):
             self.fleet.request_unit(p)
 

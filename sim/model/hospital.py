@@ -10,6 +10,7 @@ tele-guided care (expert consultation) makes the transfer unnecessary.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from sim.model.clock import after, after_steps
 from sim.model.spec import HospitalSpec
 from sim.model.state import PatientState
 from sim.policies.destination import transfer_target
+from sim.policies.diversion import DIVERSION_POLICIES, may_close
 from sim.runs.world import World
 
 if TYPE_CHECKING:
@@ -56,6 +58,46 @@ class Hospitals:
         self.capable = {
             INJURY_CLASSES.index(c): set(tiers) for c, tiers in spec.capable_tiers.items()
         }
+        # Diversion (sim/policies/diversion.py): re-decided whenever a bay's load changes.
+        self.diverting = spec.diversion_policy != "none"
+        self._wants_closed = DIVERSION_POLICIES[spec.diversion_policy]
+        self.closed = [False] * len(hs)
+
+    def _take_bay(self, h: int) -> simpy.resources.resource.Request:
+        bay = self.bays[h].request()
+        if self.diverting:
+            self._bays_changed(h)
+        return bay
+
+    def _free_bay(self, h: int, bay: simpy.resources.resource.Request) -> None:
+        self.bays[h].release(bay)
+        if self.diverting:
+            self._bays_changed(h)
+
+    def _bays_changed(self, h: int) -> None:
+        """Apply the diversion policy to ``h`` (DIVERSION_CHANGED, value 1 closed / 0 open).
+
+        A hospital reopening may let another that wanted to close do so (only the last open
+        hospital is kept open).
+        """
+        if self._decide(h):
+            for j in range(len(self.closed)):
+                if j != h:
+                    self._decide(j)
+
+    def _decide(self, h: int) -> bool:
+        """Close or reopen ``h`` as the policy wants; True if it reopened."""
+        res = self.bays[h]
+        want = self._wants_closed(res.count + len(res.queue), res.capacity)
+        closed = self.closed
+        if want and not closed[h] and may_close(closed, h):
+            closed[h] = True
+            self.log.append(self.env.now, E.DIVERSION_CHANGED, place=h, value=1.0)
+        elif not want and closed[h]:
+            closed[h] = False
+            self.log.append(self.env.now, E.DIVERSION_CHANGED, place=h, value=0.0)
+            return True
+        return False
 
     def handover(
         self,
@@ -85,7 +127,7 @@ class Hospitals:
         i = st.pat["incident"][p]
         t_arrival = env.now + delay  # where a timeout(delay) lands
         if st.pat["severe"][p]:
-            bay = self.bays[h].request()
+            bay = self._take_bay(h)
             bay.callbacks.append(
                 lambda _ev: self._bay_obtained(p, h, unit, t_arrival, bay, crew_free)
             )
@@ -171,7 +213,7 @@ class Hospitals:
         i = st.pat["incident"][p]
         if st.inc["mechanism"][i] == NON_TRAUMA:
             if bay is not None:
-                self.bays[h].release(bay)
+                self._free_bay(h, bay)
         elif st.pat["severe"][p]:
             env.process(self.care(p, h, bay, t_arrival))
         else:
@@ -229,7 +271,7 @@ class Hospitals:
                 yield env.timeout(max(0.0, decision - (env.now - t_arrival)))
                 h2 = self._nearest_capable(h, cls)
                 if bay is not None:
-                    self.bays[h].release(bay)
+                    self._free_bay(h, bay)
                 log.append(env.now, E.TRANSFER_DEPARTED, i, p, place=h2)
                 hour = hour_of(env.now)
                 drive = (
@@ -241,7 +283,7 @@ class Hospitals:
                 yield env.timeout(drive)
                 log.append(env.now, E.TRANSFER_ARRIVED, i, p, place=h2)
                 h, tier, t_arrival = h2, self.tiers[h2], env.now
-                bay = self.bays[h].request()
+                bay = self._take_bay(h)
                 yield bay
         delay = st.definitive_by_tier[tier][p]
         # Pre-notification (crew or police relay) and expert pre-activation act on the same
@@ -262,16 +304,18 @@ class Hospitals:
                 yield theatre
                 log.append(env.now, E.DEFINITIVE_CARE_STARTED, i, p, place=h, value=env.now - t_req)
                 if bay is not None:
-                    self.bays[h].release(bay)
+                    self._free_bay(h, bay)
                 yield env.timeout(pat["surgery_min"][p])
         else:
             log.append(env.now, E.DEFINITIVE_CARE_STARTED, i, p, place=h, value=0.0)
             if bay is not None:
-                self.bays[h].release(bay)
+                self._free_bay(h, bay)
 
     def _nearest_capable(self, h: int, cls: int) -> int:
         """Transfer target of a patient of class ``cls`` at ``h`` (policy: transfer_target)."""
         hour = hour_of(self.env.now)
         k, tables, nodes = self.world.hospital_fac[h], self.world.tables, self.world.hospital_node
         minutes = [tables.from_facility_min(k, nodes[j], hour, 1) for j in range(len(self.tiers))]
+        if self.diverting:  # a closed hospital takes no transfers either
+            minutes = [math.inf if c else m for m, c in zip(minutes, self.closed, strict=True)]
         return transfer_target(h, minutes, self.tiers, self.capable.get(cls))

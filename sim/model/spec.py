@@ -291,6 +291,13 @@ class HospitalSpec(Spec):
         description="Arrival -> departure of an inter-facility transfer (assessment, CT, "
         "arranging the bed); with the drive it gives D5's 60-180 min [U].",
     )
+    diversion_policy: Literal["none", "bays_full", "bays_queue"] = Field(
+        default="none",
+        description="When a hospital goes on diversion (no new ambulance patients) "
+        "(sim/policies/diversion.py): 'none'; 'bays_full' while every resuscitation bay is "
+        "taken; 'bays_queue' while a patient also waits for one. The last open hospital never "
+        "closes; patients go to the next capable open hospital (docs/operations.md).",
+    )
 
     @field_validator("arrival_to_definitive_min")
     @classmethod

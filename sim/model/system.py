@@ -19,6 +19,7 @@ from sim.model.ambulance import Fleet
 from sim.model.consultation import ExpertPool
 from sim.model.dispatch_centre import DispatchCentres
 from sim.model.hospital import Hospitals
+from sim.model.mci import MassCasualty
 from sim.model.police import Police
 from sim.model.state import PatientState
 from sim.policies.destination import DESTINATION_POLICIES
@@ -118,6 +119,11 @@ def build_system(
             float(scenario.fleet.downtime_mean_min or 0.0),
             scenario.run.horizon_days * 1440.0,
         )
+    if scenario.demand.mci is not None:
+        if streams is None:
+            msg = "mass-casualty incidents need the replication's streams"
+            raise ValueError(msg)
+        fleet.mci = MassCasualty(env, log, state, scenario.demand.mci, fleet, hospitals, streams)
     police = Police(env, log, world, mech.police_linkage, state)
     centres = DispatchCentres(env, log, world, scenario.calls, mech, state, fleet, police)
     centres.start()
