@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import COUNTY_HOSPITALS, make_scenario, patient_table, run
+from helpers import COUNTY_HOSPITALS, SCENARIOS_DIR, make_scenario, patient_table, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config.scenario import Scenario
+from sim.config.scenario import Scenario, load_scenario
 from sim.core.entities import EventKind, UnitStatus
 from sim.core.errors import UserError
 from sim.demand.spec import MciSpec
@@ -29,6 +29,7 @@ from sim.metrics.compute import unit_status_table
 from sim.policies.destination import nearest, tiered
 from sim.policies.diversion import DIVERSION_POLICIES, may_close, open_destination
 from sim.runs.replications import RunResult
+from sim.runs.study import run_scenario
 from sim.runs.world import World, fleet_allocation
 
 E = EventKind
@@ -255,3 +256,28 @@ def test_bad_mci_inputs(tmp_path: Path) -> None:
     bad_shares = {"demand": {"mci": {"start_shares": {"red": 0.5, "green": 0.5}}}}
     with pytest.raises(UserError, match="start_shares"):
         make_scenario(tmp_path / "c", name="bad", extra=bad_shares)
+
+
+def test_shipped_county_mci_scenario_logs_multi_unit_dispatch_and_mutual_aid() -> None:
+    # The shipped scenario with MCIs made daily and a smaller fleet, over four days.
+    daily = (
+        "demand.mci.kinds=[{name='bus_crash', per_year=365.0, road_classes=['primary', "
+        "'secondary', 'motorway'], patients={'15'=0.5, '25'=0.5}}]"
+    )
+    sc = load_scenario(
+        SCENARIOS_DIR / "county_mci.toml",
+        ["run.horizon_days=4", "run.warm_up_days=0", "fleet.ambulances=5", daily],
+    )
+    assert sc.hospital.diversion_policy == "bays_full"
+    r = run_scenario(sc, replications=1)
+    ev = r.events
+    kind = ev["kind"].astype(str)
+    declared = ev[kind == "MCI_DECLARED"]
+    assert len(declared) >= 2
+    dispatched = ev[(kind == "AMBULANCE_DISPATCHED") & ev["incident"].isin(declared["incident"])]
+    units_per_mci = dispatched.groupby("incident")["unit"].nunique()
+    assert (units_per_mci >= 2).all()
+    assert (kind == "MUTUAL_AID_DISPATCHED").sum() > 0
+    mci = r.incidents[r.incidents["mci"]]
+    assert (mci["station_id"] == "mutual_aid").any()
+    assert mci.loc[mci["unit"] >= 0, "station_id"].ne("").all()
