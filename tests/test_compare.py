@@ -69,6 +69,8 @@ def test_comparison_is_tidy(comparison: pd.DataFrame) -> None:
     assert not comparison.duplicated(["scenario", "metric"]).any(), "one row per metric"
     for col in COLUMNS[2:]:
         assert pd.api.types.is_float_dtype(comparison[col]), col
+    # Idle-unit coverage is computed only when a scenario uses move-up (tests/test_move_up.py).
+    assert "idle_coverage_share" not in set(comparison["metric"])
 
 
 def test_metric_names_are_stable_snake_case_with_units(comparison: pd.DataFrame) -> None:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.scenario import Scenario
+from sim.core.entities import EventKind
 from sim.core.errors import UserError
 from sim.core.rng import RandomStreams
 from sim.core.units import MINUTES_PER_DAY
@@ -32,13 +33,14 @@ from sim.metrics.compute import (
     t_interval,
     utilisation_by_hour,
 )
+from sim.metrics.coverage import idle_coverage_share
 from sim.outcomes import burden_averted, psa_draws, tornado, with_reference_times
 from sim.outcomes.params import OutcomeSpec
 from sim.runs.attach import outcome_summary, with_outcomes
 from sim.runs.checkpoint import Checkpoint
 from sim.runs.tables import WorldInfo, assemble_tables, package_versions, population_of
 from sim.runs.tasks import Task, run_tasks
-from sim.runs.world import World, build_world, check_capabilities, world_key
+from sim.runs.world import World, build_world, check_capabilities, fleet_allocation, world_key
 
 KPI_FOR_COMPARISON = [f"severe_{s}_min_mean" for s in STAGES] + [
     "injury_to_call_min_mean",
@@ -167,11 +169,14 @@ def reattach(run: RunTables, spec: OutcomeSpec, seed: int, win: Window) -> None:
 
 
 def kpi_rows(
-    name: str, kpis_by_rep: pd.DataFrame, base_kpis_by_rep: pd.DataFrame | None
+    name: str,
+    kpis_by_rep: pd.DataFrame,
+    base_kpis_by_rep: pd.DataFrame | None,
+    metrics: Sequence[str] = tuple(KPI_FOR_COMPARISON),
 ) -> list[dict[str, Any]]:
-    """Comparison rows of :data:`KPI_FOR_COMPARISON` (``base_kpis_by_rep`` None: the base)."""
+    """Comparison rows of ``metrics`` (``base_kpis_by_rep`` None: the base)."""
     rows = []
-    for metric in KPI_FOR_COMPARISON:
+    for metric in metrics:
         m, lo, hi = t_interval(kpis_by_rep[metric].to_numpy())
         if base_kpis_by_rep is None:
             dm, dlo, dhi = 0.0, 0.0, 0.0
@@ -384,6 +389,17 @@ def compare_scenarios(
         tor = tornado(bi, oi, spec, horizon_years=win.years, population=pop)
         tor.insert(0, "scenario", s.name)
         tornado_frames.append(tor)
+    if any(s.fleet.move_up != "none" for s in aligned):
+        # Move-up is judged by coverage: each scenario on its own stations (world).
+        cov = {}
+        for s in aligned:
+            key = world_key(s)
+            if key not in worlds:
+                worlds[key] = build_world(s, data_dir=data_dir, cache_dir=cache_dir)
+            cov[s.name] = idle_coverage_by_rep(s, worlds[key], runs[s.name], win)
+        for s in aligned:
+            b_cov = None if s is base else cov[base.name]
+            rows += kpi_rows(s.name, cov[s.name], b_cov, metrics=[IDLE_COVERAGE_METRIC])
     comparison = pd.DataFrame(rows)
     stages = stage_table(runs, base.name, win.warm_up_min)
     manifest: dict[str, Any] = {
@@ -419,6 +435,51 @@ def compare_scenarios(
         base_world=base_world,
         psa=pd.concat(psa_frames, ignore_index=True) if psa_frames else pd.DataFrame(),
     )
+
+
+IDLE_COVERAGE_METRIC = "idle_coverage_share"
+
+
+def idle_coverage_by_rep(s: Scenario, world: World, run: RunTables, win: Window) -> pd.DataFrame:
+    """Per replication, the time-averaged share of calls an idle unit could reach in time.
+
+    The calls after the warm-up are the demand (one weight each); a station reaches a call
+    when turnout (mean) plus the daytime emergency drive to its road node (priority 1) is
+    within the zone's response target (:data:`RESPONSE_TARGET_MIN`). See
+    :func:`sim.metrics.coverage.idle_coverage_share`.
+    """
+    tables, sf = world.tables, list(world.station_fac)
+    period = int(tables.period_of_hour[12])
+    units = fleet_allocation(world.facilities, s.fleet.ambulances)
+    turnout = s.fleet.turnout_min.mean()
+    out = []
+    inc, ev = run.incidents, run.events
+    names = {k.name: int(k) for k in EventKind}
+    for rep, calls in inc[inc["t_injury"] >= win.warm_up_min].groupby("rep"):
+        first = calls.drop_duplicates("incident_id")
+        nodes = first["node"].to_numpy(np.int64)
+        drive = tables.from_fac[period][np.ix_(sf, nodes)].astype(float)
+        drive = drive * tables.emergency_factor[1] + turnout
+        target = first["zone"].map(RESPONSE_TARGET_MIN).to_numpy(float)
+        covers = drive <= target[None, :]
+        e = ev[ev["rep"] == rep]
+        arrays = {
+            "t": e["t"].to_numpy(float),
+            "kind": np.asarray([names[str(k)] for k in e["kind"]], np.int64),
+            "unit": e["unit"].to_numpy(np.int64),
+            "place": e["place"].to_numpy(np.int64),
+            "value": e["value"].to_numpy(float),
+        }
+        share = idle_coverage_share(
+            arrays,
+            [st for st, _, _ in units],
+            covers,
+            np.ones(nodes.size),
+            win.warm_up_min,
+            win.horizon_min,
+        )
+        out.append({"rep": int(rep), IDLE_COVERAGE_METRIC: share})
+    return pd.DataFrame(out, columns=["rep", IDLE_COVERAGE_METRIC])
 
 
 def side_tables(
