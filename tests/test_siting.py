@@ -14,6 +14,7 @@ import pytest
 from helpers import COUNTY_BASELINE, REPO_ROOT
 
 from sim.config.scenario import load_scenario
+from sim.core.errors import UserError
 from sim.policies.siting import greedy_mclp, solve_siting
 from sim.runs.siting import site
 
@@ -114,3 +115,15 @@ def test_site_cli_writes_stations_and_evaluation(tmp_path: Path) -> None:
     )  # fmt: skip
     assert bad.returncode == 2
     assert "allowed: mexclp" in bad.stdout + bad.stderr
+
+
+def test_siting_places_the_fleet_the_scenario_runs() -> None:
+    # fleet.ambulances = 6 spreads six units over the county's stations (the file lists 10):
+    # the sited layout must carry those six, not the file's count.
+    sc = load_scenario(COUNTY_BASELINE, ["run.horizon_days=3", "fleet.ambulances=6"])
+    res = site(sc, 4, "mexclp", replications=1)
+    assert res.problem.n_units == 6
+    assert sum(r["als"] + r["bls"] for r in res.rows) == 6
+    assert sum(r["als"] for r in res.rows) == res.problem.n_als
+    with pytest.raises(UserError, match=r"allowed: 1\.\.6"):
+        site(sc, 7, "mexclp", replications=1)

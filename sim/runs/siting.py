@@ -29,7 +29,7 @@ from sim.core.errors import UserError
 from sim.metrics.compute import RESPONSE_TARGET_MIN
 from sim.policies.siting import Method, Siting, greedy_mclp, solve_siting
 from sim.runs.study import run_scenario_tables
-from sim.runs.world import World, build_world
+from sim.runs.world import World, build_world, fleet_allocation
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,9 @@ def build_problem(
     # Hour-weighted mean over the day's congestion periods, at priority-1 (lights) speed.
     per_hour = tables.from_fac[tables.period_of_hour][:, :, demand_node]
     drive = per_hour.mean(axis=0).astype(float) * tables.emergency_factor[1]
-    n_units = sum(s.als + s.bls for s in fac.stations)
+    # The fleet the scenario runs (fleet.ambulances spreads a total over the stations), not
+    # the stations file's own counts: the sited layout must carry the same units.
+    fleet = fleet_allocation(fac, scenario.fleet.ambulances)
     return SitingProblem(
         candidates=cands,
         demand_node=demand_node,
@@ -146,8 +148,8 @@ def build_problem(
         drive_min=drive,
         busy_fraction=float(min(max(utilisation, 0.0), 0.95)),
         pre_drive_min=pre_drive,
-        n_units=n_units,
-        n_als=sum(s.als for s in fac.stations),
+        n_units=len(fleet),
+        n_als=sum(1 for _, kind, _ in fleet if kind == "ALS"),
     )
 
 
