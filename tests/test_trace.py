@@ -33,6 +33,7 @@ from sim.demand.trace import (
     replay_overrides,
 )
 from sim.metrics.validation import validate_against
+from sim.plotting.brief import write_figures
 from sim.runs.study import run_scenario_tables
 
 ORIGIN = dt.datetime.fromisoformat("2026-01-05")  # local midnight, a Monday (make_call_log.py)
@@ -179,6 +180,11 @@ def test_done_means_run_then_validate_against(tmp_path: Path) -> None:
     assert (folder / "validation" / "validation.png").stat().st_size > 10_000
     summary = pd.read_csv(folder / "validation" / "validation_summary.csv")
     assert set(summary["by"]) >= {"all", "hour", "zone"}
+    # The brief shows the validation figure of a run folder that has one.
+    figures = write_figures([folder], tmp_path / "figures", "en")
+    shown = [f for f in figures if f.name.startswith("validation_")]
+    assert len(shown) == 1
+    assert shown[0].read_bytes() == (folder / "validation" / "validation.png").read_bytes()
 
 
 def test_shipped_schema_is_current() -> None:

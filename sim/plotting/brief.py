@@ -49,6 +49,7 @@ from sim.core.errors import UserError
 from sim.io.mapdata import MapData, read_map_data
 from sim.plotting import charts, maps
 from sim.plotting import labels as lb
+from sim.plotting.brief_validation import validation_figures
 from sim.plotting.style import brief_style, font_dir, font_face_css
 
 _TEMPLATES = files("sim.plotting") / "templates"
@@ -482,6 +483,7 @@ def _make_figures(data: BriefData, lang: str) -> list[_Figure]:
         out.append(_Figure("tornado", lb.text("fig_tornado", lang), _png(ax.figure)))
     if maps_of.map_data is not None:
         out += _map_figures(maps_of, maps_of.map_data, lang)
+    out += [_Figure(*f) for f in validation_figures(data.runs, lang)]  # brief_validation.py
     return out
 
 

@@ -448,17 +448,18 @@ def idle_coverage_by_rep(s: Scenario, world: World, run: RunTables, win: Window)
     within the zone's response target (:data:`RESPONSE_TARGET_MIN`). See
     :func:`sim.metrics.coverage.idle_coverage_share`.
     """
-    tables, sf = world.tables, list(world.station_fac)
+    tables, sf = world.tables, world.station_fac
     period = int(tables.period_of_hour[12])
     units = fleet_allocation(world.facilities, s.fleet.ambulances)
     turnout = s.fleet.turnout_min.mean()
     out = []
     inc, ev = run.incidents, run.events
     names = {k.name: int(k) for k in EventKind}
-    for rep, calls in inc[inc["t_injury"] >= win.warm_up_min].groupby("rep"):
-        first = calls.drop_duplicates("incident_id")
+    window = inc[inc["t_injury"] >= win.warm_up_min]
+    for rep in np.unique(window["rep"].to_numpy(np.int64)).tolist():
+        first = window[window["rep"] == rep].drop_duplicates("incident_id")
         nodes = first["node"].to_numpy(np.int64)
-        drive = tables.from_fac[period][np.ix_(sf, nodes)].astype(float)
+        drive = tables.from_fac[period][np.ix_(np.asarray(sf, np.int64), nodes)].astype(float)
         drive = drive * tables.emergency_factor[1] + turnout
         target = first["zone"].map(RESPONSE_TARGET_MIN).to_numpy(float)
         covers = drive <= target[None, :]
@@ -478,7 +479,7 @@ def idle_coverage_by_rep(s: Scenario, world: World, run: RunTables, win: Window)
             win.warm_up_min,
             win.horizon_min,
         )
-        out.append({"rep": int(rep), IDLE_COVERAGE_METRIC: share})
+        out.append({"rep": rep, IDLE_COVERAGE_METRIC: share})
     return pd.DataFrame(out, columns=["rep", IDLE_COVERAGE_METRIC])
 
 
