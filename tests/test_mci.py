@@ -24,11 +24,14 @@ from hypothesis import strategies as st
 from sim.config.scenario import Scenario, load_scenario
 from sim.core.entities import EventKind, UnitStatus
 from sim.core.errors import UserError
+from sim.core.events import EventLog
+from sim.core.rng import RandomStreams
 from sim.demand.spec import MciSpec
 from sim.metrics.compute import unit_status_table
+from sim.model.system import build_system
 from sim.policies.destination import nearest, tiered
 from sim.policies.diversion import DIVERSION_POLICIES, may_close, open_destination
-from sim.runs.replications import RunResult
+from sim.runs.replications import RunResult, draw_demand
 from sim.runs.study import run_scenario
 from sim.runs.world import World, fleet_allocation
 
@@ -281,3 +284,20 @@ def test_shipped_county_mci_scenario_logs_multi_unit_dispatch_and_mutual_aid() -
     mci = r.incidents[r.incidents["mci"]]
     assert (mci["station_id"] == "mutual_aid").any()
     assert mci.loc[mci["unit"] >= 0, "station_id"].ne("").all()
+
+
+def test_mci_event_log_identical_in_eager_mode(county_mci: Any) -> None:
+    """The lazy shortcuts of the fleet change nothing with MCIs, aid units and diversion."""
+    sc, world, res, _ = county_mci
+    logs = []
+    for lazy in (True, False):
+        streams = RandomStreams(sc.run.seed, 0)
+        log = EventLog()
+        system = build_system(
+            sc, world, draw_demand(sc, world, streams), log, lazy_settle=lazy, streams=streams
+        )
+        system.run(sc.run.horizon_days * 1440.0)
+        logs.append(log.to_arrays(until=sc.run.horizon_days * 1440.0))
+    for col, values in logs[0].items():
+        np.testing.assert_array_equal(logs[1][col], values, col)
+        np.testing.assert_array_equal(res.events[col], values, col)

@@ -185,7 +185,7 @@ def build_world(
 
 
 def check_capabilities(scenario: Scenario, facilities: Facilities) -> None:
-    """Every injury class must have a hospital able to treat it; linkage needs police posts."""
+    """Every injury class needs a capable hospital, linkage police posts, mutual aid its base."""
     tiers = {h.tier for h in facilities.hospitals}
     for cls, capable in scenario.hospital.capable_tiers.items():
         if not tiers & set(capable):
@@ -193,6 +193,13 @@ def check_capabilities(scenario: Scenario, facilities: Facilities) -> None:
                 f"{scenario.source}: hospital.capable_tiers.{cls}: no hospital of the tiers "
                 f"{capable} in the facilities (tiers present: {sorted(tiers)})"
             )
+    aid = scenario.demand.mci.mutual_aid if scenario.demand.mci is not None else None
+    ids = [h.id for h in facilities.hospitals]
+    if aid is not None and aid.base_hospital not in ids:
+        raise UserError(
+            f"{scenario.source}: demand.mci.mutual_aid.base_hospital: '{aid.base_hospital}' is "
+            f"not a hospital (allowed: {', '.join(ids)})"
+        )
     pl = scenario.mechanisms.police_linkage
     if pl.enabled and pl.police_dispatch and not facilities.police_posts:
         raise UserError(
