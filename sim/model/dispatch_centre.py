@@ -27,6 +27,7 @@ from sim.runs.world import World
 
 if TYPE_CHECKING:
     from sim.model.ambulance import Fleet
+    from sim.model.mci import MassCasualty
     from sim.model.police import Police
 
 E = member_lookup(EventKind)  # fast member reads in the hot loop
@@ -77,6 +78,8 @@ class DispatchCentres:
         state: PatientState,
         fleet: Fleet,
         police: Police,
+        *,
+        mci: MassCasualty | None = None,
     ) -> None:
         self.env, self.log, self.state = env, log, state
         self.spec, self.fleet, self.police = spec, fleet, police
@@ -84,6 +87,7 @@ class DispatchCentres:
         self.linkage = mechanisms.police_linkage
         self.seats = [Seats(env, c.seats) for c in world.facilities.centres]
         self.nd = state.calls
+        self.mci = mci  # mass-casualty incidents (sim/model/mci.py), None without [demand.mci]
 
     def start(self) -> None:
         """Start the incidents due now and schedule the next (each arrival schedules the next)."""
@@ -249,7 +253,7 @@ class DispatchCentres:
             value=st.pat["triage_priority"][st.inc["first_patient"][i]],
         )
         self.seats[centre].give_back()
-        mci = self.fleet.mci
+        mci = self.mci
         if mci is not None and mci.is_mci(i):
             mci.declare(i)  # dispatch by patient count (sim/model/mci.py)
             return

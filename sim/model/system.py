@@ -125,7 +125,9 @@ def build_system(
             raise ValueError(msg)
         fleet.mci = MassCasualty(env, log, state, scenario.demand.mci, fleet, hospitals, streams)
     police = Police(env, log, world, mech.police_linkage, state)
-    centres = DispatchCentres(env, log, world, scenario.calls, mech, state, fleet, police)
+    centres = DispatchCentres(
+        env, log, world, scenario.calls, mech, state, fleet, police, mci=fleet.mci
+    )
     centres.start()
     if any(s.shift == "day" for s in world.facilities.stations):
         env.process(fleet.shift_changes())
