@@ -32,7 +32,7 @@ from sim.model.system import build_system
 from sim.policies.destination import nearest, tiered
 from sim.policies.diversion import DIVERSION_POLICIES, may_close, open_destination
 from sim.runs.replications import RunResult, draw_demand
-from sim.runs.study import run_scenario
+from sim.runs.study import run_scenario_tables
 from sim.runs.world import World, fleet_allocation
 
 E = EventKind
@@ -272,7 +272,7 @@ def test_shipped_county_mci_scenario_logs_multi_unit_dispatch_and_mutual_aid() -
         ["run.horizon_days=4", "run.warm_up_days=0", "fleet.ambulances=5", daily],
     )
     assert sc.hospital.diversion_policy == "bays_full"
-    r = run_scenario(sc, replications=1)
+    r = run_scenario_tables(sc, replications=1)
     ev = r.events
     kind = ev["kind"].astype(str)
     declared = ev[kind == "MCI_DECLARED"]

@@ -25,7 +25,7 @@ from sim.config.scenario import Scenario
 from sim.core.entities import EventKind
 from sim.core.errors import UserError
 from sim.core.rng import RandomStreams
-from sim.core.units import MINUTES_PER_DAY
+from sim.core.units import MINUTES_PER_DAY, period_of
 from sim.io.results import RunTables
 from sim.metrics.compute import (
     RESPONSE_TARGET_MIN,
@@ -449,7 +449,7 @@ def idle_coverage_by_rep(s: Scenario, world: World, run: RunTables, win: Window)
     :func:`sim.metrics.coverage.idle_coverage_share`.
     """
     tables, sf = world.tables, world.station_fac
-    period = int(tables.period_of_hour[12])
+    period = period_of(12, tables.period_of_hour)  # daytime, as the move-up policies bind
     units = fleet_allocation(world.facilities, s.fleet.ambulances)
     turnout = s.fleet.turnout_min.mean()
     out = []
