@@ -130,6 +130,37 @@ CASES = [
         "non_trauma_incidents_per_day = 3.0\nmax_incidents_per_rep = 5",
     ),
     _a("fleet_enormous", "fleet.ambulances", "\n[fleet]\nambulances = 1000000000000\n"),
+    # -- mass-casualty incidents and diversion (docs/operations.md)
+    _a(
+        "mci_road_class",
+        "demand.mci.kinds",
+        '\n[[demand.mci.kinds]]\nname = "x"\nper_year = 1.0\nroad_classes = ["motorways"]\n'
+        'patients = { "5" = 1.0 }\n',
+    ),
+    _a(
+        "mci_one_patient",
+        "demand.mci.kinds",
+        '\n[[demand.mci.kinds]]\nname = "x"\nper_year = 1.0\nroad_classes = ["primary"]\n'
+        'patients = { "1" = 1.0 }\n',
+    ),
+    _a(
+        "mci_start_shares",
+        "demand.mci.start_shares",
+        "\n[demand.mci]\nstart_shares = { red = 0.5, yellow = 0.5, green = 0.5, black = 0.0 }\n",
+    ),
+    _a(
+        "mci_rule_order",
+        "demand.mci.units_by_patients",
+        "\n[demand.mci]\nunits_by_patients = [[10, 5], [5, 3]]\n",
+    ),
+    _a(
+        "mci_aid_base",
+        "demand.mci.mutual_aid.base_hospital",
+        '\n[demand.mci.mutual_aid]\nbase_hospital = "NOPE"\nunits = 2\n',
+    ),
+    _a(
+        "diversion_policy", "hospital.diversion_policy", '\n[hospital]\ndiversion_policy = "full"\n'
+    ),
     _a("fleet_text", "fleet.ambulances", '\n[fleet]\nambulances = "9"\n'),
     _a("fleet_bool", "fleet.ambulances", "\n[fleet]\nambulances = true\n"),
     _a(
