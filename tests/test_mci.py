@@ -301,3 +301,18 @@ def test_mci_event_log_identical_in_eager_mode(county_mci: Any) -> None:
     for col, values in logs[0].items():
         np.testing.assert_array_equal(logs[1][col], values, col)
         np.testing.assert_array_equal(res.events[col], values, col)
+
+
+def test_mci_kind_without_its_roads_fails_whatever_the_draw(tmp_path: Path) -> None:
+    # No living streets on the synthetic county: an error even when the rate draws no MCI.
+    rare = {
+        "name": "alley",
+        "per_year": 1e-6,
+        "road_classes": ["living_street"],
+        "patients": {"3": 1.0},
+    }
+    sc = make_scenario(
+        tmp_path, name="alley", horizon_days=1.0, extra={"demand": {"mci": {"kinds": [rare]}}}
+    )
+    with pytest.raises(UserError, match=r"demand\.mci\.kinds\[0\]\.road_classes.*'alley'"):
+        run(sc)

@@ -75,7 +75,7 @@ def draw_mci_incidents(
         # On the kind's road classes, inside the served area (where ordinary crashes may be).
         in_area = np.diff(places.edge_cum_weight, prepend=0.0) > 0
         w = np.isin(places.edge_road_class, codes) * in_area * places.edge_len_m
-        if n and w.sum() <= 0:
+        if w.sum() <= 0:  # whatever this replication's count: the same file, the same answer
             raise UserError(
                 f"demand.mci.kinds[{j}].road_classes: no road of {kind.road_classes} in the "
                 f"served area for '{kind.name}' (allowed: {list(ROAD_CLASSES)}, present ones only)"
