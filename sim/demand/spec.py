@@ -333,7 +333,8 @@ class MciSpec(Spec):
         default=[(2, 2), (5, 3), (10, 5), (20, 8), (30, 12)],
         description="Dispatch rule by patient count: [patients, units] pairs; an MCI of n "
         "patients gets at once the units of the largest threshold <= n (at least one), the "
-        "others when the first crew has sized up the scene [U] (county 120 MCI plans).",
+        "others when the first crew has sized up the scene [U] (judgement: use the centre's "
+        "own MCI plan).",
     )
     size_up_min: float = Field(
         default=5.0,
