@@ -49,6 +49,28 @@ OFF_NETWORK_LON, OFF_NETWORK_LAT = 119.905, 29.06863
 #: Schema errors: (case id, lines appended to BASE, the bad line's text, field, message part).
 SCHEMA_CASES = [
     (
+        "cost_range_inverted",
+        "\n[costs.ambulance_crew_year]\nyuan = 100\nlow_yuan = 200\nhigh_yuan = 300\n"
+        'source = "[U] test"\n',
+        "[costs.ambulance_crew_year]",
+        "costs.ambulance_crew_year",
+        "low_yuan <= yuan <= high_yuan",
+    ),
+    (
+        "cost_assumed_without_range",
+        '\n[costs.police_escort_hour]\nyuan = 150\nsource = "[U] a guess"\n',
+        "[costs.police_escort_hour]",
+        "costs.police_escort_hour",
+        "needs low_yuan and high_yuan",
+    ),
+    (
+        "cost_as_text",
+        '\n[costs.expert_pool_hour]\nyuan = "100"\nsource = "x"\n',
+        'yuan = "100"',
+        "costs.expert_pool_hour.yuan",
+        "not text",
+    ),
+    (
         "unknown_key",
         "\n[fleet]\nambulancez = 3\n",
         "ambulancez = 3",

@@ -27,7 +27,9 @@ COLUMNS = [
     "diff_ci_high",
 ]
 # Every metric name ends in its unit (minutes with its statistic, a share, a rate).
-UNIT_SUFFIX = re.compile(r"_(min_(mean|median|p90)|share|utilisation|per_year|per_100k_per_year)$")
+UNIT_SUFFIX = re.compile(
+    r"_(min_(mean|median|p90)|share|utilisation|per_year|per_100k_per_year|yuan)$"
+)
 
 
 @pytest.fixture(scope="module")

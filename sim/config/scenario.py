@@ -33,6 +33,7 @@ from sim.demand.spec import DemandSpec
 from sim.model.spec import CallSpec, DestinationSpec, FleetSpec, HospitalSpec
 from sim.network.speeds import SpeedSpec
 from sim.network.travel import TravelSpec
+from sim.outcomes.costs import CostsSpec
 from sim.outcomes.params import OutcomeSpec
 
 
@@ -87,6 +88,7 @@ class Scenario(Spec):
     hospital: HospitalSpec = HospitalSpec()
     mechanisms: MechanismsSpec = MechanismsSpec()
     outcomes: OutcomeSpec = OutcomeSpec()
+    costs: CostsSpec = CostsSpec()
 
     @model_validator(mode="after")
     def _demand_within_cap(self) -> Scenario:

@@ -69,9 +69,23 @@ def _type_name(annotation: Any) -> str:
     return text.replace("<class '", "").replace("'>", "")
 
 
+Section = tuple[str, type, BaseModel | None, str]
+
+
 def _walk(
-    model: type[BaseModel], prefix: str, out: list[str], sections: list[tuple[str, type]]
+    model: type[BaseModel],
+    prefix: str,
+    out: list[str],
+    sections: list[Section],
+    instance: BaseModel | None = None,
+    about: str = "",
 ) -> None:
+    """Rows of ``model``'s fields; sub-models are queued in ``sections``.
+
+    ``instance`` is the parent's default value of this section (its values are the defaults
+    shown, e.g. each ``[costs.*]`` item's price and source) and ``about`` the parent field's
+    description.
+    """
     rows = []
     for name, field in model.model_fields.items():
         ann = field.annotation
@@ -82,19 +96,40 @@ def _walk(
             if len(subs) == 1 and "Fixed" not in str(ann):
                 sub = subs[0]
         if sub is not None and "Fixed" not in sub.__name__:
-            sections.append((f"{prefix}{name}", sub))
+            value = (
+                getattr(instance, name, None)
+                if instance is not None
+                else None
+                if field.is_required()
+                else field.get_default(call_default_factory=True)
+            )
+            sections.append(
+                (
+                    f"{prefix}{name}",
+                    sub,
+                    value if isinstance(value, BaseModel) else None,
+                    field.description or "",
+                )
+            )
             continue
-        default = (
-            "required"
-            if field.is_required()
-            else _fmt_default(field.get_default(call_default_factory=True))
-        )
+        if instance is not None:
+            value = getattr(instance, name)
+            # A source is the citation itself: shown whole.
+            default = value if isinstance(value, str) else _fmt_default(value)
+        else:
+            default = (
+                "required"
+                if field.is_required()
+                else _fmt_default(field.get_default(call_default_factory=True))
+            )
         desc = (field.description or "").replace("\n", " ").replace("|", "\\|")
         rows.append(f"| `{name}` | {_type_name(ann)} | `{default}` | {desc} |")
     if rows:
         out.append(f"\n## `[{prefix.rstrip('.')}]`\n" if prefix else "\n## top level\n")
         if model.__doc__:
             out.append(model.__doc__.strip().splitlines()[0] + "\n")
+        if about:
+            out.append(about.replace("\n", " ") + "\n")
         out.append("| field | type | default | meaning and source |")
         out.append("|---|---|---|---|")
         out.extend(rows)
@@ -103,11 +138,11 @@ def _walk(
 def field_reference() -> str:
     """The Markdown field reference of :class:`sim.config.scenario.Scenario`."""
     out = [HEADER]
-    queue: list[tuple[str, type]] = [("", Scenario)]
+    queue: list[Section] = [("", Scenario, None, "")]
     while queue:
-        prefix, model = queue.pop(0)
-        found: list[tuple[str, type]] = []
-        _walk(model, f"{prefix}." if prefix else "", out, found)
+        prefix, model, instance, about = queue.pop(0)
+        found: list[Section] = []
+        _walk(model, f"{prefix}." if prefix else "", out, found, instance, about)
         queue[0:0] = found
     return "\n".join(out) + "\n"
 

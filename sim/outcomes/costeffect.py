@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 #: China's GDP per capita in 2023, yuan (current prices): National Bureau of Statistics of
 #: China, Statistical Communique on the 2023 National Economic and Social Development
@@ -182,3 +183,127 @@ def best_within_budget(table: pd.DataFrame, budget_yuan: float) -> pd.Series | N
     if ok.empty:
         return None
     return ok.sort_values(["dalys_averted", "cost_yuan"], ascending=[False, True]).iloc[0]
+
+
+#: Cost-effectiveness metrics in ``comparison.csv``, in report order (names kept stable:
+#: the metric registry and the brief read them).
+COST_METRICS: tuple[str, ...] = (
+    "incremental_cost_yuan_per_year",
+    "cost_per_daly_averted_yuan",
+    "cost_per_death_averted_yuan",
+    "nmb_1gdp_yuan",
+    "nmb_3gdp_yuan",
+)
+
+
+def _t_interval(x: np.ndarray) -> tuple[float, float, float]:
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return math.nan, math.nan, math.nan
+    m = float(x.mean())
+    if x.size == 1:
+        return m, math.nan, math.nan
+    half = float(stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
+    return m, m - half, m + half
+
+
+def _percentiles(x: np.ndarray) -> tuple[float, float]:
+    """2.5 / 97.5 % of draws; infinite ratios count (sorted last), undefined ones do not."""
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return math.nan, math.nan
+    # With infinite ratios, interpolating between neighbours could give inf - inf = nan:
+    # take order statistics instead.
+    method = "linear" if np.isfinite(x).all() else "inverted_cdf"
+    lo, hi = np.percentile(x, [2.5, 97.5], method=method)
+    return float(lo), float(hi)
+
+
+def ratio(cost: np.ndarray, averted: np.ndarray) -> np.ndarray:
+    """:func:`cost_per_unit_averted` element by element (inf, -inf or nan without effect)."""
+    return np.array(
+        [cost_per_unit_averted(float(c), float(a)) for c, a in zip(cost, averted, strict=True)],
+        dtype=float,
+    )
+
+
+def cost_effect_table(
+    incremental_cost_by_rep: np.ndarray,
+    dalys_averted_by_rep: np.ndarray,
+    deaths_averted_by_rep: np.ndarray,
+    *,
+    gdp_per_capita_yuan: float,
+    cost_draws: np.ndarray | None = None,
+    dalys_draws: np.ndarray | None = None,
+    deaths_draws: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The :data:`COST_METRICS` of one scenario against the base, with CIs and PSA intervals.
+
+    Parameters
+    ----------
+    incremental_cost_by_rep, dalys_averted_by_rep, deaths_averted_by_rep
+        Per replication (paired): yuan per year more than the base; DALYs and deaths
+        averted per year.
+    gdp_per_capita_yuan
+        For the 1x and 3x GDP per capita thresholds of the net monetary benefit.
+    cost_draws, dalys_draws, deaths_draws
+        PSA draws, paired by index (cost from the price ranges, effects from the outcome
+        parameters); None: no PSA interval.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The table, index ``metric``, columns ``mean, ci_low, ci_high, psa_low, psa_high``;
+        and the per-draw values of the metrics (empty without draws). Ratios are of the
+        means (a ratio's replication CI is not reported: NaN); with no effect they are
+        ``inf`` (costs more), ``-inf`` (saves money) or NaN (undefined), never an error.
+    """
+    cost = np.asarray(incremental_cost_by_rep, float)
+    dalys = np.asarray(dalys_averted_by_rep, float)
+    deaths = np.asarray(deaths_averted_by_rep, float)
+    one, three = gdp_per_capita_yuan, 3 * gdp_per_capita_yuan
+    c_m = _t_interval(cost)
+    rows = {
+        "incremental_cost_yuan_per_year": c_m,
+        "cost_per_daly_averted_yuan": (
+            cost_per_unit_averted(float(cost.mean()), float(dalys.mean())),
+            math.nan,
+            math.nan,
+        ),
+        "cost_per_death_averted_yuan": (
+            cost_per_unit_averted(float(cost.mean()), float(deaths.mean())),
+            math.nan,
+            math.nan,
+        ),
+        "nmb_1gdp_yuan": _t_interval(one * dalys - cost),
+        "nmb_3gdp_yuan": _t_interval(three * dalys - cost),
+    }
+    draws = pd.DataFrame()
+    if cost_draws is not None and dalys_draws is not None and deaths_draws is not None:
+        cd = np.asarray(cost_draws, float)
+        yd = np.asarray(dalys_draws, float)
+        dd = np.asarray(deaths_draws, float)
+        draws = pd.DataFrame(
+            {
+                "incremental_cost_yuan_per_year": cd,
+                "cost_per_daly_averted_yuan": ratio(cd, yd),
+                "cost_per_death_averted_yuan": ratio(cd, dd),
+                "nmb_1gdp_yuan": one * yd - cd,
+                "nmb_3gdp_yuan": three * yd - cd,
+            }
+        )
+    out = []
+    for metric in COST_METRICS:
+        mean, lo, hi = rows[metric]
+        p_lo, p_hi = _percentiles(draws[metric].to_numpy()) if not draws.empty else (math.nan,) * 2
+        out.append(
+            {
+                "metric": metric,
+                "mean": mean,
+                "ci_low": lo,
+                "ci_high": hi,
+                "psa_low": p_lo,
+                "psa_high": p_hi,
+            }
+        )
+    return pd.DataFrame(out).set_index("metric"), draws

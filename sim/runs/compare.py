@@ -38,6 +38,7 @@ from sim.outcomes import burden_averted, psa_draws, tornado, with_reference_time
 from sim.outcomes.params import OutcomeSpec
 from sim.runs.attach import outcome_summary, with_outcomes
 from sim.runs.checkpoint import Checkpoint
+from sim.runs.costing import cost_effect, quantities_by_rep
 from sim.runs.tables import WorldInfo, assemble_tables, package_versions, population_of
 from sim.runs.tasks import Task, run_tasks
 from sim.runs.world import World, build_world, check_capabilities, fleet_allocation, world_key
@@ -263,6 +264,25 @@ def burden_rows(name: str, burden: Burden) -> list[dict[str, Any]]:
     return rows
 
 
+def cost_rows(name: str, table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Comparison rows of the cost-effectiveness metrics (the metric is the difference)."""
+    return [
+        {
+            "scenario": name,
+            "metric": metric,
+            "mean": r["mean"],
+            "ci_low": r["ci_low"],
+            "ci_high": r["ci_high"],
+            "diff_vs_base": r["mean"],
+            "diff_ci_low": r["ci_low"],
+            "diff_ci_high": r["ci_high"],
+            "psa_low": r["psa_low"],
+            "psa_high": r["psa_high"],
+        }
+        for metric, r in table.iterrows()
+    ]
+
+
 def compare_scenarios(
     scenarios: Sequence[Scenario],
     *,
@@ -374,18 +394,39 @@ def compare_scenarios(
     rows: list[dict[str, Any]] = []
     tornado_frames, psa_frames = [], []
     b_kpi = runs[base.name].kpis_by_rep
+    pop = win.population if win.population == win.population else 1e5
+    quantities = {
+        s.name: quantities_by_rep(
+            s, infos[s.name], runs[s.name].incidents, warm_up_min=win.warm_up_min, years=win.years
+        )
+        for s in aligned
+    }
     for s in aligned:
         rows += kpi_rows(s.name, runs[s.name].kpis_by_rep, None if s is base else b_kpi)
         if s is base:
             continue
         burden = burden_of(base, b_inc, runs[s.name].incidents, spec, win, psa_draws)
         rows += burden_rows(s.name, burden)
+        ce = cost_effect(
+            base,
+            s,
+            base_quantities=quantities[base.name],
+            other_quantities=quantities[s.name],
+            base_incidents=b_inc,
+            other_incidents=runs[s.name].incidents,
+            spec=spec,
+            warm_up_min=win.warm_up_min,
+            years=win.years,
+            population=pop,
+            burden_draws=burden.draws,
+        )
+        rows += cost_rows(s.name, ce.table)
         if not burden.draws.empty:
-            psa_frames.append(burden.draws.assign(scenario=s.name, draw=range(len(burden.draws))))
+            draws = pd.concat([burden.draws, ce.draws], axis=1)
+            psa_frames.append(draws.assign(scenario=s.name, draw=range(len(draws))))
         bi = b_inc[b_inc["t_injury"] >= win.warm_up_min]
         oi = runs[s.name].incidents
         oi = oi[oi["t_injury"] >= win.warm_up_min]
-        pop = win.population if win.population == win.population else 1e5
         tor = tornado(bi, oi, spec, horizon_years=win.years, population=pop)
         tor.insert(0, "scenario", s.name)
         tornado_frames.append(tor)
@@ -415,6 +456,11 @@ def compare_scenarios(
         "attribution": infos[base.name].attribution,
         "population": win.population,
         "psa_draws": psa_draws,
+        "costs": {
+            "price_year": base.costs.price_year,
+            "gdp_per_capita_yuan": base.costs.gdp_per_capita_yuan,
+            "gdp_year": base.costs.gdp_year,
+        },
         "scenario_hashes": {s.name: s.content_hash() for s in aligned},
         "versions": package_versions(),
         "argv": list(argv),

@@ -127,6 +127,8 @@ def save_comparison(comp: Comparison, out_root: Path) -> Path:
         comp.compliance.to_csv(tmp / "compliance.csv", index=False)
         comp.utilisation.to_csv(tmp / "utilisation.csv", index=False)
         comp.consult_waits.to_csv(tmp / "consult_waits.csv", index=False)
+        if not comp.psa.empty:  # the CEAC is drawn from these (trauma-sim sweep-report)
+            comp.psa.to_csv(tmp / "psa.csv", index=False)
         write_json(tmp / "manifest.json", comp.manifest)
         for name, run in comp.runs.items():
             write_run_files(tmp / name, run)

@@ -421,6 +421,11 @@ def run_sweep(
             "horizon_days": sweep.base.run.horizon_days,
             "warm_up_days": sweep.base.run.warm_up_days,
             "psa_draws": sweep.psa_draws,
+            "costs": {
+                "price_year": sweep.base.costs.price_year,
+                "gdp_per_capita_yuan": sweep.base.costs.gdp_per_capita_yuan,
+                "gdp_year": sweep.base.costs.gdp_year,
+            },
             "tasks": len(tasks),
             "versions": package_versions(),
             "argv": list(argv),

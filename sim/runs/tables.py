@@ -83,6 +83,8 @@ class WorldInfo:
     grid_cells_dropped: int
     units: int
     seats: int
+    #: 120 centres (the platform costs are per centre).
+    centres: int = 1
     #: The replayed call log's manifest entries (``demand.source = "trace"``), else empty.
     calls: dict[str, Any] = field(default_factory=dict)
 
@@ -100,6 +102,7 @@ def world_info(scenario: Scenario, world: World) -> WorldInfo:
         grid_cells_dropped=world.grid_cells_dropped,
         units=len(fleet_allocation(world.facilities, scenario.fleet.ambulances)),
         seats=sum(c.seats for c in world.facilities.centres),
+        centres=len(world.facilities.centres),
         calls=_calls_manifest(scenario, world),
     )
 
