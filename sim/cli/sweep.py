@@ -88,3 +88,44 @@ def sweep(
         f"{len(spec.points)} points x {spec.replications} replications, "
         f"{len(table)} rows: {folder / 'sweep.parquet'}"
     )
+
+
+@app.command("sweep-report")
+def sweep_report(
+    sweep_dir: Annotated[Path, typer.Argument(help="Folder written by trauma-sim sweep.")],
+    comparison: Annotated[
+        Path | None,
+        typer.Option(
+            "--comparison", help="Folder written by trauma-sim compare (its psa.csv: the CEAC)."
+        ),
+    ] = None,
+    metric: Annotated[
+        str, typer.Option("--metric", help="Metric of the heat map (a sweep.parquet metric).")
+    ] = "dalys_averted_per_year",
+    budget: Annotated[
+        float | None,
+        typer.Option("--budget", min=0, help="Yuan per year available: mark the best point."),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Labels: zh or en.")] = "zh",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Report folder (default SWEEP_DIR/report).")
+    ] = None,
+) -> None:
+    """Heat map over two varied fields, efficiency frontier (and CEAC of a comparison)."""
+    from sim.plotting.labels import check_lang
+    from sim.plotting.sweep_report import write_sweep_report
+
+    report = write_sweep_report(
+        sweep_dir,
+        comparison_dir=comparison,
+        out=out,
+        metric=metric,
+        budget_yuan=budget,
+        lang=check_lang(lang),
+    )
+    for note in report.notes:
+        typer.echo(f"note: {note}", err=True)
+    if budget is not None:
+        console.print(f"best within {budget:,.0f} yuan/year: {report.best or 'none'}")
+    for path in report.files:
+        console.print(str(path))

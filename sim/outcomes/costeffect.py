@@ -214,8 +214,10 @@ def _percentiles(x: np.ndarray) -> tuple[float, float]:
         return math.nan, math.nan
     # With infinite ratios, interpolating between neighbours could give inf - inf = nan:
     # take order statistics instead.
-    method = "linear" if np.isfinite(x).all() else "inverted_cdf"
-    lo, hi = np.percentile(x, [2.5, 97.5], method=method)
+    if np.isfinite(x).all():
+        return float(np.percentile(x, 2.5)), float(np.percentile(x, 97.5))
+    lo = np.percentile(x, 2.5, method="inverted_cdf")
+    hi = np.percentile(x, 97.5, method="inverted_cdf")
     return float(lo), float(hi)
 
 

@@ -592,3 +592,219 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:
     with brief_style():
         fig.savefig(out, dpi=dpi, bbox_inches="tight")
     return out
+
+
+# ------------------------------------------------------------- sweeps and value for money
+
+
+def response_surface(
+    sweep: pd.DataFrame,
+    *,
+    metric: str,
+    x_field: str,
+    y_field: str,
+    value: Literal["mean", "diff_vs_base"] = "diff_vs_base",
+    ax: Axes | None = None,
+    lang: str = "zh",
+) -> Axes:
+    """Heat map of one metric over two varied fields of a sweep (one cell per design point).
+
+    Parameters
+    ----------
+    sweep
+        ``sweep.parquet`` rows: ``point``, the varied fields, ``metric``, ``mean``,
+        ``diff_vs_base``.
+    metric
+        Which metric to draw.
+    x_field, y_field
+        Two varied fields (columns of the table).
+    value
+        ``diff_vs_base`` (paired difference to the base, default) or ``mean``.
+    ax, lang
+        As in :func:`stage_bars`.
+
+    Returns
+    -------
+    Axes
+        The heat map, each cell annotated with its value, and a colour bar.
+
+    Raises
+    ------
+    UserError
+        A missing column or metric, or several points per cell (a third field varies: filter
+        the table to one value of it first).
+    """
+    require_columns(sweep, "sweep", ("point", "metric", value, x_field, y_field))
+    rows = sweep[sweep["metric"].astype(str) == metric]
+    if rows.empty:
+        raise UserError(f"sweep: metric: {metric!r} not in the table")
+    if rows.duplicated([x_field, y_field]).any():
+        raise UserError(
+            f"sweep: several points per ({x_field}, {y_field}) cell: another field varies; "
+            "keep one value of it (filter the table) before drawing"
+        )
+    # sort_index on both axes: indexing by a list of booleans would select rows instead
+    grid = rows.pivot(index=y_field, columns=x_field, values=value).sort_index()
+    grid = grid.sort_index(axis=1)
+    z = grid.to_numpy(float)
+    with brief_style(lang):
+        ax = _new_axes(ax, (6.4, 4.8))
+        finite = z[np.isfinite(z)]
+        span = float(np.abs(finite).max()) if finite.size else 1.0
+        diverging = value == "diff_vs_base"
+        image = ax.imshow(
+            z,
+            origin="lower",
+            aspect="auto",
+            cmap="RdBu_r" if diverging else "viridis",
+            vmin=-span if diverging else None,
+            vmax=span if diverging else None,
+        )
+        for (i, j), v in np.ndenumerate(z):
+            if np.isfinite(v):
+                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8)
+        ax.set_xticks(range(len(grid.columns)), [_tick(c, lang) for c in grid.columns])
+        ax.set_yticks(range(len(grid.index)), [_tick(c, lang) for c in grid.index])
+        ax.set_xlabel(lb.lookup(lb.SWEEP_FIELDS, x_field, lang))
+        ax.set_ylabel(lb.lookup(lb.SWEEP_FIELDS, y_field, lang))
+        ax.grid(False)
+        name = lb.lookup(lb.METRICS, metric, lang)
+        bar_label = lb.text("diff_vs_base_of", lang, metric=name) if diverging else name
+        ax.figure.colorbar(image, ax=ax, label=bar_label)
+    return ax
+
+
+def _tick(value: object, lang: str) -> str:
+    """A varied field's value as a tick label (switches as on/off)."""
+    if isinstance(value, bool | np.bool_):
+        return lb.text("switch_on" if value else "switch_off", lang)
+    return _short(value)
+
+
+def ceac_chart(
+    curve: pd.DataFrame,
+    *,
+    gdp_per_capita_yuan: float | None = None,
+    ax: Axes | None = None,
+    lang: str = "zh",
+) -> Axes:
+    """Cost-effectiveness acceptability curves: P(cost-effective) against willingness to pay.
+
+    Parameters
+    ----------
+    curve
+        :func:`sim.outcomes.costeffect.ceac` output: ``wtp_yuan, strategy,
+        p_cost_effective`` (the ``base`` strategy included).
+    gdp_per_capita_yuan
+        Draw the 1x and 3x GDP per capita thresholds as dotted lines.
+    ax, lang
+        As in :func:`stage_bars`.
+
+    Returns
+    -------
+    Axes
+        One line per strategy.
+    """
+    require_columns(curve, "ceac", ("wtp_yuan", "strategy", "p_cost_effective"))
+    with brief_style(lang):
+        ax = _new_axes(ax, (7.0, 4.2))
+        for i, (name, sub) in enumerate(curve.groupby("strategy", sort=False)):
+            label = lb.text("base_strategy", lang) if name == "base" else str(name)
+            ax.plot(
+                sub["wtp_yuan"] / 1e3,
+                sub["p_cost_effective"],
+                color=f"C{i % 8}",
+                linestyle=_LINESTYLES[i % len(_LINESTYLES)],
+                label=label,
+            )
+        if gdp_per_capita_yuan is not None:
+            for k in (1, 3):
+                x = k * gdp_per_capita_yuan / 1e3
+                ax.axvline(x, color="#555555", linestyle=":", linewidth=1.0)
+                ax.text(x, 1.01, lb.text("gdp_multiple", lang, k=k), fontsize=8, ha="center")
+        ax.set_ylim(0, 1.05)
+        ax.set_xlabel(lb.text("wtp_axis", lang) + " ×1000")
+        ax.set_ylabel(lb.text("p_cost_effective", lang))
+        ax.legend(loc="center right", fontsize=8)
+    return ax
+
+
+def frontier_chart(
+    points: pd.DataFrame,
+    frontier: pd.DataFrame,
+    *,
+    budget_yuan: float | None = None,
+    best: str | None = None,
+    ax: Axes | None = None,
+    lang: str = "zh",
+) -> Axes:
+    """Incremental cost against DALYs averted for every design point, with the frontier.
+
+    Parameters
+    ----------
+    points
+        ``strategy, cost_yuan, dalys_averted`` of every design point (and the base at 0, 0).
+    frontier
+        :func:`sim.outcomes.costeffect.efficiency_frontier` of ``points``.
+    budget_yuan
+        Draw the budget as a vertical line.
+    best
+        The strategy chosen within the budget, marked.
+    ax, lang
+        As in :func:`stage_bars`.
+
+    Returns
+    -------
+    Axes
+    """
+    cols = ("strategy", "cost_yuan", "dalys_averted")
+    require_columns(points, "frontier points", cols)
+    require_columns(frontier, "frontier", cols)
+    with brief_style(lang):
+        ax = _new_axes(ax, (7.0, 4.6))
+        ax.scatter(
+            points["cost_yuan"] / 1e6,
+            points["dalys_averted"],
+            color="#999999",
+            s=18,
+            label=lb.text("design_points", lang),
+        )
+        ax.plot(
+            frontier["cost_yuan"] / 1e6,
+            frontier["dalys_averted"],
+            color="#D55E00",
+            marker="o",
+            label=lb.text("frontier", lang),
+        )
+        for _, r in frontier.iterrows():
+            ax.annotate(
+                str(r["strategy"]),
+                (r["cost_yuan"] / 1e6, r["dalys_averted"]),
+                textcoords="offset points",
+                xytext=(4, 4),
+                fontsize=7,
+            )
+        if budget_yuan is not None:
+            ax.axvline(
+                budget_yuan / 1e6,
+                color="#0072B2",
+                linestyle="--",
+                label=lb.text("budget_line", lang, budget=f"{budget_yuan / 1e6:.3g}"),
+            )
+        if best is not None:
+            b = points[points["strategy"].astype(str) == best]
+            ax.scatter(
+                b["cost_yuan"] / 1e6,
+                b["dalys_averted"],
+                s=120,
+                facecolors="none",
+                edgecolors="#0072B2",
+                linewidths=1.5,
+                label=lb.text("best_in_budget", lang),
+            )
+        ax.axhline(0, color="#333333", linewidth=0.6)
+        ax.axvline(0, color="#333333", linewidth=0.6)
+        ax.set_xlabel(lb.text("cost_axis_myuan", lang))
+        ax.set_ylabel(lb.lookup(lb.METRICS, "dalys_averted_per_year", lang))
+        ax.legend(loc="lower right", fontsize=8)
+    return ax

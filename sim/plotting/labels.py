@@ -75,6 +75,38 @@ METRICS: dict[str, Text] = {
         "响应时间（分钟，接听至到达现场）", "Response time (min, answer to scene)"
     ),
     "consult_wait_min": Text("专家会诊等待时间（分钟）", "Wait for expert consultation (min)"),
+    "incremental_cost_yuan_per_year": Text(
+        "每年增量成本（元）", "Incremental cost (yuan per year)"
+    ),
+    "cost_per_daly_averted_yuan": Text(
+        "每避免一个伤残调整生命年的成本（元）", "Cost per DALY averted (yuan)"
+    ),
+    "cost_per_death_averted_yuan": Text(
+        "每避免一例死亡的成本（元）", "Cost per death averted (yuan)"
+    ),
+    "nmb_1gdp_yuan": Text(
+        "净货币效益，1倍人均GDP（元/年）", "Net monetary benefit at 1x GDP per capita (yuan/yr)"
+    ),
+    "nmb_3gdp_yuan": Text(
+        "净货币效益，3倍人均GDP（元/年）", "Net monetary benefit at 3x GDP per capita (yuan/yr)"
+    ),
+    "response_min_mean": Text("平均响应时间（分钟）", "Mean response time (min)"),
+    "injury_to_definitive_care_min_mean": Text(
+        "平均受伤至确定性救治时间（分钟）", "Mean injury to definitive care (min)"
+    ),
+}
+
+#: Scenario fields that sweeps commonly vary (axis labels of the response surface); a field
+#: not listed is shown by its dotted name.
+SWEEP_FIELDS: dict[str, Text] = {
+    "fleet.ambulances": Text("救护车数量（辆）", "Ambulances"),
+    "mechanisms.internet_plus_120.aml_coverage": Text(
+        "来电手机定位覆盖率", "Share of callers located (AML)"
+    ),
+    "mechanisms.internet_plus_120.enabled": Text("互联网+120", "Internet + 120"),
+    "mechanisms.police_linkage.enabled": Text("警医联动", "Police-medical linkage"),
+    "mechanisms.expert_consultation.enabled": Text("专家组会诊", "Expert consultation"),
+    "mechanisms.prenotification.enabled": Text("院前预通知", "Pre-notification"),
 }
 
 #: Uncertain outcome parameters (``UncertainParameter.name`` in sim.outcomes.params), as
@@ -186,6 +218,18 @@ UI: dict[str, Text] = {
     "tornado_low": Text("参数取低值", "Parameter at low value"),
     "tornado_high": Text("参数取高值", "Parameter at high value"),
     "base_value": Text("基准结果", "Base result"),
+    "wtp_axis": Text("意愿支付阈值（元/伤残调整生命年）", "Willingness to pay (yuan per DALY)"),
+    "p_cost_effective": Text("具有成本效果的概率", "Probability cost-effective"),
+    "gdp_multiple": Text("{k}倍人均GDP", "{k}x GDP per capita"),
+    "cost_axis_myuan": Text("每年增量成本（百万元）", "Incremental cost (million yuan per year)"),
+    "frontier": Text("效率前沿", "Efficiency frontier"),
+    "design_points": Text("设计点", "Design points"),
+    "budget_line": Text("预算 {budget} 百万元", "Budget {budget} M yuan"),
+    "best_in_budget": Text("预算内最优", "Best within budget"),
+    "diff_vs_base_of": Text("相对基线的变化：{metric}", "Change vs base: {metric}"),
+    "base_strategy": Text("基线（不变）", "Base (no change)"),
+    "switch_on": Text("开启", "on"),
+    "switch_off": Text("关闭", "off"),
     # maps
     "response_colorbar": Text("响应时间（分钟）", "Response time (min)"),
     "minutes_to_station": Text("距最近急救站车程（分钟）", "Drive from nearest station (min)"),
@@ -563,6 +607,7 @@ def all_strings(lang: Lang) -> list[str]:
     tables: list[dict[str, Text]] = [
         STAGES,
         METRICS,
+        SWEEP_FIELDS,
         PARAMETERS,
         NETWORKS,
         RESOURCES,

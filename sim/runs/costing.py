@@ -104,8 +104,8 @@ def cost_effect(
     if not burden_draws.empty:
         k = len(burden_draws)
         u = RandomStreams(base.run.seed, 0)["psa_costs"].random((k, len(COST_ITEMS)))
-        q_o = other_quantities.mean().to_dict()
-        q_b = base_quantities.mean().to_dict()
+        q_o = {str(k): float(v) for k, v in other_quantities.mean().items()}
+        q_b = {str(k): float(v) for k, v in base_quantities.mean().items()}
         kwargs = {
             "cost_draws": cost_draws(other.costs, q_o, u) - cost_draws(base.costs, q_b, u),
             "dalys_draws": burden_draws["dalys_averted_per_year"].to_numpy(float),
