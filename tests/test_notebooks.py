@@ -153,6 +153,7 @@ def test_notebooks_present() -> None:
         "03_integration_effects.py",
         "04_outcomes_and_uncertainty.py",
         "05_choosing_warmup_and_replications.py",
+        "06_sweeps_and_value.py",
     }
     assert expected <= names
 
