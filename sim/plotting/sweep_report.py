@@ -74,6 +74,8 @@ def _label(values: dict[str, Any], fields: Sequence[str]) -> str:
     for f in fields:
         parts = f.split(".")
         v = values[f]
+        if isinstance(v, float | np.floating) and float(v).is_integer():
+            v = int(v)  # the pivot turned whole numbers (ambulances) into floats
         if parts[-1] == "enabled" and len(parts) > 1 and isinstance(v, bool | np.bool_):
             if v:
                 on.append(parts[-2])
