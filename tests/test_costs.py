@@ -13,6 +13,7 @@ from sim.config.scenario import load_scenario
 from sim.outcomes.costeffect import COST_METRICS, cost_effect_table
 from sim.outcomes.costs import COST_ITEMS, CostItem, CostsSpec, fixed_quantities, usage_by_rep
 from sim.runs.compare import compare_scenarios
+from sim.runs.study import save_comparison
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO_ROOT / "scenarios"
@@ -133,7 +134,7 @@ def test_quantities_of_the_integrated_county() -> None:
     assert use.loc[0, "prenotification_patient"] == pytest.approx(4.0)
 
 
-def test_comparison_rows_of_a_costly_change_without_effect() -> None:
+def test_comparison_rows_of_a_costly_change_without_effect(tmp_path: Path) -> None:
     """A change that only costs (dearer seats) has an infinite cost per DALY averted."""
     clock = ["run.horizon_days=3", "run.replications=2"]
     base = load_scenario(SCENARIOS / "county_baseline.toml", clock)
@@ -147,3 +148,10 @@ def test_comparison_rows_of_a_costly_change_without_effect() -> None:
     assert rows.loc[("dearer_seats", "cost_per_daly_averted_yuan"), "mean"] == math.inf
     assert rows.loc[("dearer_seats", "nmb_1gdp_yuan"), "mean"] == pytest.approx(-seats * 100_000)
     assert {"incremental_cost_yuan_per_year", "dalys_averted_per_year"} <= set(comp.psa.columns)
+    # Written and read back: "inf" stays infinite in comparison.csv; psa.csv feeds the CEAC.
+    folder = save_comparison(comp, tmp_path)
+    back = pd.read_csv(folder / "comparison.csv").set_index(["scenario", "metric"])
+    assert back.loc[("dearer_seats", "cost_per_daly_averted_yuan"), "mean"] == math.inf
+    psa = pd.read_csv(folder / "psa.csv")
+    assert len(psa) == 5
+    assert psa["cost_per_daly_averted_yuan"].eq(math.inf).all()
