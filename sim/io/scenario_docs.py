@@ -115,7 +115,7 @@ def _walk(
         if instance is not None:
             value = getattr(instance, name)
             # A source is the citation itself: shown whole.
-            default = value if isinstance(value, str) else _fmt_default(value)
+            default = value if name == "source" else _fmt_default(value)
         else:
             default = (
                 "required"
