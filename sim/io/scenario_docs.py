@@ -60,6 +60,7 @@ def _type_name(annotation: Any) -> str:
         "facilities.",
         "network.speeds.",
         "network.travel.",
+        "network.travel_spec.",
         "outcomes.params.",
         "scenario.",
     ):
