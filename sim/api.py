@@ -52,7 +52,8 @@ def load_network(source: str | Path, *, data_dir: str | Path | None = None) -> R
     Parameters
     ----------
     source
-        Manifest name, ``synthetic_county[:SEED]`` or an OSM XML/PBF/GraphML file.
+        Manifest name, ``synthetic_county[:SEED]``, ``synthetic_province[:SEED]`` or an
+        OSM XML/PBF/GraphML file.
     data_dir
         Folder searched first (else ``$TRAUMA_SIM_DATA``).
 

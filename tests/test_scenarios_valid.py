@@ -32,7 +32,7 @@ def needs_shared_data(s: Scenario) -> bool:
         s.facilities.police_posts,
     ]
     return (
-        not s.network.source.startswith("synthetic_county")
+        not s.network.source.startswith(("synthetic_county", "synthetic_province"))
         or (s.demand.population_grid is not None and s.demand.population_grid.on_data_path)
         or any(t is not None and t.on_data_path for t in tables)
     )

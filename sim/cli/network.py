@@ -20,7 +20,8 @@ SourceArg = Annotated[
     str,
     typer.Argument(
         metavar="NAME|PATH",
-        help="Manifest name (hangzhou_west ...), synthetic_county[:SEED], or an OSM/GraphML file.",
+        help="Manifest name (hangzhou_west ...), synthetic_county[:SEED], "
+        "synthetic_province[:SEED], or an OSM/GraphML file.",
     ),
 ]
 DataDirOpt = Annotated[

@@ -42,7 +42,8 @@ class NetworkSpec(Spec):
 
     source: str = Field(
         description="A named network from networks/manifest.toml (e.g. 'hangzhou_west'), "
-        "'synthetic_county[:SEED]', or a file path (.osm, .osm.bz2, .pbf, .graphml)."
+        "'synthetic_county[:SEED]', 'synthetic_province[:SEED]', or a file path "
+        "(.osm, .osm.bz2, .pbf, .graphml)."
     )
     speeds: SpeedSpec = SpeedSpec()
 

@@ -2,7 +2,8 @@
 
 Public API (everything else in this package is internal):
 
-* :func:`load_network` — by manifest name, ``"synthetic_county[:SEED]"`` or path, cached;
+* :func:`load_network` — by manifest name, ``"synthetic_county[:SEED]"``,
+  ``"synthetic_province[:SEED]"`` or path, cached;
 * :func:`read_osm` — one OSM XML/PBF or GraphML file, no cache;
 * :func:`find_data_file` — the data search path (``--data-dir``, ``$TRAUMA_SIM_DATA``,
   the repository's ``networks/``);

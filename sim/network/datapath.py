@@ -152,21 +152,27 @@ def find_data_file(filename: str | Path, data_dir: Path | str | None = None) -> 
     )
 
 
-def parse_synthetic_source(source: str) -> int | None:
-    """Seed of a ``"synthetic_county"``/``"synthetic_county:SEED"`` source, else None."""
+def parse_synthetic_source(source: str) -> tuple[str, int] | None:
+    """Generator name and seed of a synthetic source, else None.
+
+    ``"synthetic_county[:SEED]"`` and ``"synthetic_province[:SEED]"`` (the default seed of
+    each generator when none is given).
+    """
+    from sim.network.province import DEFAULT_PROVINCE_SEED, PROVINCE_NAME
     from sim.network.synthetic import DEFAULT_SEED
 
-    if source == SYNTHETIC_NAME:
-        return DEFAULT_SEED
-    prefix = f"{SYNTHETIC_NAME}:"
-    if source.startswith(prefix):
-        text = source[len(prefix) :]
-        try:
-            return int(text)
-        except ValueError:
-            raise UserError(
-                f"network {source!r}: the seed after '{SYNTHETIC_NAME}:' must be an integer"
-            ) from None
+    for name, default in ((SYNTHETIC_NAME, DEFAULT_SEED), (PROVINCE_NAME, DEFAULT_PROVINCE_SEED)):
+        if source == name:
+            return name, default
+        prefix = f"{name}:"
+        if source.startswith(prefix):
+            text = source[len(prefix) :]
+            try:
+                return name, int(text)
+            except ValueError:
+                raise UserError(
+                    f"network {source!r}: the seed after '{name}:' must be an integer"
+                ) from None
     return None
 
 
@@ -191,7 +197,7 @@ def _resolve_file(source: str, data_dir: Path | str | None) -> tuple[Path, str]:
         return path, network_name_of(path)
     looks_like_name = path.name == source and "." not in source
     if looks_like_name:
-        names = ", ".join([*sorted(manifest), SYNTHETIC_NAME])
+        names = ", ".join([*sorted(manifest), SYNTHETIC_NAME, "synthetic_province"])
         raise UserError(
             f"network {source!r}: not a named network ({names}) and not an existing file"
         )
@@ -213,19 +219,19 @@ def load_network(
     Parameters
     ----------
     source
-        A manifest name (``"hangzhou_west"``), ``"synthetic_county"`` or
-        ``"synthetic_county:SEED"``, or a path to an OSM XML/PBF or GraphML file (a bare
+        A manifest name (``"hangzhou_west"``), ``"synthetic_county[:SEED]"`` or
+        ``"synthetic_province[:SEED]"``, or a path to an OSM XML/PBF or GraphML file (a bare
         file name is searched on the data path).
     data_dir
         Folder searched first for data files (else ``$TRAUMA_SIM_DATA``, then the
         repository's ``networks/``).
     speeds
         Speed rules and the ``simplify`` switch (default :class:`SpeedSpec`: simplified);
-        part of the cache key. The synthetic county is never simplified here.
+        part of the cache key. Synthetic networks are never simplified here.
     cache_dir
         Cache folder (else ``$TRAUMA_SIM_CACHE``, else the user cache folder).
     use_cache
-        Read and write the cache. The synthetic county is generated every time.
+        Read and write the cache. Synthetic networks are generated every time.
 
     Returns
     -------
@@ -238,11 +244,16 @@ def load_network(
     """
     speeds = speeds or SpeedSpec()
     text = str(source)
-    seed = parse_synthetic_source(text)
-    if seed is not None:
-        from sim.network.synthetic import generate_county
+    synthetic = parse_synthetic_source(text)
+    if synthetic is not None:
+        generator, seed = synthetic
+        if generator == SYNTHETIC_NAME:
+            from sim.network.synthetic import generate_county
 
-        return generate_county(seed, speeds=speeds)
+            return generate_county(seed, speeds=speeds)
+        from sim.network.province import generate_province
+
+        return generate_province(seed, speeds=speeds)
 
     path, name = _resolve_file(text, data_dir)
     if not use_cache:

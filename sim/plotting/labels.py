@@ -160,6 +160,7 @@ PARAMETERS: dict[str, Text] = {
 NETWORKS: dict[str, Text] = {
     "hangzhou_west": Text("杭州西部（OpenStreetMap 路网）", "Hangzhou west (OpenStreetMap)"),
     "synthetic_county": Text("合成县（合成路网）", "Synthetic county (generated roads)"),
+    "synthetic_province": Text("合成省域（合成路网）", "Synthetic province (generated roads)"),
 }
 
 
