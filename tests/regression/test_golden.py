@@ -13,8 +13,10 @@ import pytest
 from update_golden import (
     CONGESTED_DIGEST_FILE,
     GOLDEN_FILE,
+    INTEGRATED_DIGEST_FILE,
     congested_digest,
     golden_kpis,
+    integrated_digest,
     read_golden,
 )
 
@@ -44,4 +46,17 @@ def test_congested_event_log_digest(tmp_path: Path) -> None:
     golden = CONGESTED_DIGEST_FILE.read_text(encoding="utf-8").strip()
     assert congested_digest(tmp_path) == golden, (
         "the congested event log changed (refresh with update_golden.py only if intended)"
+    )
+
+
+def test_integrated_event_log_digest() -> None:
+    """Every mechanism on (live positions, guided routes): the event log, bit for bit.
+
+    Speed-ups of dispatch and routing (issue 16) must leave it unchanged.
+    """
+    if not INTEGRATED_DIGEST_FILE.exists():
+        pytest.fail(f"{INTEGRATED_DIGEST_FILE} missing: run tests/regression/update_golden.py")
+    golden = INTEGRATED_DIGEST_FILE.read_text(encoding="utf-8").strip()
+    assert integrated_digest() == golden, (
+        "the integrated event log changed (refresh with update_golden.py only if intended)"
     )

@@ -8,6 +8,9 @@ deterministic, so the test allows only a 1e-9 relative difference.
 The congested golden run (tests/congested.py: queued calls, full bays, waiting consultations,
 transfers) is stored as the sha256 of its full event log (every column of every record) in
 tests/regression/golden/congested_events.sha256: any change to any event, time or order moves it.
+The integrated golden run (scenarios/county_integrated.toml, every mechanism on: live unit
+positions, guided routes, police, consultations) is stored the same way in
+tests/regression/golden/integrated_events.sha256; speed-ups must leave it unchanged.
 
 Refresh path, when a model or scenario change is *meant* to move the numbers::
 
@@ -41,6 +44,9 @@ OVERRIDES = ["run.horizon_days=7", "run.seed=20260101"]
 REPLICATIONS = 2
 GOLDEN_FILE = Path(__file__).resolve().parent / "golden" / "county_kpis.csv"
 CONGESTED_DIGEST_FILE = Path(__file__).resolve().parent / "golden" / "congested_events.sha256"
+INTEGRATED_SCENARIO = REPO_ROOT / "scenarios" / "county_integrated.toml"
+INTEGRATED_OVERRIDES = ["run.horizon_days=14", "run.warm_up_days=0", "run.seed=20260101"]
+INTEGRATED_DIGEST_FILE = Path(__file__).resolve().parent / "golden" / "integrated_events.sha256"
 
 
 def golden_kpis() -> pd.DataFrame:
@@ -54,6 +60,12 @@ def congested_digest(folder: Path) -> str:
     """sha256 of the congested run's full event log (replication 0; scenario written in folder)."""
     scenario = congested_scenario(folder)
     return events_digest(replication_record(scenario, build_world(scenario), 0).events)
+
+
+def integrated_digest() -> str:
+    """sha256 of the integrated county run's full event log (replication 0, 14 days)."""
+    scenario = load_scenario(INTEGRATED_SCENARIO, INTEGRATED_OVERRIDES)
+    return events_digest(run_replication(scenario, build_world(scenario), 0).events)
 
 
 def read_golden(path: Path = GOLDEN_FILE) -> pd.DataFrame:
@@ -71,6 +83,9 @@ def main() -> None:
         digest = congested_digest(Path(folder))
     CONGESTED_DIGEST_FILE.write_text(digest + "\n", encoding="utf-8")
     print(f"wrote {CONGESTED_DIGEST_FILE} ({digest})")
+    digest = integrated_digest()
+    INTEGRATED_DIGEST_FILE.write_text(digest + "\n", encoding="utf-8")
+    print(f"wrote {INTEGRATED_DIGEST_FILE} ({digest})")
 
 
 if __name__ == "__main__":
