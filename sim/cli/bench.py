@@ -35,7 +35,12 @@ def bench_network(
 @bench_app.command("model")
 def bench_model(
     scenario: Annotated[
-        Path | None, typer.Option("--scenario", help="Scenario file (default: Hangzhou or county).")
+        list[Path] | None,
+        typer.Option(
+            "--scenario",
+            help="Scenario file (default: Hangzhou or county); repeat the option to measure "
+            "several side by side (e.g. the integrated and the peak variant).",
+        ),
     ] = None,
     data_dir: Annotated[
         Path | None, typer.Option(help="Folder with network files (else $TRAUMA_SIM_DATA).")
@@ -44,16 +49,41 @@ def bench_model(
     repeat: Annotated[
         int, typer.Option("--repeat", min=1, help="Runs of the replication; the fastest counts.")
     ] = 3,
+    half_horizon: Annotated[
+        bool,
+        typer.Option(
+            "--half-horizon/--no-half-horizon",
+            help="Also run half the horizon (the linearity figure).",
+        ),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Simulate a year of one replication; print incidents per second and memory."""
+    """Simulate a year of one replication; print incidents per second and memory.
+
+    With several scenarios each result also has ``cost_ratio_to_first`` (its cost per
+    incident over the first scenario's) and the JSON is a list.
+    """
     from sim.runs.bench import model_benchmark
 
-    result = model_benchmark(
-        data_dir=data_dir, scenario_file=scenario, horizon_days=horizon_days, repeat=repeat
-    )
+    files: list[Path | None] = list(scenario) if scenario else [None]
+    results = [
+        model_benchmark(
+            data_dir=data_dir,
+            scenario_file=f,
+            horizon_days=horizon_days,
+            repeat=repeat,
+            half_horizon=half_horizon,
+        )
+        for f in files
+    ]
+    if len(results) > 1:
+        first = float(str(results[0]["cost_per_incident_us"]))
+        for r in results:
+            r["cost_ratio_to_first"] = round(float(str(r["cost_per_incident_us"])) / first, 3)
     if as_json:
-        typer.echo(json.dumps(result))
-    else:
+        typer.echo(json.dumps(results[0] if len(results) == 1 else results))
+        return
+    for result in results:
         for key, value in result.items():
-            typer.echo(f"{key:>20}: {value}")
+            typer.echo(f"{key:>28}: {value}")
+        typer.echo("")

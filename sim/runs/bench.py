@@ -6,6 +6,7 @@ Benchmarks read only local files (never the internet) and write only to temporar
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import tempfile
@@ -138,11 +139,67 @@ def network_benchmark(data_dir: Path | None = None) -> dict[str, object]:
     }
 
 
+def bare_simpy_benchmark(
+    n_incidents: int = 50_000, n_units: int = 27, seed: int = _BENCH_SEED
+) -> dict[str, float]:
+    """The reference the model is compared with: a bare SimPy ambulance model.
+
+    Poisson calls at 80 % utilisation of ``n_units`` ambulances (a ``simpy.Resource``), each
+    call a process that requests a unit and holds it for an exponential job time. It has no
+    travel, dispatch decisions or log, so its rate is what SimPy itself costs per incident on
+    this machine right now: the model's ``incidents_per_s`` divided by it
+    (``ratio_to_bare_simpy``) compares runs on a shared machine.
+
+    Parameters
+    ----------
+    n_incidents
+        Calls to simulate.
+    n_units
+        Ambulances (the Hangzhou extract's 27 by default).
+    seed
+        Seed of the local generator of the inter-arrival and job times.
+
+    Returns
+    -------
+    dict
+        ``bare_simpy_incidents_per_s`` and ``bare_simpy_run_s``.
+    """
+    import simpy
+
+    rng = np.random.default_rng(seed)
+    job_min = 60.0
+    gaps = rng.exponential(job_min / (0.8 * n_units), n_incidents).tolist()
+    jobs = rng.exponential(job_min, n_incidents).tolist()
+    env = simpy.Environment()
+    fleet = simpy.Resource(env, capacity=n_units)
+
+    def call(job: float) -> simpy.events.ProcessGenerator:
+        with fleet.request() as req:
+            yield req
+            yield env.timeout(job)
+
+    def source() -> simpy.events.ProcessGenerator:
+        for gap, job in zip(gaps, jobs, strict=True):
+            yield env.timeout(gap)
+            env.process(call(job))
+
+    t0 = time.perf_counter()
+    env.process(source())
+    env.run()
+    run_s = time.perf_counter() - t0
+    return {
+        "bare_simpy_incidents_per_s": round(n_incidents / run_s, 1),
+        "bare_simpy_run_s": round(run_s, 3),
+    }
+
+
 def model_benchmark(
     data_dir: Path | None = None,
     scenario_file: Path | None = None,
     horizon_days: float = 365.0,
     repeat: int = 3,
+    *,
+    half_horizon: bool = True,
 ) -> dict[str, object]:
     """Time the simulation itself: one replication of a year (demand + SimPy run + log).
 
@@ -151,7 +208,10 @@ def model_benchmark(
     (network, travel tables) is timed separately and not counted in ``incidents_per_s``. The
     same replication runs ``repeat`` times; as with ``timeit``, the fastest run measures the
     code (slower ones measure what else the machine was doing) and the median is reported
-    beside it. Runs over half the horizon show whether cost is linear in the horizon.
+    beside it. Runs over half the horizon show whether cost is linear in the horizon
+    (``half_horizon=False`` skips them). After each full run the bare SimPy ambulance model
+    (:func:`bare_simpy_benchmark`) runs once, so ``ratio_to_bare_simpy`` (fastest model rate
+    over fastest bare rate) compares like with like on a shared machine.
 
     Returns
     -------
@@ -160,7 +220,9 @@ def model_benchmark(
         ``incidents_per_s`` (fastest run), ``incidents_per_s_median``,
         ``events_per_incident``, ``world_build_s``, ``run_s`` (fastest), ``run_s_median``,
         ``repeat``, ``half_horizon_run_s``, ``linearity`` (run_s / (2 x half-horizon
-        run_s); 1 = linear), ``peak_memory_mb``.
+        run_s); 1 = linear; both None without half-horizon runs), ``cost_per_incident_us``,
+        ``bare_simpy_incidents_per_s``, ``ratio_to_bare_simpy`` and ``peak_memory_mb``
+        (peak resident set size of the process: worlds, demand, event log and tables).
     """
     from sim.config.scenario import load_scenario
     from sim.runs.replications import replication_record
@@ -175,7 +237,8 @@ def model_benchmark(
         has_hz = folder is not None and (folder / _HANGZHOU_FILE).exists()
         scenario_file = root / ("hangzhou_baseline.toml" if has_hz else "county_baseline.toml")
     runs = {}
-    for days in (horizon_days / 2, horizon_days):
+    bare: list[float] = []
+    for days in (horizon_days / 2, horizon_days) if half_horizon else (horizon_days,):
         scenario = load_scenario(scenario_file, [f"run.horizon_days={days}"])
         t0 = time.perf_counter()
         world = build_world(scenario, data_dir=folder)
@@ -187,13 +250,18 @@ def model_benchmark(
             t0 = time.perf_counter()
             result = replication_record(scenario, world, 0)
             times.append(time.perf_counter() - t0)
+            if days == horizon_days:
+                # Interleaved with the model's runs, so both see the same machine load.
+                n_bare = min(50_000, max(5_000, result.demand.n_incidents))
+                bare.append(bare_simpy_benchmark(n_bare)["bare_simpy_incidents_per_s"])
         runs[days] = (sorted(times), t_world, scenario, result)
     times, t_world, scenario, result = runs[horizon_days]
     assert result is not None
-    half_s = runs[horizon_days / 2][0][0]
+    half_s = runs[horizon_days / 2][0][0] if half_horizon else math.inf
     run_s, median_s = times[0], float(np.median(times))
     n_inc = result.demand.n_incidents
     n_ev = int(result.events["t"].shape[0])
+    bare_rate = max(bare)
     return {
         "scenario": scenario.name,
         "network": world.network.name,
@@ -208,7 +276,10 @@ def model_benchmark(
         "run_s": round(run_s, 3),
         "run_s_median": round(median_s, 3),
         "repeat": repeat,
-        "half_horizon_run_s": round(half_s, 3),
-        "linearity": round(run_s / (2 * half_s), 3),
+        "half_horizon_run_s": round(half_s, 3) if half_horizon else None,
+        "linearity": round(run_s / (2 * half_s), 3) if half_horizon else None,
+        "cost_per_incident_us": round(run_s / max(n_inc, 1) * 1e6, 2),
+        "bare_simpy_incidents_per_s": bare_rate,
+        "ratio_to_bare_simpy": round(n_inc / run_s / bare_rate, 3),
         "peak_memory_mb": round(_peak_memory_mb(), 1),
     }
