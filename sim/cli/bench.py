@@ -1,4 +1,4 @@
-"""``trauma-sim bench network|model``: print performance figures (JSON with ``--json``)."""
+"""``trauma-sim bench network|model|sweep``: print performance figures (JSON with ``--json``)."""
 
 from __future__ import annotations
 
@@ -87,3 +87,38 @@ def bench_model(
         for key, value in result.items():
             typer.echo(f"{key:>28}: {value}")
         typer.echo("")
+
+
+@bench_app.command("sweep")
+def bench_sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep file (.toml).")] = Path(
+        "scenarios/sweeps/county_fleet_aml.toml"
+    ),
+    workers: Annotated[
+        list[int] | None, typer.Option("--workers", min=1, help="Worker counts (default 1 2).")
+    ] = None,
+    backend: Annotated[
+        list[str] | None,
+        typer.Option("--backend", help="'process' and/or 'dask' (default both)."),
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder with network files (else $TRAUMA_SIM_DATA).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Run a sweep's replications with 1 and 2 workers per backend; print the speed-up."""
+    from sim.core.errors import UserError
+    from sim.runs.bench import sweep_benchmark
+
+    backends = tuple(backend or ("process", "dask"))
+    bad = sorted(set(backends) - {"process", "dask"})
+    if bad:
+        raise UserError(f"--backend {', '.join(bad)}: use 'process' or 'dask'")
+    result = sweep_benchmark(
+        sweep_file, workers=tuple(workers or (1, 2)), backends=backends, data_dir=data_dir
+    )
+    if as_json:
+        typer.echo(json.dumps(result))
+    else:
+        for key, value in result.items():
+            typer.echo(f"{key:>28}: {value}")

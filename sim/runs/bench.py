@@ -283,3 +283,78 @@ def model_benchmark(
         "ratio_to_bare_simpy": round(n_inc / run_s / bare_rate, 3),
         "peak_memory_mb": round(_peak_memory_mb(), 1),
     }
+
+
+def sweep_benchmark(
+    sweep_file: Path,
+    workers: tuple[int, ...] = (1, 2),
+    backends: tuple[str, ...] = ("process", "dask"),
+    data_dir: Path | None = None,
+) -> dict[str, object]:
+    """Throughput of a sweep's replications with 1, 2, ... workers, per backend.
+
+    Runs every (scenario, replication) of the sweep (base and points, as ``trauma-sim
+    sweep``) with no checkpoint, once per backend and worker count: ``"process"`` is the
+    local process pool (one worker: serial, in this process), ``"dask"`` a
+    ``dask.distributed.LocalCluster`` of single-threaded worker processes. The time includes
+    starting the workers and building each worker's world once (worlds are cached per
+    process, never shipped per task), so the speed-up is what a user gets.
+
+    Parameters
+    ----------
+    sweep_file
+        A sweep file (``scenarios/sweeps/*.toml``).
+    workers
+        Worker counts to measure; the first is the reference of ``speedup``.
+    backends
+        ``"process"`` and/or ``"dask"``.
+    data_dir
+        Folder with network files (else ``$TRAUMA_SIM_DATA``).
+
+    Returns
+    -------
+    dict
+        ``sweep``, ``tasks``, ``cpu_count``, and per backend and worker count
+        ``{backend}_{n}_s`` (wall seconds), ``{backend}_{n}_reps_per_s`` and
+        ``{backend}_{n}_speedup`` (reference seconds over these).
+    """
+    from sim.runs.compare import align
+    from sim.runs.sweep import load_sweep
+    from sim.runs.tasks import Task, run_tasks
+
+    unknown = sorted(set(backends) - {"process", "dask"})
+    if unknown:
+        msg = f"unknown backend(s) {unknown}: use 'process' and/or 'dask'"
+        raise ValueError(msg)
+    folder = _data_dir(data_dir)
+    spec = load_sweep(sweep_file)
+    scenarios = align([spec.base, *[p.scenario for p in spec.points]])
+    tasks = [Task(s, r) for s in scenarios for r in range(spec.replications)]
+    out: dict[str, object] = {
+        "sweep": Path(sweep_file).stem,
+        "tasks": len(tasks),
+        "cpu_count": os.cpu_count(),
+    }
+    for backend in backends:
+        ref_s = math.nan
+        for n in workers:
+            t0 = time.perf_counter()
+            if backend == "process":
+                run_tasks(tasks, jobs=n, data_dir=folder)
+            else:
+                from dask.distributed import Client, LocalCluster
+
+                with (
+                    LocalCluster(
+                        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+                    ) as cluster,
+                    Client(cluster) as client,
+                ):
+                    run_tasks(tasks, executor=client.get_executor(), data_dir=folder)
+            wall_s = time.perf_counter() - t0
+            if math.isnan(ref_s):
+                ref_s = wall_s
+            out[f"{backend}_{n}_s"] = round(wall_s, 3)
+            out[f"{backend}_{n}_reps_per_s"] = round(len(tasks) / wall_s, 3)
+            out[f"{backend}_{n}_speedup"] = round(ref_s / wall_s, 3)
+    return out
