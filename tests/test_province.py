@@ -20,7 +20,7 @@ from sim.core.errors import UserError
 from sim.network.core import ROAD_CLASS_CODE, RoadNetwork
 from sim.network.datapath import load_network, parse_synthetic_source
 from sim.network.province import DEFAULT_PROVINCE_SEED, province_layout
-from sim.runs.replications import run_replication
+from sim.runs.replications import replication_record
 from sim.runs.world import World, build_world, world_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,8 +105,8 @@ def test_inter_centre_transfers_occur_and_vanish_with_one_network(world: World) 
     short = ["run.horizon_days=1", "run.warm_up_days=0"]
     base = load_scenario(SCENARIOS / "province_baseline.toml", short)
     integrated = load_scenario(SCENARIOS / "province_integrated.toml", short)
-    r_base = run_replication(base, world, 0)
-    r_int = run_replication(integrated, world, 0)
+    r_base = replication_record(base, world, 0)
+    r_int = replication_record(integrated, world, 0)
     assert r_base.demand.n_incidents > 500  # ~837 a day
     assert r_int.demand.n_incidents == r_base.demand.n_incidents  # common random numbers
     transferred = EventKind.CALL_TRANSFERRED

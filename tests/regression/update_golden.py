@@ -65,7 +65,7 @@ def congested_digest(folder: Path) -> str:
 def integrated_digest() -> str:
     """sha256 of the integrated county run's full event log (replication 0, 14 days)."""
     scenario = load_scenario(INTEGRATED_SCENARIO, INTEGRATED_OVERRIDES)
-    return events_digest(run_replication(scenario, build_world(scenario), 0).events)
+    return events_digest(replication_record(scenario, build_world(scenario), 0).events)
 
 
 def read_golden(path: Path = GOLDEN_FILE) -> pd.DataFrame:
