@@ -66,6 +66,10 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+#: How ``area_km2`` in manifests is measured (:meth:`sim.network.core.RoadNetwork.extent_km2`).
+AREA_BASIS = "convex hull of the road network's nodes"
+
+
 @dataclass(frozen=True)
 class WorldInfo:
     """What the run tables need to know about the world, without the world itself.
@@ -83,6 +87,8 @@ class WorldInfo:
     grid_cells_dropped: int
     units: int
     seats: int
+    #: Area the road data covers (convex hull of the network's nodes), km².
+    area_km2: float = math.nan
     #: The replayed call log's manifest entries (``demand.source = "trace"``), else empty.
     calls: dict[str, Any] = field(default_factory=dict)
 
@@ -100,6 +106,7 @@ def world_info(scenario: Scenario, world: World) -> WorldInfo:
         grid_cells_dropped=world.grid_cells_dropped,
         units=len(fleet_allocation(world.facilities, scenario.fleet.ambulances)),
         seats=sum(c.seats for c in world.facilities.centres),
+        area_km2=net.extent_km2(),
         calls=_calls_manifest(scenario, world),
     )
 
@@ -267,6 +274,9 @@ def assemble_tables(
         "synthetic": info.synthetic,
         "attribution": info.attribution,
         "population": population,
+        # Per-year figures need their area too: the road data's extent, as the brief says.
+        "area_km2": round(info.area_km2, 1),
+        "area_basis": AREA_BASIS,
         "grid_cells_dropped": info.grid_cells_dropped,
         "units": info.units,
         "streams": sorted({s for r in reps for s in r.streams}),
