@@ -59,6 +59,9 @@ def test_formats_and_feasible_ranges() -> None:
     assert registry.format_value("dalys_averted_per_year", 187.2) == "187"
     assert registry.format_value("deaths_averted_per_year", 3.0, signed=True) == "+3.00"
     assert registry.format_value("response_min_mean", -0.0001) == "0"
+    # Interval bounds take the decimals of their mean: 17.6 (9.0, 26.1).
+    assert registry.format_value("response_min_mean", 9.01, like=17.6) == "9.0"
+    assert registry.format_value("response_min_mean", 26.1, like=17.6) == "26.1"
     assert registry.format_value("response_min_mean", math.nan) == "–"
     assert registry.feasible("ambulance_utilisation", -0.058) == 0.0
     assert registry.feasible("answer_within_10s_share", 1.04) == 1.0

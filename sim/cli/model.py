@@ -99,21 +99,30 @@ def _prepare_out(out: Path) -> None:
         typer.echo(f"removed the temporary folder of a killed run: {path}", err=True)
 
 
-def _report_backlog(manifest: dict[str, Any]) -> None:
+def _report_backlog(manifest: dict[str, Any], lang: str) -> None:
     """Say what the response KPIs cover, and warn when the backlog grows without bound."""
+    from sim.plotting import labels as lb
+
     b = manifest.get("backlog") or {}
     if b.get("not_reached_by_horizon"):
         typer.echo(
-            f"note: response KPIs cover {b['response_kpis_cover_share']:.1%} of patients; "
-            f"{b['not_reached_by_horizon']} of {b['patients']} were not reached by a unit "
-            "before the horizon (backlog.csv)",
+            lb.pick(
+                lb.CONSOLE["backlog_note"],
+                lang,
+                share=f"{b['response_kpis_cover_share']:.1%}",
+                missed=b["not_reached_by_horizon"],
+                patients=b["patients"],
+            ),
             err=True,
         )
     if b.get("unbounded_in_reps"):
         typer.echo(
-            f"warning: the backlog of unreached patients grows without bound in "
-            f"{b['unbounded_in_reps']} of {manifest['replications']} replications: demand "
-            "exceeds capacity (backlog.csv)",
+            lb.pick(
+                lb.CONSOLE["backlog_warning"],
+                lang,
+                unbounded=b["unbounded_in_reps"],
+                reps=manifest["replications"],
+            ),
             err=True,
         )
 
@@ -226,7 +235,7 @@ def run(
         )
     folder = save_run(tables, out, sc)
     _drop_checkpoints(store)  # the results folder now holds everything
-    _report_backlog(tables.manifest)
+    _report_backlog(tables.manifest, lang)
     title = lb.pick(
         lb.CONSOLE["kpis_title"],
         lang,
@@ -235,7 +244,7 @@ def run(
     )
     console.print(kpi_table(tables.kpis, title, lang))
     console.print(f"results: {folder}")
-    console.print(tables.manifest["attribution"])
+    console.print(lb.attribution_label(tables.manifest["attribution"], lang))
 
 
 @app.command("calibration")
@@ -350,17 +359,18 @@ def _checkpoints(out: Path, name: str, resume: bool) -> Path:
 def _compare_and_report(scenarios: list[Scenario], out: Path, *, lang: str, **options: Any) -> Path:
     """Run a comparison with a progress bar per scenario, save it, print its tables."""
     from sim.cli.report import comparison_tables
+    from sim.plotting.labels import attribution_label
     from sim.runs.study import compare_scenarios, save_comparison
 
     with _LazyProgress() as prog:
         comp = compare_scenarios(scenarios, progress=prog.update, argv=sys.argv, **options)
     folder = save_comparison(comp, out)
     for run_tables in comp.runs.values():
-        _report_backlog(run_tables.manifest)
+        _report_backlog(run_tables.manifest, lang)
     for table in comparison_tables(comp, lang):
         console.print(table)
     console.print(f"results: {folder}")
-    console.print(comp.manifest["attribution"])
+    console.print(attribution_label(comp.manifest["attribution"], lang))
     return folder
 
 
@@ -374,7 +384,7 @@ def demo(
 ) -> None:
     """A short baseline vs integrated comparison on the embedded synthetic county."""
     from sim.config.scenario import load_scenario
-    from sim.plotting.labels import check_lang
+    from sim.plotting.labels import CONSOLE, check_lang, pick
 
     lang = check_lang(lang)
 
@@ -383,10 +393,8 @@ def demo(
     ov = [f"run.horizon_days={horizon_days}"]
     scenarios = [load_scenario(f, ov) for f in files]
     _prepare_out(out)
-    console.print(
-        "[bold]trauma-sim demo[/bold]: synthetic county (not real data), "
-        f"{reps} replications × {horizon_days:g} days"
-    )
+    banner = pick(CONSOLE["demo_banner"], lang, reps=reps, days=horizon_days)
+    console.print(f"[bold]trauma-sim demo[/bold]: {banner}")
     folder = _compare_and_report(
         scenarios, out, replications=reps, jobs=jobs, psa_draws=100, lang=lang
     )

@@ -35,11 +35,14 @@ def _ci(lo: float, hi: float, lang: str = "en") -> str:
     return _say("no_ci", lang) if lo != lo or hi != hi else f"[{_num(lo)}, {_num(hi)}]"
 
 
-def _metric_ci(metric: str, lo: float, hi: float, lang: str, *, signed: bool = False) -> str:
+def _metric_ci(
+    metric: str, lo: float, hi: float, lang: str, *, like: float, signed: bool = False
+) -> str:
+    # Bounds take the decimals of the value they bracket: 17.6 [9.0, 26.1], not [9.01, 26.1].
     if lo != lo or hi != hi:
         return _say("no_ci", lang)
-    low = registry.format_value(metric, lo, signed=signed)
-    high = registry.format_value(metric, hi, signed=signed)
+    low = registry.format_value(metric, lo, signed=signed, like=like)
+    high = registry.format_value(metric, hi, signed=signed, like=like)
     return f"{low} – {high}" if not signed else f"[{low}, {high}]"
 
 
@@ -73,7 +76,7 @@ def kpi_table(kpis: pd.DataFrame, title: str, lang: str = "en") -> Table:
         table.add_row(
             shown,
             registry.format_value(metric, float(r["mean"])),
-            _metric_ci(metric, low, high, lang),
+            _metric_ci(metric, low, high, lang, like=float(r["mean"])),
         )
     return table
 
@@ -130,13 +133,15 @@ def comparison_tables(comp: Comparison, lang: str = "en") -> list[Table]:
         psa = (
             _say("no_psa", lang)
             if r["psa_low"] != r["psa_low"]
-            else _metric_ci(metric, float(r["psa_low"]), float(r["psa_high"]), lang, signed=True)
+            else _metric_ci(
+                metric, float(r["psa_low"]), float(r["psa_high"]), lang, like=better, signed=True
+            )
         )
         head.add_row(
             shown.get(str(r["scenario"]), str(r["scenario"])),
             registry.label(metric, lang),
             registry.format_value(metric, better, signed=True),
-            _metric_ci(metric, bounds[0], bounds[1], lang, signed=True),
+            _metric_ci(metric, bounds[0], bounds[1], lang, like=better, signed=True),
             psa,
         )
     return [stage, head]

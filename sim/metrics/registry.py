@@ -260,16 +260,23 @@ def improvement(name: str, diff: float) -> float:
     return m.sign * diff
 
 
-def auto_number(value: float) -> str:
-    """2 decimals below 10, 1 below 100, else whole with thousands separators."""
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+def auto_decimals(value: float) -> int:
+    """Decimals of the ``"auto"`` format: 2 below 10, 1 below 100, else 0."""
+    return 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
 
 
-def format_value(name: str, value: float, *, signed: bool = False) -> str:
+def auto_number(value: float, decimals: int | None = None) -> str:
+    """2 decimals below 10, 1 below 100, else whole with thousands separators.
+
+    ``decimals`` overrides the choice (the bounds of an interval take the mean's decimals).
+    """
+    places = auto_decimals(value) if decimals is None else decimals
+    return f"{value:,.{places}f}"
+
+
+def format_value(
+    name: str, value: float, *, signed: bool = False, like: float | None = None
+) -> str:
     """``value`` in the metric's number format; NaN as ``"–"``, a rounded zero as ``"0"``.
 
     Parameters
@@ -280,22 +287,24 @@ def format_value(name: str, value: float, *, signed: bool = False) -> str:
         The number.
     signed
         Print a ``+`` before positive numbers (differences).
+    like
+        For ``"auto"``: take the decimals ``like`` would get, so the bounds of an interval
+        print as the mean does (``17.6 (9.0, 26.1)``, not ``17.6 (9.01, 26.1)``).
     """
     if value != value:
         return "–"
     m = METRICS.get(name)
     fmt = "auto" if m is None else m.fmt
+    suffix = ""
     if fmt == "pct":
         shown = f"{value * 100:.1f}"
-        digits = shown
         suffix = "%"
     elif fmt == "auto":
-        shown = digits = auto_number(value)
-        suffix = ""
+        ref = like if like is not None and like == like else value
+        shown = auto_number(value, auto_decimals(ref))
     else:
-        shown = digits = format(value, fmt)
-        suffix = ""
-    if float(digits.replace(",", "")) == 0:
+        shown = format(value, fmt)
+    if float(shown.replace(",", "")) == 0:
         return "0"
     if signed and value > 0:
         shown = "+" + shown

@@ -245,6 +245,22 @@ CONSOLE: dict[str, Text] = {
         "Where the minutes go (severe trauma): mean min, and minutes saved vs {base} "
         "(positive = faster; 95% CI)",
     ),
+    "demo_banner": Text(
+        "合成县（非真实数据），{reps} 次重复 × {days:g} 天",
+        "synthetic county (not real data), {reps} replications × {days:g} days",
+    ),
+    "backlog_note": Text(
+        "注意：响应时间指标只覆盖 {share} 的伤员；{missed} / {patients} 名伤员在模拟结束前"
+        "未被救护车到达（见 backlog.csv）",
+        "note: response KPIs cover {share} of patients; {missed} of {patients} were not "
+        "reached by a unit before the horizon (backlog.csv)",
+    ),
+    "backlog_warning": Text(
+        "警告：{reps} 次重复中有 {unbounded} 次未到达伤员的积压持续增长：需求超过能力"
+        "（见 backlog.csv）",
+        "warning: the backlog of unreached patients grows without bound in {unbounded} of "
+        "{reps} replications: demand exceeds capacity (backlog.csv)",
+    ),
     "headline_title": Text(
         "主要结果：相对基线的改善（正值表示更好：节省的分钟、避免的死亡；"
         "95% 置信区间；概率敏感性分析区间）",
@@ -285,7 +301,7 @@ BRIEF: dict[str, Text] = {
     "population_fact": Text(
         "每年的数字指路网覆盖区域内约 {population}人口（需求格网人口合计）；每 10 万人口的"
         "数字同样按此人口计算。",
-        " Per-year figures refer to the about {population} people living in the area the "
+        " Per-year figures refer to about {population} people living in the area the "
         "road network covers (sum of the demand grid); per-100,000 figures use the same "
         "population.",
     ),

@@ -38,11 +38,12 @@ def _pdf_width_cm(png: bytes, max_height_cm: float = PDF_FIGURE_MAX_HEIGHT_CM) -
     return round(min(full, max_height_cm * width_px / height_px), 2)
 
 
-def fmt_value(x: object, metric: str = "") -> str:
+def fmt_value(x: object, metric: str = "", *, like: object = None) -> str:
     """A number as the brief prints it, in ``metric``'s registered format.
 
-    Unregistered (stage minutes): 2 decimals below 10, 1 below 100, else whole. A value
-    that rounds to zero prints as ``"0"``, never ``"-0.00"``; NaN as ``"—"``.
+    Unregistered (stage minutes): 2 decimals below 10, 1 below 100, else whole; ``like``
+    (an interval's mean) sets the decimals of its bounds. A value that rounds to zero
+    prints as ``"0"``, never ``"-0.00"``; NaN as ``"—"``.
     """
     try:
         value = float(x)  # type: ignore[arg-type]
@@ -50,17 +51,29 @@ def fmt_value(x: object, metric: str = "") -> str:
         return str(x)
     if math.isnan(value):
         return "—"
-    return registry.format_value(metric, value)
+    ref = float(like) if _finite(like) else None  # type: ignore[arg-type]
+    return registry.format_value(metric, value, like=ref)
 
 
 def fmt_interval(
-    mean: object, low: object, high: object, *, square: bool = False, metric: str = ""
+    mean: object,
+    low: object,
+    high: object,
+    *,
+    square: bool = False,
+    metric: str = "",
+    like: object = None,
 ) -> str:
     """``"3.47 (2.11, 4.83)"``; with ``square`` only ``"[lo, hi]"``; missing bounds omitted.
 
-    Bounds are clipped to the values ``metric`` can take (a share never below 0).
+    Bounds are clipped to the values ``metric`` can take (a share never below 0) and take
+    the mean's decimals (``like``'s for a bare ``[lo, hi]``).
     """
-    bounds = [fmt_value(_clip(metric, low), metric), fmt_value(_clip(metric, high), metric)]
+    like = mean if _finite(mean) else like
+    bounds = [
+        fmt_value(_clip(metric, low), metric, like=like),
+        fmt_value(_clip(metric, high), metric, like=like),
+    ]
     if square:
         return "" if "—" in bounds else f"[{bounds[0]}, {bounds[1]}]"
     head = fmt_value(mean, metric)
@@ -216,7 +229,12 @@ def _averted_table(data: BriefData, lang: str) -> dict[str, Any] | None:
             )
             if has_psa:
                 psa = fmt_interval(
-                    None, r["psa_low"].iloc[0], r["psa_high"].iloc[0], square=True, metric=metric
+                    None,
+                    r["psa_low"].iloc[0],
+                    r["psa_high"].iloc[0],
+                    square=True,
+                    metric=metric,
+                    like=r["mean"].iloc[0],
                 )
                 cell = f"{cell} {psa}".strip()
             row.append(cell)
@@ -247,9 +265,12 @@ def _kpi_tables(data: BriefData, lang: str) -> list[dict[str, Any]]:
 
 
 def _ci_sentence(low: float, high: float, lang: str) -> str:
-    """Whether an effect may be claimed, chosen by the interval itself."""
+    """Whether an effect may be claimed, chosen by the interval itself.
+
+    English sentences follow the previous one after a space; Chinese ones directly.
+    """
     key = "ci_excludes_zero" if low > 0 or high < 0 else "ci_includes_zero"
-    return lb.text(key, lang)
+    return ("" if lang == "zh" else " ") + lb.text(key, lang)
 
 
 def _conclusion(data: BriefData, lang: str) -> list[str]:
@@ -284,8 +305,8 @@ def _conclusion(data: BriefData, lang: str) -> list[str]:
                             base=base_name,
                             scenario=name,
                             mean=fmt_value(mean),
-                            low=fmt_value(low),
-                            high=fmt_value(high),
+                            low=fmt_value(low, like=mean),
+                            high=fmt_value(high, like=mean),
                         )
                         + _ci_sentence(float(low), float(high), lang)
                     )
@@ -305,15 +326,15 @@ def _conclusion(data: BriefData, lang: str) -> list[str]:
                         base=base_name,
                         scenario=name,
                         mean=fmt_value(r["mean"]),
-                        low=fmt_value(r["ci_low"]),
-                        high=fmt_value(r["ci_high"]),
+                        low=fmt_value(r["ci_low"], like=r["mean"]),
+                        high=fmt_value(r["ci_high"], like=r["mean"]),
                     ) + _ci_sentence(float(r["ci_low"]), float(r["ci_high"]), lang)
                     if _finite(r.get("psa_low"), r.get("psa_high")):
-                        sentence += lb.text(
+                        sentence += ("" if lang == "zh" else " ") + lb.text(
                             "conclusion_psa",
                             lang,
-                            low=fmt_value(r["psa_low"]),
-                            high=fmt_value(r["psa_high"]),
+                            low=fmt_value(r["psa_low"], like=r["mean"]),
+                            high=fmt_value(r["psa_high"], like=r["mean"]),
                         )
                     parts.append(sentence)
         if parts:
