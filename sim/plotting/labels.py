@@ -221,6 +221,7 @@ UI: dict[str, Text] = {
     "roads": Text("道路", "Roads"),
     "incidents": Text("事件", "Incidents"),
     "facilities": Text("设施", "Facilities"),
+    "outside_roads": Text("路网数据范围以外的设施", "Facility outside the road data"),
     "longitude": Text("经度", "Longitude"),
     "latitude": Text("纬度", "Latitude"),
 }
