@@ -21,6 +21,7 @@ from sim.metrics.compute import RESPONSE_TARGET_MIN
 from sim.plotting import charts, maps
 from sim.plotting import labels as lb
 from sim.plotting.brief.data import BriefData, display_view, load_brief_data, scenario_labels
+from sim.plotting.brief_validation import validation_figures
 from sim.plotting.style import brief_style
 
 #: Response bands of maps and the ECDF: Hangzhou's urban and rural targets, minutes.
@@ -122,6 +123,7 @@ def make_figures(data: BriefData, lang: str) -> list[BriefFigure]:
         out.append(BriefFigure("tornado", lb.text("fig_tornado", lang), _png(ax.figure)))
     if maps_of.map_data is not None:
         out += _map_figures(maps_of, maps_of.map_data, lang)
+    out += [BriefFigure(*f) for f in validation_figures(data.runs, lang)]  # brief_validation.py
     return out
 
 
