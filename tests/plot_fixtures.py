@@ -7,6 +7,7 @@ Nothing here is random: values come from fixed formulas so tests can assert exac
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -224,7 +225,10 @@ def tiny_network(*, synthetic: bool = True) -> RoadNetwork:
 
 
 def facilities_table() -> pd.DataFrame:
-    """One of each facility kind and hospital tier on the tiny grid (Chinese names)."""
+    """One of each facility kind and hospital tier on the tiny grid (Chinese names).
+
+    No ``outside_roads`` column, as in map data written before it: the reader derives it.
+    """
     return pd.DataFrame(
         {
             "id": ["s1", "s2", "h1", "h2", "h3", "p1", "c1"],
@@ -234,13 +238,15 @@ def facilities_table() -> pd.DataFrame:
                 "滨江急救站",
                 "浙大二院",
                 "市一医院",
-                "萧山区医院",
+                "萧山区医院 (Xiaoshan District Hospital)",
                 "交警大队",
                 "120 指挥中心",
             ],
-            "lon": [120.10, 120.12, 120.11, 120.12, 120.10, 120.115, 120.105],
+            # h3 lies east of the grid: outside the road data, 1.5 km from its road node.
+            "lon": [120.10, 120.12, 120.11, 120.12, 120.1355, 120.115, 120.105],
             "lat": [30.20, 30.22, 30.21, 30.20, 30.22, 30.205, 30.215],
             "tier": [None, None, "trauma_centre", "city", "county", None, None],
+            "access_m": [0.0, 0.0, 0.0, 0.0, 1500.0, 560.0, math.nan],
         }
     )
 
@@ -267,6 +273,7 @@ def write_brief_fixture(root: Path) -> tuple[Path, Path, Path]:
                 "attribution": "synthetic road network (not real data)",
                 "horizon_days": 28,
                 "population": 450_000,
+                "area_km2": 1234.6,
             },
             ensure_ascii=False,
         ),

@@ -41,8 +41,8 @@ def fixture_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
 
 @pytest.fixture(scope="module")
 def zh_pdf(fixture_dirs: tuple[Path, Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("brief_out") / "brief.pdf"
-    return brief.build_brief(list(fixture_dirs), out, lang="zh")
+    # A folder: the PDF, its HTML twin (and a map when there is map data) go into it.
+    return brief.build_brief(list(fixture_dirs), tmp_path_factory.mktemp("brief_out"), lang="zh")
 
 
 def test_pdf_is_built_with_bundled_font_and_headline_numbers(zh_pdf: Path) -> None:
@@ -60,8 +60,8 @@ def test_pdf_is_built_with_bundled_font_and_headline_numbers(zh_pdf: Path) -> No
         "每年避免死亡",
         "主要假设及来源",
         "不确定性",
-        "合成路网",
-        "synthetic road network (not real data)",
+        "合成路网（非真实数据）",
+        "模型假设，已做敏感性分析",  # sources in Chinese too
     ):
         assert _squash(words) in text, words
 
@@ -97,7 +97,7 @@ def test_english_brief_and_literal_user_strings(
     manifest = json.loads((run_c / "manifest.json").read_text(encoding="utf-8"))
     manifest.update(scenario="baseline", title="Status quo #set $x$ *b* <tag>")
     (run_c / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    out = brief.build_brief([compare, run_c, run_b], tmp_path / "en" / "brief.pdf", lang="en")
+    out = brief.build_brief([compare, run_c, run_b], tmp_path / "en", lang="en")
     text = _squash(fx.pdf_text(out.read_bytes()))
     assert _squash("Deaths averted per year") in text
     assert _squash("3.47 (2.11, 4.83)") in text
@@ -225,6 +225,7 @@ def test_rendered_pages_are_not_half_blank_and_say_whose_numbers(
     )
     for words in (
         "45.0万人口",
+        "面积约1,235平方公里",
         "模拟28天",
         "重复20次",
         "现状（各系统独立运行）",
@@ -234,6 +235,37 @@ def test_rendered_pages_are_not_half_blank_and_say_whose_numbers(
     # No code names of scenarios, parameters or networks in the Chinese text layer.
     for code in ("baseline", "integrated", *lb.PARAMETERS, *lb.NETWORKS):
         assert code not in text, code
+
+
+#: Chinese characters and full-width punctuation: none belong in the English text layer.
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_english_brief_as_rendered_has_no_chinese_and_no_half_blank_page(
+    map_dirs: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    assert shutil.which("pdftoppm"), "pdftoppm (poppler-utils) is needed for this test"
+    pdf = brief.build_brief(list(map_dirs), tmp_path / "en.pdf", lang="en")
+    subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+    for png in pages[:-1]:
+        assert _longest_blank_share(png) <= 0.5, png.name
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    # The fixture's facility names are bilingual, so the English brief needs no proper name
+    # in Chinese either.
+    assert CJK.findall(text) == [], sorted(set(CJK.findall(text)))
+    squashed = _squash(text)
+    for words in (
+        "450,000 people",
+        "about 1,235 km²",
+        "28 days",
+        "20 replications",
+        "Gauss et al. 2019",
+        "Facilities outside the road data",
+    ):
+        assert _squash(words) in squashed, words
 
 
 # ------------------------------------------------------------------- wording by the data
@@ -317,10 +349,9 @@ def map_dirs(
 def map_pdf(
     map_dirs: tuple[Path, Path, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, list[str]]:
-    out = tmp_path_factory.mktemp("brief_maps_out") / "brief.pdf"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        brief.build_brief(list(map_dirs), out, lang="zh")
+        out = brief.build_brief(list(map_dirs), tmp_path_factory.mktemp("maps_out"), lang="zh")
     return out, [str(w.message) for w in caught]
 
 
@@ -337,6 +368,9 @@ def test_brief_with_map_data_has_map_figures(map_pdf: tuple[Path, list[str]]) ->
     ) in page
     for key in ("map_network", "map_incidents", "map_coverage"):
         assert f'id="{key}"' in page
+    # The facility beyond the road data is listed with its distance to the nearest road.
+    assert "路网数据范围以外的设施" in page
+    assert '<td>萧山区医院</td><td>医院（县级医院）</td><td class="num">1.5</td>' in page
     text = _squash(fx.pdf_text(out.read_bytes()))
     assert _squash("预计响应时间覆盖范围") in text
     assert "brief_map.html" in text  # the PDF names the interactive map file
@@ -367,7 +401,7 @@ def test_english_map_figures_and_write_figures(
 ) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = brief.build_brief(list(map_dirs), tmp_path / "en.html", lang="en")
+        out = brief.build_brief_files(list(map_dirs), tmp_path / "en", lang="en")[1]
         paths = brief.write_figures(list(map_dirs), tmp_path / "figs", lang="en")
     assert not [w for w in caught if "Glyph" in str(w.message)]
     page = out.read_text(encoding="utf-8")
@@ -376,8 +410,8 @@ def test_english_map_figures_and_write_figures(
         "status quo, systems run separately: incident locations coloured by response time"
     ) in page
     assert "Expected response coverage" in page
-    assert 'href="en_map.html"' in page
-    assert (tmp_path / "en_map.html").is_file()
+    assert 'href="brief_map.html"' in page
+    assert (tmp_path / "en" / "brief_map.html").is_file()
     names = [p.name for p in paths]
     assert names[-3:] == ["map_network_en.png", "map_incidents_en.png", "map_coverage_en.png"]
 
@@ -395,25 +429,44 @@ def test_map_data_is_optional_and_read_from_the_compare_folder(
     assert 'id="map_network"' in page
     assert 'id="map_coverage"' in page
     assert 'id="map_incidents"' not in page
-    assert (tmp_path / "c_map.html").is_file()
+    # One named file is exactly one file: no interactive map beside it, and none named.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.html"]
+    assert "_map.html" not in page
     # A run folder's layout is unchanged by the map: no "map" run is picked up.
     assert all(p.name != "map" for p in brief.expand_result_dirs([map_dirs[0]]))
 
 
-def test_brief_command_prints_every_file_it_writes(
-    map_dirs: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("target", ["b.html", "folder"])
+def test_brief_command_writes_one_file_or_one_folder_and_prints_each(
+    map_dirs: tuple[Path, Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
 ) -> None:
     from sim.cli import main
 
-    out = tmp_path / "out" / "b.html"
+    out = tmp_path / "out" / target
     with pytest.raises(SystemExit) as exc:
-        main(["brief", *map(str, map_dirs), "--out", str(out)])
+        main(["brief", *map(str, map_dirs), "--out", str(out), "--lang", "en"])
     assert exc.value.code in (0, None)
-    printed = {
+    printed = [
         Path(line.removeprefix("brief: ").strip())
         for line in capsys.readouterr().out.splitlines()
         if line.startswith("brief: ")
-    }
-    written = set((tmp_path / "out").iterdir())
-    assert written == printed
-    assert written == {out, out.with_name("b_map.html")}
+    ]
+    written = set((tmp_path / "out").rglob("*.*"))
+    assert set(printed) == written
+    if target == "b.html":
+        assert printed == [out]
+    else:
+        assert printed[0] == out / "brief.pdf"
+        assert {p.name for p in printed} == {"brief.pdf", "brief.html", "brief_map.html"}
+        assert all(p.parent == out for p in printed)
+
+
+def test_brief_out_with_another_suffix_is_refused(
+    fixture_dirs: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    with pytest.raises(UserError, match=r"must end with \.pdf or \.html .* or name a folder"):
+        brief.build_brief(list(fixture_dirs), tmp_path / "brief.docx")
+    assert list(tmp_path.iterdir()) == []

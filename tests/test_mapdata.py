@@ -15,6 +15,7 @@ from sim.core.errors import UserError
 from sim.io.mapdata import (
     COVERAGE_COLUMNS,
     FACILITY_COLUMNS,
+    FACILITY_EXTRA_COLUMNS,
     facilities_frame,
     read_map_data,
     write_map_data,
@@ -65,7 +66,12 @@ def test_round_trip_network_facilities_coverage(world: World, folder: Path) -> N
     assert net.attribution == SYNTHETIC_ATTRIBUTION
 
     fac = data.facilities
-    assert list(fac.columns) == list(FACILITY_COLUMNS)
+    assert list(fac.columns) == [*FACILITY_COLUMNS, *FACILITY_EXTRA_COLUMNS]
+    # The synthetic county's facilities all lie within its roads, each near its road node.
+    assert not fac["outside_roads"].any()
+    snapped = fac[fac["kind"] != "centre"]
+    assert snapped["access_m"].between(0, world.network.extent_km2() ** 0.5 * 1000).all()
+    assert fac.loc[fac["kind"] == "centre", "access_m"].isna().all()
     counts = fac["kind"].value_counts().to_dict()
     f = world.facilities
     assert counts == {

@@ -254,3 +254,24 @@ def test_interactive_map_bands_and_marker_order(tmp_path: Path) -> None:
     # markers are added largest first: the trauma centre before any station
     tc = page.index(maps.FACILITY_STYLE["trauma_centre"][1])
     assert tc < page.rindex('"fillColor": "' + maps.FACILITY_STYLE["station"][1])
+
+
+def test_facilities_outside_the_road_data_are_ringed_and_in_the_legend() -> None:
+    net = fx.tiny_network()
+    fac = fx.facilities_table()
+    fac["outside_roads"] = fac["id"] == "h3"  # the county hospital east of the grid
+    ax = maps.road_map(net, fac, lang="zh")
+    rings = [
+        c
+        for c in ax.collections
+        if isinstance(c, PathCollection) and c.get_label() == "路网数据范围以外的设施"
+    ]
+    assert len(rings) == 1
+    np.testing.assert_allclose(rings[0].get_offsets(), [[120.1355, 30.22]])
+    assert len(rings[0].get_facecolors()) == 0 or rings[0].get_facecolors()[0][3] == 0
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "路网数据范围以外的设施" in legend
+    # Without the column, or with none outside, there is no ring and no legend entry.
+    plain = maps.road_map(net, fx.facilities_table(), lang="en")
+    labels = [c.get_label() for c in plain.collections]
+    assert "Facility outside the road data" not in labels

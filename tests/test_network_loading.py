@@ -544,3 +544,19 @@ def test_hangzhou_west_matches_osmnx(shared_data_dir: Path) -> None:
     # Same directed edges as osmnx's, once its parallel edges and loops are dropped.
     edges = {(a, b) for a, b in nx.DiGraph(by_class.subgraph(scc)).edges() if a != b}
     assert edge_set(net) == edges
+
+
+def test_extent_is_the_convex_hull_area_in_km2() -> None:
+    import numpy as np
+
+    from sim.network.core import EARTH_RADIUS_KM, hull_area_km2
+
+    # A 0.1° square on the equator with points inside and on its edges: only corners count.
+    side_km = 0.1 * np.pi / 180 * EARTH_RADIUS_KM
+    lon = np.array([0.0, 0.1, 0.1, 0.0, 0.05, 0.02, 0.05])
+    lat = np.array([0.0, 0.0, 0.1, 0.1, 0.05, 0.07, 0.0])
+    assert abs(hull_area_km2(lon, lat) - side_km**2) < 1e-3 * side_km**2
+    # A triangle is half of it; collinear or too few points cover no area.
+    assert abs(hull_area_km2(lon[:3], lat[:3]) - side_km**2 / 2) < 1e-3 * side_km**2
+    assert hull_area_km2(np.array([0.0, 0.1, 0.2]), np.array([0.0, 0.0, 0.0])) == 0.0
+    assert hull_area_km2(np.array([0.0]), np.array([0.0])) == 0.0

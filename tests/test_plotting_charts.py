@@ -128,6 +128,8 @@ def test_tornado_two_bars_per_parameter_widest_on_top() -> None:
     en = [t.get_text() for t in charts.tornado(fx.tornado_table(), lang="en").get_yticklabels()]
     assert en[0].startswith(lb.PARAMETERS["beta_major_trauma"].en)
     assert any(line.get_xdata()[0] == pytest.approx(3.47) for line in ax.get_lines())
+    # The base result in the metric's registered format, never 3.47e+00 style.
+    assert ax.get_xlabel() == "每年避免死亡（人）  (基准结果 3.47)"
     with pytest.raises(UserError, match="metric"):
         charts.tornado(fx.tornado_table(), metric="nope")
 

@@ -1,4 +1,4 @@
-"""``trauma-sim validate|run|calibration|compare|demo|scenario-docs``: scenarios to results."""
+"""``trauma-sim validate|run|calibration|compare|demo|brief|metrics-docs|scenario-docs``."""
 
 from __future__ import annotations
 
@@ -53,6 +53,10 @@ ResumeOpt = Annotated[
         help="Reuse the replications a killed run of the same scenario left in OUT/.checkpoints.",
     ),
 ]
+LangOpt = Annotated[
+    str,
+    typer.Option("--lang", help="Language of the printed tables (and the brief): zh or en."),
+]
 DaysOpt = Annotated[
     float | None,
     typer.Option(
@@ -95,21 +99,30 @@ def _prepare_out(out: Path) -> None:
         typer.echo(f"removed the temporary folder of a killed run: {path}", err=True)
 
 
-def _report_backlog(manifest: dict[str, Any]) -> None:
+def _report_backlog(manifest: dict[str, Any], lang: str) -> None:
     """Say what the response KPIs cover, and warn when the backlog grows without bound."""
+    from sim.plotting import labels as lb
+
     b = manifest.get("backlog") or {}
     if b.get("not_reached_by_horizon"):
         typer.echo(
-            f"note: response KPIs cover {b['response_kpis_cover_share']:.1%} of patients; "
-            f"{b['not_reached_by_horizon']} of {b['patients']} were not reached by a unit "
-            "before the horizon (backlog.csv)",
+            lb.pick(
+                lb.CONSOLE["backlog_note"],
+                lang,
+                share=f"{b['response_kpis_cover_share']:.1%}",
+                missed=b["not_reached_by_horizon"],
+                patients=b["patients"],
+            ),
             err=True,
         )
     if b.get("unbounded_in_reps"):
         typer.echo(
-            f"warning: the backlog of unreached patients grows without bound in "
-            f"{b['unbounded_in_reps']} of {manifest['replications']} replications: demand "
-            "exceeds capacity (backlog.csv)",
+            lb.pick(
+                lb.CONSOLE["backlog_warning"],
+                lang,
+                unbounded=b["unbounded_in_reps"],
+                reps=manifest["replications"],
+            ),
             err=True,
         )
 
@@ -188,13 +201,16 @@ def run(
         Path | None,
         typer.Option("--calls", help="Replay this call log CSV instead of generated demand."),
     ] = None,
+    lang: LangOpt = "zh",
 ) -> None:
     """Run a scenario's replications and write results/<scenario>/<run-id>/."""
     from sim.cli.report import kpi_table
     from sim.config.scenario import load_scenario
+    from sim.plotting import labels as lb
     from sim.runs.study import run_scenario_tables, save_run
     from sim.runs.world import build_world
 
+    lang = lb.check_lang(lang)
     replay: list[str] = []
     if calls is not None:
         from sim.demand.trace import replay_overrides
@@ -219,12 +235,16 @@ def run(
         )
     folder = save_run(tables, out, sc)
     _drop_checkpoints(store)  # the results folder now holds everything
-    _report_backlog(tables.manifest)
-    console.print(
-        kpi_table(tables.kpis, f"{sc.name}: KPIs ({tables.manifest['replications']} reps)")
+    _report_backlog(tables.manifest, lang)
+    title = lb.pick(
+        lb.CONSOLE["kpis_title"],
+        lang,
+        scenario=lb.scenario_title(sc.title, sc.name, lang),
+        reps=tables.manifest["replications"],
     )
+    console.print(kpi_table(tables.kpis, title, lang))
     console.print(f"results: {folder}")
-    console.print(tables.manifest["attribution"])
+    console.print(lb.attribution_label(tables.manifest["attribution"], lang))
 
 
 @app.command("calibration")
@@ -289,9 +309,13 @@ def compare(
     data_dir: DataDirOpt = None,
     cache_dir: CacheDirOpt = None,
     resume: ResumeOpt = False,
+    lang: LangOpt = "zh",
 ) -> None:
     """Run scenarios under common random numbers; write comparison.csv with paired CIs."""
     from sim.config.scenario import load_scenario
+    from sim.plotting.labels import check_lang
+
+    lang = check_lang(lang)
 
     ov = _overrides(sets, seed, horizon_days)
     scenarios = [load_scenario(p, ov) for p in [base, *others]]
@@ -308,6 +332,7 @@ def compare(
         cache_dir=cache_dir,
         psa_draws=psa_draws,
         checkpoint=store,
+        lang=lang,
     )
     _drop_checkpoints(store)
 
@@ -331,20 +356,21 @@ def _checkpoints(out: Path, name: str, resume: bool) -> Path:
     return folder
 
 
-def _compare_and_report(scenarios: list[Scenario], out: Path, **options: Any) -> Path:
+def _compare_and_report(scenarios: list[Scenario], out: Path, *, lang: str, **options: Any) -> Path:
     """Run a comparison with a progress bar per scenario, save it, print its tables."""
     from sim.cli.report import comparison_tables
+    from sim.plotting.labels import attribution_label
     from sim.runs.study import compare_scenarios, save_comparison
 
     with _LazyProgress() as prog:
         comp = compare_scenarios(scenarios, progress=prog.update, argv=sys.argv, **options)
     folder = save_comparison(comp, out)
     for run_tables in comp.runs.values():
-        _report_backlog(run_tables.manifest)
-    for table in comparison_tables(comp):
+        _report_backlog(run_tables.manifest, lang)
+    for table in comparison_tables(comp, lang):
         console.print(table)
     console.print(f"results: {folder}")
-    console.print(comp.manifest["attribution"])
+    console.print(attribution_label(comp.manifest["attribution"], lang))
     return folder
 
 
@@ -354,31 +380,37 @@ def demo(
     reps: Annotated[int, typer.Option("--reps", min=2)] = 4,
     horizon_days: Annotated[float, typer.Option("--horizon-days", min=1)] = 28,
     jobs: JobsOpt = 1,
+    lang: LangOpt = "zh",
 ) -> None:
     """A short baseline vs integrated comparison on the embedded synthetic county."""
     from sim.config.scenario import load_scenario
+    from sim.plotting.labels import CONSOLE, check_lang, pick
+
+    lang = check_lang(lang)
 
     root = Path(__file__).resolve().parents[2] / "scenarios"
     files = [root / "county_baseline.toml", root / "county_integrated.toml"]
     ov = [f"run.horizon_days={horizon_days}"]
     scenarios = [load_scenario(f, ov) for f in files]
     _prepare_out(out)
-    console.print(
-        "[bold]trauma-sim demo[/bold]: synthetic county (not real data), "
-        f"{reps} replications × {horizon_days:g} days"
+    banner = pick(CONSOLE["demo_banner"], lang, reps=reps, days=horizon_days)
+    console.print(f"[bold]trauma-sim demo[/bold]: {banner}")
+    folder = _compare_and_report(
+        scenarios, out, replications=reps, jobs=jobs, psa_draws=100, lang=lang
     )
-    folder = _compare_and_report(scenarios, out, replications=reps, jobs=jobs, psa_draws=100)
-    _demo_outputs(folder)
+    _demo_outputs(folder, lang)
 
 
-def _demo_outputs(folder: Path) -> None:
-    """Figures and the Chinese brief for the demo comparison, with their paths printed."""
-    from sim.plotting.brief import build_brief, expand_result_dirs, write_figures
+def _demo_outputs(folder: Path, lang: str) -> None:
+    """Figures and the brief for the demo comparison, with their paths printed."""
+    from sim.plotting.brief import build_brief_files, expand_result_dirs, write_figures
 
     dirs = expand_result_dirs([folder])
-    for path in write_figures(dirs, folder / "figures", lang="zh"):
+    for path in write_figures(dirs, folder / "figures", lang=lang):
         console.print(f"figure: {path}")
-    console.print(f"brief: {build_brief(dirs, folder / 'brief.pdf', lang='zh')}")
+    # The comparison folder receives brief.pdf, brief.html and brief_map.html: list them all.
+    for path in build_brief_files(dirs, folder, lang=lang):
+        console.print(f"brief: {path}")
 
 
 @app.command("brief")
@@ -387,7 +419,9 @@ def brief(
     out: Annotated[
         Path,
         typer.Option(
-            "--out", help="brief.pdf (also writes brief.html and brief_map.html) or brief.html"
+            "--out",
+            help="One file (NAME.pdf or NAME.html), or a folder that receives brief.pdf, "
+            "brief.html and the interactive map brief_map.html.",
         ),
     ] = Path("brief.pdf"),
     lang: Annotated[str, typer.Option("--lang", help="zh (default) or en")] = "zh",
@@ -402,9 +436,23 @@ def brief(
     if figures is not None:
         for path in write_figures(dirs, figures, lang=lang):
             console.print(f"figure: {path}")
-    # Every file written is listed: the PDF's HTML twin and map sit beside it.
+    # Every file written is listed (one named file, or each file of the folder).
     for path in build_brief_files(dirs, out, lang=lang):
         console.print(f"brief: {path}")
+
+
+@app.command("metrics-docs")
+def metrics_docs(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the table.")] = Path(
+        "docs/metrics.md"
+    ),
+) -> None:
+    """Write docs/metrics.md, the table of every metric, from sim/metrics/registry.py."""
+    from sim.io.results import write_text_atomic
+    from sim.metrics.registry import markdown_table
+
+    write_text_atomic(out, markdown_table())
+    typer.echo(f"wrote {out}")
 
 
 @app.command("scenario-docs")

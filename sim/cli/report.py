@@ -1,4 +1,9 @@
-"""Rich tables for the terminal from comparison results (formatting only, no metrics)."""
+"""Rich tables for the terminal from comparison results (formatting only, no metrics).
+
+Labels, units, number formats, feasible ranges and the sign convention of every metric come
+from :mod:`sim.metrics.registry`; the words around them from
+:data:`sim.plotting.labels.CONSOLE`, in Chinese or English (``--lang``).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,15 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from rich.table import Table
 
+from sim.metrics import registry
+from sim.plotting import labels as lb
+
 if TYPE_CHECKING:
     from sim.runs.study import Comparison
 
 
-#: What the console prints for a missing number, followed by why it is missing.
-NO_CI = "– (needs ≥ 2 replications)"
+def _say(key: str, lang: str, **fields: object) -> str:
+    return lb.pick(lb.CONSOLE[key], lang, **fields)
 
 
 def _num(x: float, fmt: str = "+.2f") -> str:
@@ -23,94 +31,117 @@ def _num(x: float, fmt: str = "+.2f") -> str:
     return "0" if float(shown) == 0 else shown
 
 
-def _ci(lo: float, hi: float) -> str:
-    return NO_CI if lo != lo or hi != hi else f"[{_num(lo)}, {_num(hi)}]"
+def _ci(lo: float, hi: float, lang: str = "en") -> str:
+    return _say("no_ci", lang) if lo != lo or hi != hi else f"[{_num(lo)}, {_num(hi)}]"
 
 
-def feasible_range(metric: str) -> tuple[float, float]:
-    """The values a run KPI can take: shares and utilisations in [0, 1], all else ≥ 0.
+def _metric_ci(
+    metric: str, lo: float, hi: float, lang: str, *, like: float, signed: bool = False
+) -> str:
+    # Bounds take the decimals of the value they bracket: 17.6 [9.0, 26.1], not [9.01, 26.1].
+    if lo != lo or hi != hi:
+        return _say("no_ci", lang)
+    low = registry.format_value(metric, lo, signed=signed, like=like)
+    high = registry.format_value(metric, hi, signed=signed, like=like)
+    return f"{low} – {high}" if not signed else f"[{low}, {high}]"
 
-    A normal-theory CI over few replications can reach past these bounds (a utilisation
-    of −0.058); the console clips the bounds so that no impossible value is printed.
+
+def kpi_table(kpis: pd.DataFrame, title: str, lang: str = "en") -> Table:
+    """Run KPIs: mean and 95% CI clipped to the feasible range; a dash says why it is empty.
+
+    Parameters
+    ----------
+    kpis
+        ``metric, mean, ci_low, ci_high`` (a run's ``kpis.csv``).
+    title
+        Table title.
+    lang
+        ``"zh"`` or ``"en"``: labels of the metrics and columns.
     """
-    if metric.endswith("_share") or "utilisation" in metric:
-        return 0.0, 1.0
-    return 0.0, float("inf")
-
-
-def kpi_table(kpis: pd.DataFrame, title: str) -> Table:
-    """Run KPIs: mean and 95% CI clipped to the feasible range; a dash says why it is empty."""
+    lang = lb.check_lang(lang)
     table = Table(title=title)
-    for col in ("metric", "mean", "95% CI"):
-        table.add_column(col, justify="right" if col != "metric" else "left")
+    table.add_column(_say("col_metric", lang), justify="left")
+    table.add_column(_say("col_mean", lang), justify="right")
+    table.add_column(_say("col_ci", lang), justify="right")
     for _, r in kpis.iterrows():
         metric = str(r["metric"])
+        shown = registry.label(metric, lang)
         if r["mean"] != r["mean"]:
-            table.add_row(metric, "–", "– (no patient reached this step)")
+            table.add_row(shown, "–", _say("no_mean", lang))
             continue
-        if r["ci_low"] != r["ci_low"] or r["ci_high"] != r["ci_high"]:
-            ci = NO_CI
-        else:
-            lo, hi = feasible_range(metric)
-            low = min(max(float(r["ci_low"]), lo), hi)
-            high = min(max(float(r["ci_high"]), lo), hi)
-            ci = f"{_num(low, '.3g')} – {_num(high, '.3g')}"
-        table.add_row(metric, _num(float(r["mean"]), ".4g"), ci)
+        # A normal-theory CI over few replications can pass the bounds (a utilisation of
+        # −0.058): clip to what the metric can take so that no impossible value is printed.
+        low = registry.feasible(metric, float(r["ci_low"]))
+        high = registry.feasible(metric, float(r["ci_high"]))
+        table.add_row(
+            shown,
+            registry.format_value(metric, float(r["mean"])),
+            _metric_ci(metric, low, high, lang, like=float(r["mean"])),
+        )
     return table
 
 
-def comparison_tables(comp: Comparison) -> list[Table]:
-    """Stage table (minutes saved per stage) and headline table (burden averted)."""
+def _scenario_names(comp: Comparison, lang: str) -> dict[str, str]:
+    """Display name of each scenario: its file's title in ``lang`` (code name without one)."""
+    out = {}
+    for name in comp.manifest["scenarios"]:
+        run = comp.runs.get(name)
+        title = "" if run is None else str(run.manifest.get("title", ""))
+        out[name] = lb.scenario_title(title, name, lang)
+    return out
+
+
+def comparison_tables(comp: Comparison, lang: str = "en") -> list[Table]:
+    """Stage table (minutes saved per stage) and headline table (improvement vs base).
+
+    Every change is printed as an improvement, positive = better (the registry's sign
+    convention): minutes saved for times, deaths averted for outcomes.
+    """
+    lang = lb.check_lang(lang)
     base = comp.manifest["base"]
-    stage = Table(
-        title=f"Where the minutes go (severe trauma): mean min, and minutes saved vs {base} "
-        "(positive = faster; 95% CI)"
-    )
-    stage.add_column("stage")
+    shown = _scenario_names(comp, lang)
+    stage = Table(title=_say("stages_title", lang, base=shown[base]))
+    stage.add_column(_say("col_stage", lang))
     names = list(comp.manifest["scenarios"])
     for n in names:
-        stage.add_column(n, justify="right")
+        stage.add_column(shown[n], justify="right")
     st = comp.stages
     for s in st["stage"].unique():
-        row = [s]
+        row = [lb.lookup(lb.STAGES, str(s), lang)]
         for n in names:
             r = st[(st["stage"] == s) & (st["scenario"] == n)].iloc[0]
             cell = f"{r['mean_min']:.1f}"
             if n != base:
                 # diff_vs_base is scenario − base; the saving is its negative, as in the brief.
-                saved = _ci(-r["diff_ci_high"], -r["diff_ci_low"])
-                cell += f" (saved {_num(-r['diff_vs_base'])} {saved})"
+                saved = _ci(-r["diff_ci_high"], -r["diff_ci_low"], lang)
+                cell += f" ({_say('saved', lang)} {_num(-r['diff_vs_base'])} {saved})"
             row.append(cell)
         stage.add_row(*row)
-    head = Table(title="Headline: change vs base (95% replication CI; PSA 95% interval)")
-    for col in ("scenario", "metric", "diff vs base", "95% CI", "PSA interval"):
-        head.add_column(col, justify="left" if col in ("scenario", "metric") else "right")
-    c = comp.comparison
-    keep = c[
-        (c["scenario"] != base)
-        & c["metric"].isin(
-            [
-                "injury_to_definitive_care_min_mean",
-                "response_min_median",
-                "call_to_dispatch_min_mean",
-                "deaths_averted_per_year",
-                "severe_disabilities_averted_per_year",
-                "moderate_disabilities_averted_per_year",
-                "dalys_averted_per_year",
-            ]
+    head = Table(title=_say("headline_title", lang))
+    for key in ("col_scenario", "col_metric", "col_improvement", "col_ci", "col_psa"):
+        head.add_column(
+            _say(key, lang), justify="left" if key in ("col_scenario", "col_metric") else "right"
         )
-    ]
+    c = comp.comparison
+    keep = c[(c["scenario"] != base) & c["metric"].isin(registry.names(headline=True))]
     for _, r in keep.iterrows():
+        metric = str(r["metric"])
+        better = registry.improvement(metric, float(r["diff_vs_base"]))
+        bounds = sorted(
+            registry.improvement(metric, float(r[k])) for k in ("diff_ci_low", "diff_ci_high")
+        )
         psa = (
-            "– (time metric: no PSA)"
+            _say("no_psa", lang)
             if r["psa_low"] != r["psa_low"]
-            else f"[{_num(r['psa_low'], '.2f')}, {_num(r['psa_high'], '.2f')}]"
+            else _metric_ci(
+                metric, float(r["psa_low"]), float(r["psa_high"]), lang, like=better, signed=True
+            )
         )
         head.add_row(
-            str(r["scenario"]),
-            str(r["metric"]),
-            _num(r["diff_vs_base"], "+.3f"),
-            _ci(r["diff_ci_low"], r["diff_ci_high"]),
+            shown.get(str(r["scenario"]), str(r["scenario"])),
+            registry.label(metric, lang),
+            registry.format_value(metric, better, signed=True),
+            _metric_ci(metric, bounds[0], bounds[1], lang, like=better, signed=True),
             psa,
         )
     return [stage, head]

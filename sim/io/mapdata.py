@@ -6,8 +6,11 @@ The brief and notebooks draw maps from files only: they never load OSM or run Di
 * ``network.npz``: the compiled :class:`~sim.network.core.RoadNetwork` (the network cache
   format, :func:`sim.network.cache.save_cached`), so the map shows the exact network the
   simulation used, with its attribution;
-* ``facilities.csv``: ``id, kind, name, lon, lat, tier`` (kind ``station|hospital|police|
-  centre``; tier for hospitals only);
+* ``facilities.csv``: ``id, kind, name, lon, lat, tier, access_m, outside_roads`` (kind
+  ``station|hospital|police|centre``; tier for hospitals only; ``access_m`` the straight
+  distance to the road node the facility is snapped to, whose drive is charged as travel
+  time; ``outside_roads`` true when the facility lies outside the convex hull of the road
+  network's nodes, i.e. beyond the road data);
 * ``coverage.parquet``: ``node, lon, lat, scenario, response_min``: expected response time
   at every node if the nearest station sent a free ambulance (no queueing), i.e. the
   scenario's mean call-processing + turn-out minutes plus the priority-1 drive from the
@@ -32,14 +35,17 @@ import pandas as pd
 
 from sim.core.errors import UserError
 from sim.core.units import period_of
+from sim.network.build import haversine_m
 from sim.network.cache import load_cached, save_cached
-from sim.network.core import RoadNetwork
+from sim.network.core import RoadNetwork, outside_hull
 
 if TYPE_CHECKING:  # the brief imports this module; it must not pull in the model
     from sim.runs.world import World
 
 MAP_FOLDER = "map"
 FACILITY_COLUMNS = ("id", "kind", "name", "lon", "lat", "tier")
+#: Written since the brief lists facilities beyond the road data; older folders lack them.
+FACILITY_EXTRA_COLUMNS = ("access_m", "outside_roads")
 COVERAGE_COLUMNS = ("node", "lon", "lat", "scenario", "response_min")
 #: Dispatch priority whose emergency-driving factor the coverage uses (1 = most urgent).
 COVERAGE_PRIORITY = 1
@@ -54,7 +60,7 @@ class MapData:
     network
         The road network the comparison ran on.
     facilities
-        Columns ``id, kind, name, lon, lat, tier``.
+        Columns ``id, kind, name, lon, lat, tier, access_m, outside_roads``.
     coverage
         Columns ``node, lon, lat, scenario, response_min`` (one row per node and scenario).
     hour
@@ -104,7 +110,26 @@ def facilities_frame(world: World) -> pd.DataFrame:
         {"id": c.id, "kind": "centre", "name": c.name, "lon": c.lon, "lat": c.lat, "tier": None}
         for c in fac.centres
     ]
-    return pd.DataFrame(rows, columns=list(FACILITY_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(FACILITY_COLUMNS))
+    net = world.network
+    # Snapped node of each station, hospital and police post, in the rows' order (centres
+    # take calls only: no road node).
+    nodes = [*world.station_node, *world.hospital_node, *world.police_node]
+    access = np.full(len(frame), np.nan)
+    if nodes:
+        idx = np.asarray(nodes, dtype=np.int64)
+        n = len(nodes)
+        access[:n] = haversine_m(
+            frame["lon"].to_numpy(float)[:n],
+            frame["lat"].to_numpy(float)[:n],
+            net.lon[idx],
+            net.lat[idx],
+        )
+    frame["access_m"] = np.round(access, 0)
+    frame["outside_roads"] = outside_hull(
+        frame["lon"].to_numpy(float), frame["lat"].to_numpy(float), net.lon, net.lat
+    )
+    return frame
 
 
 def nearest_station_drive_min(world: World, hour: int) -> np.ndarray:
@@ -169,9 +194,8 @@ def write_map_files(
     save_cached(net, out / "network.npz")
     # The cache writer's temporary file is private (0600); a results file is for sharing.
     (out / "network.npz").chmod(0o644)
-    facilities.loc[:, list(FACILITY_COLUMNS)].to_csv(
-        out / "facilities.csv", index=False, encoding="utf-8"
-    )
+    columns = [*FACILITY_COLUMNS, *(c for c in FACILITY_EXTRA_COLUMNS if c in facilities)]
+    facilities.loc[:, columns].to_csv(out / "facilities.csv", index=False, encoding="utf-8")
     coverage.loc[:, list(COVERAGE_COLUMNS)].to_parquet(out / "coverage.parquet", index=False)
     meta = {
         "hour": int(hour),
@@ -244,6 +268,13 @@ def read_map_data(folder: Path) -> MapData | None:
         raise UserError(f"{fac_path}: missing or not a readable CSV ({exc})") from None
     _need(facilities, fac_path, FACILITY_COLUMNS)
     facilities["tier"] = facilities["tier"].astype(object).where(facilities["tier"].notna(), None)
+    if "access_m" not in facilities.columns:  # map data written before the column existed
+        facilities["access_m"] = math.nan
+    if "outside_roads" not in facilities.columns:
+        facilities["outside_roads"] = outside_hull(
+            facilities["lon"].to_numpy(float), facilities["lat"].to_numpy(float), net.lon, net.lat
+        )
+    facilities["outside_roads"] = facilities["outside_roads"].astype(bool)
     try:
         coverage = pd.read_parquet(cov_path)
     except (OSError, ValueError) as exc:

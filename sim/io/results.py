@@ -243,6 +243,20 @@ def read_run(folder: str | Path) -> RunTables:
     )
 
 
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    """Write a file atomically (temp file + rename): readers see the old file or the new."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write a UTF-8 text file atomically (temp file + rename); return ``path``."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Write JSON atomically (temp file + rename)."""
     tmp = path.with_suffix(path.suffix + ".tmp")

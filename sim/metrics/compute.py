@@ -2,8 +2,9 @@
 
 * :func:`incidents_table`: one row per patient, every ``t_*`` timestamp and interval.
 * :func:`unit_status_table`: one row per ambulance status change.
-* :func:`kpis_by_rep` / :func:`summarise`: KPIs per replication, then mean and 95 % CI
-  across replications (t distribution). Warm-up is trimmed here (patients injured before
+* :func:`kpis_for_rep` / :func:`summarise`: KPIs per replication, then mean and 95 % CI
+  across replications (t distribution). Each KPI's unit, labels and sign are in
+  :mod:`sim.metrics.registry`. Warm-up is trimmed here (patients injured before
   ``warm_up_min`` are excluded), never in the model.
 """
 
@@ -28,6 +29,7 @@ from sim.core.entities import (
     UnitStatus,
 )
 from sim.core.units import MINUTES_PER_DAY, hours_of
+from sim.metrics.registry import check_registered
 
 E = EventKind
 
@@ -462,6 +464,8 @@ def kpis_for_rep(
     out["call_taker_utilisation"] = (float(hold.sum()) + nd_hold) / (
         seats * (horizon_min - warm_up_min)
     )
+    # Labels, units and comparison of every KPI live in the registry: none may be missing.
+    check_registered(out, "run")
     return out
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.core.errors import UserError
+from sim.metrics import registry
 from sim.outcomes.models import PatientArrays, evaluate, prepare_patients
 from sim.outcomes.params import (
     OutcomeSpec,
@@ -30,17 +31,8 @@ from sim.outcomes.params import (
     default_uncertain_parameters,
 )
 
-#: Headline metrics, in report order.
-METRICS: tuple[str, ...] = (
-    "deaths_averted_per_year",
-    "severe_disabilities_averted_per_year",
-    "moderate_disabilities_averted_per_year",
-    "dalys_averted_per_year",
-    "deaths_averted_per_100k_per_year",
-    "severe_disabilities_averted_per_100k_per_year",
-    "moderate_disabilities_averted_per_100k_per_year",
-    "dalys_averted_per_100k_per_year",
-)
+#: Headline metrics, in report order (labels and formats in :mod:`sim.metrics.registry`).
+METRICS: tuple[str, ...] = registry.AVERTED + registry.AVERTED_PER_100K
 _COUNTS = {
     "deaths": ("p_death",),
     "severe_disabilities": ("p_sd", "p_vs"),

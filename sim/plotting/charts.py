@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.core.errors import UserError
+from sim.metrics import registry
 from sim.plotting import labels as lb
 from sim.plotting.style import brief_style
 
@@ -568,7 +569,8 @@ def tornado(
         ]
         ax.set_yticks(y, ticks)
         ax.set_xlabel(
-            f"{lb.lookup(lb.METRICS, chosen, lang)}  ({lb.text('base_value', lang)} {base:.3g})"
+            f"{lb.lookup(lb.METRICS, chosen, lang)}  "
+            f"({lb.text('base_value', lang)} {registry.format_value(chosen, base)})"
         )
         ax.grid(axis="y", visible=False)
         ax.legend(loc="lower right", fontsize=8)

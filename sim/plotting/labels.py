@@ -3,8 +3,8 @@
 Plot, map and brief code never hard-codes display text: it asks :func:`text` (or one of the
 helpers below) for a key in a language. Keeping all strings here lets a test check that the
 bundled font has an outline for every character the Chinese text uses, and gives translators
-one file to edit. Data values (scenario names, parameter names from results) are shown as
-they come and are not listed here.
+one file to edit. Metric labels come from :mod:`sim.metrics.registry` (one entry per
+metric); :data:`METRICS` joins them with the per-patient column labels.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import re
 from typing import Literal, NamedTuple
 
 from sim.core.errors import UserError
+from sim.metrics import registry
 from sim.metrics.compute import STAGES as CHAIN_STAGES
+from sim.network.core import OSM_ATTRIBUTION, SYNTHETIC_ATTRIBUTION
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -27,10 +29,14 @@ class Text(NamedTuple):
 
 
 class Assumption(NamedTuple):
-    """One main model assumption for the brief, with where its value comes from."""
+    """One main model assumption for the brief, with where its value comes from.
+
+    The source is bilingual too: authors and journal titles stay as published, the rest of
+    the citation is given in the reader's language.
+    """
 
     what: Text
-    source: str
+    source: Text
 
 
 #: Stages of the time-to-treatment chain, in chain order (the ``stage`` column values).
@@ -49,25 +55,13 @@ STAGES: dict[str, Text] = {
 }
 
 #: Outcome metrics of ``comparison.csv`` drawn by ``averted_bars`` (the brief's second table).
-AVERTED_METRICS: tuple[str, ...] = (
-    "deaths_averted_per_year",
-    "severe_disabilities_averted_per_year",
-    "moderate_disabilities_averted_per_year",
-    "dalys_averted_per_year",
-)
+AVERTED_METRICS: tuple[str, ...] = registry.AVERTED
 
 #: The averted counts (same scale); DALYs are drawn on their own axes.
-AVERTED_COUNT_METRICS: tuple[str, ...] = AVERTED_METRICS[:3]
+AVERTED_COUNT_METRICS: tuple[str, ...] = tuple(m for m in AVERTED_METRICS if "dalys" not in m)
 
-METRICS: dict[str, Text] = {
-    "deaths_averted_per_year": Text("每年避免死亡（人）", "Deaths averted per year"),
-    "severe_disabilities_averted_per_year": Text(
-        "每年避免重度残疾（人）", "Severe disabilities averted per year"
-    ),
-    "moderate_disabilities_averted_per_year": Text(
-        "每年避免中度残疾（人）", "Moderate disabilities averted per year"
-    ),
-    "dalys_averted_per_year": Text("每年避免伤残调整生命年（DALY）", "DALYs averted per year"),
+#: Per-patient columns charts put on an axis (KPIs and comparison rows: the registry).
+COLUMNS: dict[str, Text] = {
     "injury_to_definitive_min": Text(
         "受伤至确定性救治时间（分钟）", "Injury to definitive care (min)"
     ),
@@ -75,25 +69,6 @@ METRICS: dict[str, Text] = {
         "响应时间（分钟，接听至到达现场）", "Response time (min, answer to scene)"
     ),
     "consult_wait_min": Text("专家会诊等待时间（分钟）", "Wait for expert consultation (min)"),
-    "incremental_cost_yuan_per_year": Text(
-        "每年增量成本（元）", "Incremental cost (yuan per year)"
-    ),
-    "cost_per_daly_averted_yuan": Text(
-        "每避免一个伤残调整生命年的成本（元）", "Cost per DALY averted (yuan)"
-    ),
-    "cost_per_death_averted_yuan": Text(
-        "每避免一例死亡的成本（元）", "Cost per death averted (yuan)"
-    ),
-    "nmb_1gdp_yuan": Text(
-        "净货币效益，1倍人均GDP（元/年）", "Net monetary benefit at 1x GDP per capita (yuan/yr)"
-    ),
-    "nmb_3gdp_yuan": Text(
-        "净货币效益，3倍人均GDP（元/年）", "Net monetary benefit at 3x GDP per capita (yuan/yr)"
-    ),
-    "response_min_mean": Text("平均响应时间（分钟）", "Mean response time (min)"),
-    "injury_to_definitive_care_min_mean": Text(
-        "平均受伤至确定性救治时间（分钟）", "Mean injury to definitive care (min)"
-    ),
 }
 
 #: Scenario fields that sweeps commonly vary (axis labels of the response surface); a field
@@ -107,6 +82,12 @@ SWEEP_FIELDS: dict[str, Text] = {
     "mechanisms.police_linkage.enabled": Text("警医联动", "Police-medical linkage"),
     "mechanisms.expert_consultation.enabled": Text("专家组会诊", "Expert consultation"),
     "mechanisms.prenotification.enabled": Text("院前预通知", "Pre-notification"),
+}
+
+#: Every metric label: the registry's (:mod:`sim.metrics.registry`), then the columns.
+METRICS: dict[str, Text] = {
+    **{m.name: Text(m.zh, m.en) for m in registry.METRICS.values()},
+    **COLUMNS,
 }
 
 #: Uncertain outcome parameters (``UncertainParameter.name`` in sim.outcomes.params), as
@@ -162,6 +143,21 @@ NETWORKS: dict[str, Text] = {
     "synthetic_county": Text("合成县（合成路网）", "Synthetic county (generated roads)"),
     "synthetic_province": Text("合成省域（合成路网）", "Synthetic province (generated roads)"),
 }
+
+
+#: Credit lines of road data (``attribution`` in manifests). The OpenStreetMap line stays
+#: as the licence requires it, with a Chinese gloss after it.
+ATTRIBUTIONS: dict[str, Text] = {
+    OSM_ATTRIBUTION: Text(
+        f"{OSM_ATTRIBUTION}（OpenStreetMap 贡献者，开放数据库许可协议 1.0）", OSM_ATTRIBUTION
+    ),
+    SYNTHETIC_ATTRIBUTION: Text("合成路网（非真实数据）", SYNTHETIC_ATTRIBUTION),
+}
+
+
+def attribution_label(attribution: str, lang: str) -> str:
+    """A manifest's credit line in ``lang`` (unknown lines are shown as they are)."""
+    return lookup(ATTRIBUTIONS, attribution, lang)
 
 
 def network_label(name: str, lang: str) -> str:
@@ -251,8 +247,53 @@ UI: dict[str, Text] = {
     "roads": Text("道路", "Roads"),
     "incidents": Text("事件", "Incidents"),
     "facilities": Text("设施", "Facilities"),
+    "outside_roads": Text("路网数据范围以外的设施", "Facility outside the road data"),
     "longitude": Text("经度", "Longitude"),
     "latitude": Text("纬度", "Latitude"),
+}
+
+#: What the console (``sim.cli.report``) prints, for ``--lang zh`` and ``--lang en``.
+CONSOLE: dict[str, Text] = {
+    "col_metric": Text("指标", "metric"),
+    "col_mean": Text("均值", "mean"),
+    "col_ci": Text("95% 置信区间", "95% CI"),
+    "col_scenario": Text("情景", "scenario"),
+    "col_stage": Text("环节", "stage"),
+    "col_improvement": Text("相对基线的改善", "improvement vs base"),
+    "col_psa": Text("概率敏感性分析区间", "PSA interval"),
+    "no_ci": Text("–（至少需要 2 次重复）", "– (needs ≥ 2 replications)"),
+    "no_mean": Text("–（没有伤员经过这一环节）", "– (no patient reached this step)"),
+    "no_psa": Text("–（时间指标，无概率敏感性分析）", "– (time metric: no PSA)"),
+    "saved": Text("节省", "saved"),
+    "kpis_title": Text("{scenario}：主要指标（{reps} 次重复）", "{scenario}: KPIs ({reps} reps)"),
+    "stages_title": Text(
+        "各环节时间（重伤员）：均值（分钟），以及相对{base}节省的分钟数"
+        "（正值表示更快；95% 置信区间）",
+        "Where the minutes go (severe trauma): mean min, and minutes saved vs {base} "
+        "(positive = faster; 95% CI)",
+    ),
+    "demo_banner": Text(
+        "合成县（非真实数据），{reps} 次重复 × {days:g} 天",
+        "synthetic county (not real data), {reps} replications × {days:g} days",
+    ),
+    "backlog_note": Text(
+        "注意：响应时间指标只覆盖 {share} 的伤员；{missed} / {patients} 名伤员在模拟结束前"
+        "未被救护车到达（见 backlog.csv）",
+        "note: response KPIs cover {share} of patients; {missed} of {patients} were not "
+        "reached by a unit before the horizon (backlog.csv)",
+    ),
+    "backlog_warning": Text(
+        "警告：{reps} 次重复中有 {unbounded} 次未到达伤员的积压持续增长：需求超过能力"
+        "（见 backlog.csv）",
+        "warning: the backlog of unreached patients grows without bound in {unbounded} of "
+        "{reps} replications: demand exceeds capacity (backlog.csv)",
+    ),
+    "headline_title": Text(
+        "主要结果：相对基线的改善（正值表示更好：节省的分钟、避免的死亡；"
+        "95% 置信区间；概率敏感性分析区间）",
+        "Headline: improvement vs base (positive = better: minutes saved, deaths averted; "
+        "95% replication CI; PSA interval)",
+    ),
 }
 
 BRIEF: dict[str, Text] = {
@@ -287,9 +328,13 @@ BRIEF: dict[str, Text] = {
     "population_fact": Text(
         "每年的数字指路网覆盖区域内约 {population}人口（需求格网人口合计）；每 10 万人口的"
         "数字同样按此人口计算。",
-        " Per-year figures refer to the about {population} people living in the area the "
+        " Per-year figures refer to about {population} people living in the area the "
         "road network covers (sum of the demand grid); per-100,000 figures use the same "
         "population.",
+    ),
+    "area_fact": Text(
+        "该区域面积约 {area} 平方公里（按路网节点的凸包计算）。",
+        " That area is about {area} km² (the convex hull of the road network's nodes).",
     ),
     "conclusion_h": Text("结论", "Conclusion"),
     "conclusion_deaths": Text(
@@ -461,6 +506,15 @@ BRIEF: dict[str, Text] = {
         "Warning: this brief uses a synthetic road network; the numbers only demonstrate "
         "the method and describe no real place.",
     ),
+    "outside_caption": Text(
+        "路网数据范围以外的设施（地图上以红圈标出）：按直线距离接入最近道路，接入时间计入行车时间",
+        "Facilities outside the road data (ringed in red on the maps): each joins its "
+        "nearest road in a straight line, and that access time is charged as travel time",
+    ),
+    "col_facility": Text("设施", "Facility"),
+    "col_kind": Text("类型", "Type"),
+    "col_access": Text("至最近道路（公里）", "To nearest road (km)"),
+    "kind_tier": Text("{kind}（{tier}）", "{kind} ({tier})"),
     "software": Text(
         "由 trauma-sim {version} 生成（开源离散事件模拟）。图表字体：Trauma Sans SC"
         "（Noto Sans SC 子集，SIL OFL 1.1）。",
@@ -479,28 +533,31 @@ DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
             "重伤员（ISS≥16）死亡风险随院前时间增加：每 10 分钟比值比约 1.08",
             "Death risk of major trauma (ISS≥16) rises with prehospital time: OR ≈1.08 per 10 min",
         ),
-        "Gauss et al. 2019, JAMA Surgery",
+        Text("Gauss 等，2019 年，《JAMA Surgery》", "Gauss et al. 2019, JAMA Surgery"),
     ),
     Assumption(
         Text(
             "轻伤（ISS<16）结局与时间无关",
             "Outcome of minor injury (ISS<16) does not depend on time",
         ),
-        "Newgard et al. 2010; PATOS",
+        Text(
+            "Newgard 等，2010 年；泛亚复苏结局研究（PATOS）",
+            "Newgard et al. 2010; Pan-Asian Trauma Outcomes Study (PATOS)",
+        ),
     ),
     Assumption(
         Text(
             "时间对残疾的作用为对死亡作用的一半（κ=0.5，范围 0–1，未经验证）",
             "Time acts on disability at half its effect on death (κ = 0.5, range 0–1; unverified)",
         ),
-        "Assumption; tested in sensitivity analysis",
+        Text("模型假设，已做敏感性分析", "Assumption; tested in sensitivity analysis"),
     ),
     Assumption(
         Text(
             "残疾权重：重度 0.542、中度 0.203（运动+认知障碍）",
             "Disability weights: severe 0.542, moderate 0.203 (motor + cognitive impairment)",
         ),
-        "GBD 2019 disability weights",
+        Text("全球疾病负担研究（GBD 2019）残疾权重", "GBD 2019 disability weights"),
     ),
     Assumption(
         Text(
@@ -508,7 +565,7 @@ DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
             "Scene and transport times borrowed from the pan-Asian PATOS registry "
             "(no Chinese data)",
         ),
-        "PATOS",
+        Text("泛亚复苏结局研究（PATOS）", "Pan-Asian Trauma Outcomes Study (PATOS)"),
     ),
     Assumption(
         Text(
@@ -516,21 +573,21 @@ DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
             "Drive times from free-flow speeds on OpenStreetMap roads, adjusted by time of day "
             "and lights-and-siren factors",
         ),
-        "OpenStreetMap; scenario file",
+        Text("OpenStreetMap 路网；情景文件", "OpenStreetMap; scenario file"),
     ),
     Assumption(
         Text(
             "无警医联动时，经 110/122 首接的呼救需转接 0.5–3 分钟",
             "Without linkage, calls first answered by 110/122 take 0.5–3 min to reach 120",
         ),
-        "Assumption (no published estimate)",
+        Text("模型假设（无已发表的估计）", "Assumption (no published estimate)"),
     ),
     Assumption(
         Text(
             "响应时间目标：城区 ≤8 分钟，农村 ≤12 分钟",
             "Response-time targets: urban ≤8 min, rural ≤12 min",
         ),
-        "Hangzhou municipal plan (2027 targets)",
+        Text("杭州市院前急救规划（2027 年目标）", "Hangzhou municipal plan (2027 targets)"),
     ),
 )
 
@@ -566,6 +623,11 @@ def scenario_title(title: str, name: str, lang: str) -> str:
     if match is None or not match["zh"].strip():
         return title
     return match["zh"].strip() if check_lang(lang) == "zh" else match["en"].strip()
+
+
+def facility_name(name: str, lang: str) -> str:
+    """A facility's name in ``lang`` when the file writes it ``"中文 (English)"``, else as is."""
+    return scenario_title(name, name, lang)
 
 
 def parameter_label(name: str, lang: str) -> str:
@@ -617,9 +679,11 @@ def all_strings(lang: Lang) -> list[str]:
         HOSPITAL_TIERS,
         ROAD_GROUPS,
         UI,
+        CONSOLE,
         BRIEF,
     ]
     out = [getattr(item, lang) for table in tables for item in table.values()]
     out += [getattr(a.what, lang) for a in DEFAULT_ASSUMPTIONS]
-    out += [a.source for a in DEFAULT_ASSUMPTIONS]
+    out += [getattr(a.source, lang) for a in DEFAULT_ASSUMPTIONS]
+    out += [getattr(t, lang) for t in ATTRIBUTIONS.values()]
     return out

@@ -67,6 +67,9 @@ FACILITY_ZORDER: dict[str, float] = {
     "police": 5.4,
     "station": 5.5,
 }
+#: Ring around a facility outside the road data: red, about three marker widths across.
+OUTSIDE_RING_COLOUR = "#d62728"
+OUTSIDE_RING_SIZE = 260.0
 BAND_COLOURS: tuple[str, ...] = ("#1a9850", "#fdae61", "#d73027")
 UNREACHABLE_COLOUR = "#bdbdbd"
 
@@ -471,7 +474,9 @@ def draw_facilities(
 
     With the map ``extent`` (west, south, east, north), facilities that would cover each
     other (same site, e.g. a station at a hospital) are spread apart slightly
-    (:func:`dodge_positions`).
+    (:func:`dodge_positions`). Facilities whose ``outside_roads`` column is true (beyond the
+    road data, see :mod:`sim.io.mapdata`) get a red ring and a legend entry of their own
+    (style key ``"outside_roads"``), so a facility drawn past the roads is never unmarked.
     """
     _check_facilities(facilities)
     if extent is not None and len(facilities) > 1:
@@ -516,6 +521,21 @@ def draw_facilities(
                     fontsize=7,
                     zorder=6,
                 )
+    if "outside_roads" in facilities.columns:
+        outside = facilities["outside_roads"].fillna(False).astype(bool).to_numpy()
+        if outside.any():
+            ax.scatter(
+                facilities["lon"].to_numpy(float)[outside],
+                facilities["lat"].to_numpy(float)[outside],
+                marker="o",
+                s=OUTSIDE_RING_SIZE,
+                facecolors="none",
+                edgecolors=OUTSIDE_RING_COLOUR,
+                linewidths=1.4,
+                zorder=max(FACILITY_ZORDER.values()) + 0.1,
+                label=lb.text("outside_roads", lang),
+            )
+            drawn.append("outside_roads")
     return drawn
 
 

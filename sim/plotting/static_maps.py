@@ -66,7 +66,8 @@ def road_map(
         The road network.
     facilities
         Columns ``id, kind ("station"|"hospital"|"police"|"centre"), name, lon, lat`` and
-        ``tier`` for hospitals (``"trauma_centre"|"city"|"county"``).
+        ``tier`` for hospitals (``"trauma_centre"|"city"|"county"``); an optional boolean
+        ``outside_roads`` rings the facilities beyond the road data.
     ax
         Axes to draw on; a new figure when ``None``.
     lang

@@ -27,6 +27,7 @@ from sim.core.errors import UserError
 from sim.core.rng import RandomStreams
 from sim.core.units import MINUTES_PER_DAY, period_of
 from sim.io.results import RunTables
+from sim.metrics import registry
 from sim.metrics.compute import (
     RESPONSE_TARGET_MIN,
     STAGES,
@@ -39,36 +40,18 @@ from sim.outcomes.params import OutcomeSpec
 from sim.runs.attach import outcome_summary, with_outcomes
 from sim.runs.checkpoint import Checkpoint
 from sim.runs.costing import cost_effect, quantities_by_rep
-from sim.runs.tables import WorldInfo, assemble_tables, package_versions, population_of
+from sim.runs.tables import (
+    AREA_BASIS,
+    WorldInfo,
+    assemble_tables,
+    package_versions,
+    population_of,
+)
 from sim.runs.tasks import Task, run_tasks
 from sim.runs.world import World, build_world, check_capabilities, fleet_allocation, world_key
 
-KPI_FOR_COMPARISON = [f"severe_{s}_min_mean" for s in STAGES] + [
-    "injury_to_call_min_mean",
-    "call_to_answer_min_mean",
-    "answer_to_dispatch_min_mean",
-    "turnout_min_mean",
-    "drive_to_scene_min_mean",
-    "scene_min_mean",
-    "transport_min_mean",
-    "handover_min_mean",
-    "arrival_to_definitive_min_mean",
-    "injury_to_definitive_care_min_mean",
-    "injury_to_definitive_care_min_median",
-    "call_to_dispatch_min_mean",
-    "response_min_mean",
-    "response_min_median",
-    "response_min_p90",
-    "response_within_target_urban_share",
-    "response_within_target_rural_share",
-    "answer_within_10s_share",
-    "departure_within_3min_share",
-    "ambulance_utilisation",
-    "call_taker_utilisation",
-    "severe_transferred_share",
-    "severe_capable_care_share",
-    "consult_wait_min_mean",
-]
+#: Run KPIs compared against the base, in table order (the registry's ``compared`` entries).
+KPI_FOR_COMPARISON: list[str] = list(registry.names(kind="run", compared=True))
 
 
 @dataclass
@@ -455,6 +438,8 @@ def compare_scenarios(
         "synthetic": infos[base.name].synthetic,
         "attribution": infos[base.name].attribution,
         "population": win.population,
+        "area_km2": round(infos[base.name].area_km2, 1),
+        "area_basis": AREA_BASIS,
         "psa_draws": psa_draws,
         "costs": {
             "price_year": base.costs.price_year,

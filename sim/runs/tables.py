@@ -66,6 +66,10 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+#: How ``area_km2`` in manifests is measured (:meth:`sim.network.core.RoadNetwork.extent_km2`).
+AREA_BASIS = "convex hull of the road network's nodes"
+
+
 @dataclass(frozen=True)
 class WorldInfo:
     """What the run tables need to know about the world, without the world itself.
@@ -85,6 +89,8 @@ class WorldInfo:
     seats: int
     #: 120 centres (the platform costs are per centre).
     centres: int = 1
+    #: Area the road data covers (convex hull of the network's nodes), km².
+    area_km2: float = math.nan
     #: The replayed call log's manifest entries (``demand.source = "trace"``), else empty.
     calls: dict[str, Any] = field(default_factory=dict)
 
@@ -103,6 +109,7 @@ def world_info(scenario: Scenario, world: World) -> WorldInfo:
         units=len(fleet_allocation(world.facilities, scenario.fleet.ambulances)),
         seats=sum(c.seats for c in world.facilities.centres),
         centres=len(world.facilities.centres),
+        area_km2=net.extent_km2(),
         calls=_calls_manifest(scenario, world),
     )
 
@@ -270,6 +277,9 @@ def assemble_tables(
         "synthetic": info.synthetic,
         "attribution": info.attribution,
         "population": population,
+        # Per-year figures need their area too: the road data's extent, as the brief says.
+        "area_km2": round(info.area_km2, 1),
+        "area_basis": AREA_BASIS,
         "grid_cells_dropped": info.grid_cells_dropped,
         "units": info.units,
         "streams": sorted({s for r in reps for s in r.streams}),
