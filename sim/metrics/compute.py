@@ -2,7 +2,7 @@
 
 * :func:`incidents_table`: one row per patient, every ``t_*`` timestamp and interval.
 * :func:`unit_status_table`: one row per ambulance status change.
-* :func:`kpis_by_rep` / :func:`summarise`: KPIs per replication, then mean and 95 % CI
+* :func:`kpis_for_rep` / :func:`summarise`: KPIs per replication, then mean and 95 % CI
   across replications (t distribution). Warm-up is trimmed here (patients injured before
   ``warm_up_min`` are excluded), never in the model.
 """

@@ -1,8 +1,9 @@
 """Calibration statistics of the outcome model and a check against published targets.
 
 Statistics are computed from expected values (sums of per-patient probabilities, no sampling
-noise) over the included trauma rows of an outcomes table (:func:`expected_outcomes`), pooled
-over replications. Targets (evidence.md §2, §6, §9):
+noise) over the included trauma rows of an outcomes table
+(:func:`sim.outcomes.models.expected_outcomes`), pooled over replications. Targets
+(evidence.md §2, §6, §9):
 
 * Split of road-crash (``mechanism == "rtc"``) deaths, 2020 MPS/NHC notice [S]: 20.8 % on the
   spot (IMM), 27.2 % before rescuers arrive (stage-1 deaths of other classes), 52 % despite
