@@ -66,6 +66,49 @@ COUNTY_POLICE: list[dict[str, Any]] = [
     {"id": "P2", "lon": 119.68073, "lat": 29.09007, "units": 1},
 ]
 
+#: Facility CSVs of the bad-input cases: name beside the scenario -> file in scenarios/data.
+BAD_CASE_FILES = {
+    "centres.csv": "county_centres.csv",
+    "stations.csv": "county_stations.csv",
+    "hospitals.csv": "county_hospitals.csv",
+    "police.csv": "county_police.csv",
+    "grid.csv": "county_population_grid.csv",
+}
+
+
+def bad_case_base(name: str, *, police: bool = False, population_grid: bool = False) -> str:
+    """The tiny valid scenario (county, two days, one replication) a bad-input case breaks.
+
+    Its facility files sit beside it under the names of :data:`BAD_CASE_FILES`; with
+    ``police`` and ``population_grid`` it also reads ``police.csv`` and ``grid.csv``.
+    """
+    police_line = 'police_posts = { file = "police.csv" }\n' if police else ""
+    grid = (
+        "\n[demand.population_grid]\n"
+        'file = "grid.csv"\n'
+        "on_data_path = false\n"
+        'lon_column = "lon"\n'
+        'lat_column = "lat"\n'
+        'weight_column = "weight"\n'
+    )
+    return (
+        f'name = "{name}"\n\n'
+        '[network]\nsource = "synthetic_county"\n\n'
+        "[run]\nhorizon_days = 2\nwarm_up_days = 0\nreplications = 1\n\n"
+        "[facilities]\n"
+        'centres = { file = "centres.csv" }\n'
+        'stations = { file = "stations.csv" }\n'
+        'hospitals = { file = "hospitals.csv" }\n'
+        f"{police_line}\n"
+        "[demand]\n"
+        "rtc_incidents_per_day = 1.0\n"
+        "fall_incidents_per_day = 1.0\n"
+        "other_injury_incidents_per_day = 0.5\n"
+        "non_trauma_incidents_per_day = 3.0\n"
+        f"{grid if population_grid else ''}"
+    )
+
+
 FLAT_HOURS = [1.0] * 24
 FLAT_WEEKDAYS = [1.0] * 7
 
