@@ -71,3 +71,27 @@ def test_docstring_cross_references_resolve(path: Path) -> None:
             line = text.count("\n", 0, match.start()) + 1
             broken.append(f"{path.name}:{line}: :{role}:`{name}`")
     assert not broken, "docstrings name what does not exist: " + "; ".join(broken)
+
+
+DOCS = SIM.parent / "docs"
+TEST_REF = re.compile(r"`(tests/[\w/]+\.py)((?:::\w+)?)`|`::(\w+)`")
+
+
+@pytest.mark.parametrize("doc", ["performance.md", "architecture.md"])
+def test_tests_named_in_the_docs_exist(doc: str) -> None:
+    """Each claim of identical results names its test; a renamed test must not orphan it."""
+    text = (DOCS / doc).read_text(encoding="utf-8")
+    missing, current = [], ""
+    for match in TEST_REF.finditer(text):
+        path, name, bare = match.groups()
+        if path:
+            current = path
+            if not (SIM.parent / path).is_file():
+                missing.append(path)
+                continue
+        name = name.lstrip(":") if path else bare
+        if name and not re.search(
+            rf"^def {name}\(", (SIM.parent / current).read_text(encoding="utf-8"), re.M
+        ):
+            missing.append(f"{current}::{name}")
+    assert not missing, f"{doc} names tests that do not exist: {missing}"
