@@ -78,3 +78,24 @@ def test_no_reference_outside_the_project_to_the_evidence_brief() -> None:
         and "evidence.md" in p.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_cli_updates_the_parameter_table_and_refuses_a_missing_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.cli import main
+
+    table = tmp_path / "parameters.md"
+    table.write_text("# table\n\n" + PARAMETERS_MARKER + "\nold\n", encoding="utf-8")
+    argv = ["scenario-docs", "--out-dir", str(tmp_path / "s"), "--parameters", str(table)]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code in (0, None)
+    assert table.read_text(encoding="utf-8") == "# table\n\n" + parameter_defaults()
+    assert str(table) in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main([*argv[:-1], str(tmp_path / "missing.md")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exc.value.code == 2
+    assert len(err) == 1
+    assert "missing.md" in err[0]
