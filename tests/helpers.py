@@ -21,7 +21,9 @@ import tomli_w
 from scipy import stats
 
 from sim.config.scenario import Scenario, load_scenario
+from sim.core.entities import TIERS
 from sim.metrics.compute import incidents_table
+from sim.model.state import PatientState
 from sim.runs.replications import RunResult, replication_records
 from sim.runs.world import World, build_world, fleet_allocation
 
@@ -106,6 +108,38 @@ def bad_case_base(name: str, *, police: bool = False, population_grid: bool = Fa
         "other_injury_incidents_per_day = 0.5\n"
         "non_trauma_incidents_per_day = 3.0\n"
         f"{grid if population_grid else ''}"
+    )
+
+
+def hand_built_state(
+    inc: dict[str, list[Any]],
+    pat: dict[str, list[Any]],
+    *,
+    definitive_min: Sequence[float] | None = None,
+    prenotify_saving_min: float = 0.0,
+) -> PatientState:
+    """Run state for hand-written demand columns: one patient per incident, nothing yet done.
+
+    For the per-actor tests (tests/test_actor_*.py): ``inc`` and ``pat`` hold only the
+    columns the actor under test reads; definitive-care minutes (per patient, the same at
+    every tier) default to NaN, and pre-notification saves ``prenotify_saving_min``.
+    """
+    n = len(next(iter(pat.values())))
+    nan = [math.nan] * n
+    definitive = list(definitive_min) if definitive_min is not None else nan
+    return PatientState(
+        inc={"first_patient": list(range(n)), "n_patients": [1] * n, **inc},
+        pat=pat,
+        n_incidents=n,
+        n_patients=n,
+        t_on_scene=list(nan),
+        t_first_aid=list(nan),
+        t_consult_start=list(nan),
+        prenotified=[False] * n,
+        capable_by_guidance=[False] * n,
+        t_police_on_scene=list(nan),
+        definitive_by_tier={t: list(definitive) for t in TIERS},
+        prenotify_by_tier={t: [prenotify_saving_min] * n for t in TIERS},
     )
 
 

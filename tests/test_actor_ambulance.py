@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import pytest
 import simpy
+from helpers import hand_built_state
 
 from sim.config.facilities import Centre, Facilities, Hospital, Station
 from sim.config.mechanism_specs import MechanismsSpec
-from sim.core.entities import INJURY_CLASS_CODE, RTC, TIERS, EventKind, UnitStatus
+from sim.core.entities import INJURY_CLASS_CODE, RTC, EventKind, UnitStatus
 from sim.core.events import EventLog
 from sim.model.ambulance import JOB_TRANSITIONS, Fleet
 from sim.model.hospital import Hospitals
@@ -125,21 +126,7 @@ def _state(patients: list[dict[str, Any]]) -> PatientState:
         "first_patient": list(range(n)),
         "n_patients": [1] * n,
     }
-    nan = [math.nan] * n
-    return PatientState(
-        inc=inc,
-        pat=pat,
-        n_incidents=n,
-        n_patients=n,
-        t_on_scene=list(nan),
-        t_first_aid=list(nan),
-        t_consult_start=list(nan),
-        prenotified=[False] * n,
-        capable_by_guidance=[False] * n,
-        t_police_on_scene=list(nan),
-        definitive_by_tier={t: [60.0] * n for t in TIERS},
-        prenotify_by_tier={t: [0.0] * n for t in TIERS},
-    )
+    return hand_built_state(inc, pat, definitive_min=[60.0] * n)
 
 
 def _run(
