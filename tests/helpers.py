@@ -21,7 +21,9 @@ import tomli_w
 from scipy import stats
 
 from sim.config.scenario import Scenario, load_scenario
+from sim.core.entities import TIERS
 from sim.metrics.compute import incidents_table
+from sim.model.state import PatientState
 from sim.runs.replications import RunResult, replication_records
 from sim.runs.world import World, build_world, fleet_allocation
 
@@ -65,6 +67,81 @@ COUNTY_POLICE: list[dict[str, Any]] = [
     {"id": "P1", "lon": 119.64982, "lat": 29.10082, "units": 2},
     {"id": "P2", "lon": 119.68073, "lat": 29.09007, "units": 1},
 ]
+
+#: Facility CSVs of the bad-input cases: name beside the scenario -> file in scenarios/data.
+BAD_CASE_FILES = {
+    "centres.csv": "county_centres.csv",
+    "stations.csv": "county_stations.csv",
+    "hospitals.csv": "county_hospitals.csv",
+    "police.csv": "county_police.csv",
+    "grid.csv": "county_population_grid.csv",
+}
+
+
+def bad_case_base(name: str, *, police: bool = False, population_grid: bool = False) -> str:
+    """The tiny valid scenario (county, two days, one replication) a bad-input case breaks.
+
+    Its facility files sit beside it under the names of :data:`BAD_CASE_FILES`; with
+    ``police`` and ``population_grid`` it also reads ``police.csv`` and ``grid.csv``.
+    """
+    police_line = 'police_posts = { file = "police.csv" }\n' if police else ""
+    grid = (
+        "\n[demand.population_grid]\n"
+        'file = "grid.csv"\n'
+        "on_data_path = false\n"
+        'lon_column = "lon"\n'
+        'lat_column = "lat"\n'
+        'weight_column = "weight"\n'
+    )
+    return (
+        f'name = "{name}"\n\n'
+        '[network]\nsource = "synthetic_county"\n\n'
+        "[run]\nhorizon_days = 2\nwarm_up_days = 0\nreplications = 1\n\n"
+        "[facilities]\n"
+        'centres = { file = "centres.csv" }\n'
+        'stations = { file = "stations.csv" }\n'
+        'hospitals = { file = "hospitals.csv" }\n'
+        f"{police_line}\n"
+        "[demand]\n"
+        "rtc_incidents_per_day = 1.0\n"
+        "fall_incidents_per_day = 1.0\n"
+        "other_injury_incidents_per_day = 0.5\n"
+        "non_trauma_incidents_per_day = 3.0\n"
+        f"{grid if population_grid else ''}"
+    )
+
+
+def hand_built_state(
+    inc: dict[str, list[Any]],
+    pat: dict[str, list[Any]],
+    *,
+    definitive_min: Sequence[float] | None = None,
+    prenotify_saving_min: float = 0.0,
+) -> PatientState:
+    """Run state for hand-written demand columns: one patient per incident, nothing yet done.
+
+    For the per-actor tests (tests/test_actor_*.py): ``inc`` and ``pat`` hold only the
+    columns the actor under test reads; definitive-care minutes (per patient, the same at
+    every tier) default to NaN, and pre-notification saves ``prenotify_saving_min``.
+    """
+    n = len(next(iter(pat.values())))
+    nan = [math.nan] * n
+    definitive = list(definitive_min) if definitive_min is not None else nan
+    return PatientState(
+        inc={"first_patient": list(range(n)), "n_patients": [1] * n, **inc},
+        pat=pat,
+        n_incidents=n,
+        n_patients=n,
+        t_on_scene=list(nan),
+        t_first_aid=list(nan),
+        t_consult_start=list(nan),
+        prenotified=[False] * n,
+        capable_by_guidance=[False] * n,
+        t_police_on_scene=list(nan),
+        definitive_by_tier={t: list(definitive) for t in TIERS},
+        prenotify_by_tier={t: [prenotify_saving_min] * n for t in TIERS},
+    )
+
 
 FLAT_HOURS = [1.0] * 24
 FLAT_WEEKDAYS = [1.0] * 7

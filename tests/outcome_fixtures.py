@@ -2,7 +2,7 @@
 
 :func:`make_patient_table` builds a realistic table with the columns the simulation produces
 (see sim/outcomes/models.py REQUIRED_COLUMNS, plus ``t_left_scene``). The case mix and
-durations mirror the scenario defaults and evidence.md: case mix A3/A4 (RTC ISS>=16 9 %,
+durations mirror the scenario defaults and docs/parameters.md: case mix A3/A4 (RTC ISS>=16 9 %,
 IMM 0.7 %: the outcome calibration's proposal, scenario default 0.8 %; falls 5 % / 0.2 %),
 call delay B1, response B7 (median 14.5 min), scene C1
 (median 12), transport C2 (median 21), arrival -> definitive care C5/C8 by tier (42-60 min),

@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 import simpy
+from helpers import hand_built_state
 
 from sim.config.mechanism_specs import MechanismsSpec
-from sim.core.entities import FALL, TIERS, EventKind
+from sim.core.entities import FALL, EventKind
 from sim.core.events import EventLog
 from sim.model.dispatch_centre import DispatchCentres
 from sim.model.spec import CallSpec
@@ -55,21 +56,7 @@ def _state(calls: list[dict[str, Any]]) -> PatientState:
         "first_patient": list(range(n)),
         "n_patients": [1] * n,
     }
-    nan = [math.nan] * n
-    return PatientState(
-        inc=inc,
-        pat={"triage_priority": [1] * n},
-        n_incidents=n,
-        n_patients=n,
-        t_on_scene=list(nan),
-        t_first_aid=list(nan),
-        t_consult_start=list(nan),
-        prenotified=[False] * n,
-        capable_by_guidance=[False] * n,
-        t_police_on_scene=list(nan),
-        definitive_by_tier={t: list(nan) for t in TIERS},
-        prenotify_by_tier={t: list(nan) for t in TIERS},
-    )
+    return hand_built_state(inc, {"triage_priority": [1] * n}, prenotify_saving_min=math.nan)
 
 
 def _run(calls: list[dict[str, Any]], seats: tuple[int, ...] = (1,)):

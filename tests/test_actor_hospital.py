@@ -7,16 +7,16 @@ patients are written by hand, so every expected time below is worked out on pape
 
 from __future__ import annotations
 
-import math
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import simpy
+from helpers import hand_built_state
 
 from sim.config.facilities import Hospital
 from sim.config.mechanism_specs import MechanismsSpec
-from sim.core.entities import INJURY_CLASS_CODE, RTC, TIERS, EventKind
+from sim.core.entities import INJURY_CLASS_CODE, RTC, EventKind
 from sim.core.events import EventLog
 from sim.model.hospital import Hospitals
 from sim.model.spec import HospitalSpec
@@ -61,20 +61,8 @@ def _state(patients: list[dict[str, Any]]) -> PatientState:
         "u_transfer_avoided": [1.0] * n,
         "preactivation_saving_min": [0.0] * n,
     }
-    definitive = {t: [p["definitive_min"] for p in patients] for t in TIERS}
-    return PatientState(
-        inc={"mechanism": [RTC] * n, "first_patient": list(range(n)), "n_patients": [1] * n},
-        pat=pat,
-        n_incidents=n,
-        n_patients=n,
-        t_on_scene=[math.nan] * n,
-        t_first_aid=[math.nan] * n,
-        t_consult_start=[math.nan] * n,
-        prenotified=[False] * n,
-        capable_by_guidance=[False] * n,
-        t_police_on_scene=[math.nan] * n,
-        definitive_by_tier=definitive,
-        prenotify_by_tier={t: [0.0] * n for t in TIERS},
+    return hand_built_state(
+        {"mechanism": [RTC] * n}, pat, definitive_min=[p["definitive_min"] for p in patients]
     )
 
 

@@ -14,48 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import SCENARIOS_DIR
+from helpers import BAD_CASE_FILES, SCENARIOS_DIR, bad_case_base
 
 from sim.cli import main
 
-BASE = """\
-name = "corpus_case"
-
-[network]
-source = "synthetic_county"
-
-[run]
-horizon_days = 2
-warm_up_days = 0
-replications = 1
-
-[facilities]
-centres = { file = "centres.csv" }
-stations = { file = "stations.csv" }
-hospitals = { file = "hospitals.csv" }
-police_posts = { file = "police.csv" }
-
-[demand]
-rtc_incidents_per_day = 1.0
-fall_incidents_per_day = 1.0
-other_injury_incidents_per_day = 0.5
-non_trauma_incidents_per_day = 3.0
-
-[demand.population_grid]
-file = "grid.csv"
-on_data_path = false
-lon_column = "lon"
-lat_column = "lat"
-weight_column = "weight"
-"""
-
-FILES = {
-    "centres.csv": "county_centres.csv",
-    "stations.csv": "county_stations.csv",
-    "hospitals.csv": "county_hospitals.csv",
-    "police.csv": "county_police.csv",
-    "grid.csv": "county_population_grid.csv",
-}
+BASE = bad_case_base("corpus_case", police=True, population_grid=True)
+FILES = BAD_CASE_FILES
 
 
 @dataclass(frozen=True)

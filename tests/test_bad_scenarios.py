@@ -15,33 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import REPO_ROOT, SCENARIOS_DIR
+from helpers import REPO_ROOT, SCENARIOS_DIR, bad_case_base
 
 from sim.cli import main
 from sim.core.errors import UserError
 
-BASE = """\
-name = "bad_case"
-
-[network]
-source = "synthetic_county"
-
-[run]
-horizon_days = 2
-warm_up_days = 0
-replications = 1
-
-[facilities]
-centres = { file = "centres.csv" }
-stations = { file = "stations.csv" }
-hospitals = { file = "hospitals.csv" }
-
-[demand]
-rtc_incidents_per_day = 1.0
-fall_incidents_per_day = 1.0
-other_injury_incidents_per_day = 0.5
-non_trauma_incidents_per_day = 3.0
-"""
+BASE = bad_case_base("bad_case")
 
 #: About 5 km east of the synthetic county's easternmost road node at this latitude.
 OFF_NETWORK_LON, OFF_NETWORK_LAT = 119.905, 29.06863

@@ -6,11 +6,19 @@ change without regenerating them fails here (regenerate: ``python -m sim scenari
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from sim.io.scenario_docs import write_docs
+from sim.core.errors import UserError
+from sim.io.scenario_docs import (
+    EVIDENCE_CODE,
+    PARAMETERS_MARKER,
+    parameter_defaults,
+    update_parameters_doc,
+    write_docs,
+)
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -22,3 +30,72 @@ def test_generated_scenario_docs_are_up_to_date(tmp_path: Path, name: str) -> No
     fresh = (tmp_path / name).read_text(encoding="utf-8")
     committed = (SCENARIOS / name).read_text(encoding="utf-8")
     assert committed == fresh, f"scenarios/{name} is stale: run `python -m sim scenario-docs`"
+
+
+REPO = SCENARIOS.parent
+PARAMETERS = REPO / "docs" / "parameters.md"
+
+
+def test_parameter_table_defaults_are_up_to_date(tmp_path: Path) -> None:
+    copy = tmp_path / "parameters.md"
+    copy.write_text(PARAMETERS.read_text(encoding="utf-8"), encoding="utf-8")
+    update_parameters_doc(copy)
+    assert copy.read_text(encoding="utf-8") == PARAMETERS.read_text(encoding="utf-8"), (
+        "docs/parameters.md is stale: run `python -m sim scenario-docs`"
+    )
+
+
+def test_every_item_code_cited_is_a_row_of_the_parameter_table() -> None:
+    text = PARAMETERS.read_text(encoding="utf-8")
+    rows = set(
+        re.findall(r"^\| ([A-H][1-9][0-9]?) \| ", text.partition(PARAMETERS_MARKER)[0], re.M)
+    )
+    assert len(rows) >= 40  # the table as brought in: A1 ... H2
+    cited = set(EVIDENCE_CODE.findall(parameter_defaults()))
+    assert cited, "no scenario default cites an item: the code pattern is broken"
+    assert cited <= rows, f"cited but not in docs/parameters.md: {sorted(cited - rows)}"
+
+
+def test_update_refuses_a_file_without_its_marker(tmp_path: Path) -> None:
+    bare = tmp_path / "parameters.md"
+    bare.write_text("# a table\n", encoding="utf-8")
+    with pytest.raises(UserError, match="marker line"):
+        update_parameters_doc(bare)
+    with pytest.raises(UserError, match="not found"):
+        update_parameters_doc(tmp_path / "missing.md")
+
+
+def test_no_reference_outside_the_project_to_the_evidence_brief() -> None:
+    # sim/demand/ and sim/network/ were being split by other hands while this test was
+    # written (issue 15 hand-over): their few references are mended there.
+    offenders = [
+        str(p.relative_to(REPO))
+        for folder in ("sim", "docs", "tests")
+        for p in (REPO / folder).rglob("*")
+        if p.suffix in {".py", ".md", ".toml"}
+        and not {"demand", "network"} & set(p.parts)
+        and p.name != "test_scenario_docs.py"
+        and "evidence.md" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_cli_updates_the_parameter_table_and_refuses_a_missing_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.cli import main
+
+    table = tmp_path / "parameters.md"
+    table.write_text("# table\n\n" + PARAMETERS_MARKER + "\nold\n", encoding="utf-8")
+    argv = ["scenario-docs", "--out-dir", str(tmp_path / "s"), "--parameters", str(table)]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code in (0, None)
+    assert table.read_text(encoding="utf-8") == "# table\n\n" + parameter_defaults()
+    assert str(table) in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main([*argv[:-1], str(tmp_path / "missing.md")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exc.value.code == 2
+    assert len(err) == 1
+    assert "missing.md" in err[0]

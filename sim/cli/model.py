@@ -458,9 +458,13 @@ def metrics_docs(
 @app.command("scenario-docs")
 def scenario_docs(
     out_dir: Annotated[Path, typer.Option("--out-dir")] = Path("scenarios"),
+    parameters: Annotated[
+        Path,
+        typer.Option("--parameters", help="Parameter table whose defaults section is updated."),
+    ] = Path("docs/parameters.md"),
 ) -> None:
-    """Write scenarios/schema.json and the field reference scenarios/README.md."""
+    """Write scenarios/schema.json, scenarios/README.md and docs/parameters.md's defaults."""
     from sim.io.scenario_docs import write_docs
 
-    for p in write_docs(out_dir):
+    for p in write_docs(out_dir, parameters):
         typer.echo(f"wrote {p}")

@@ -184,7 +184,7 @@ def _rows(
 
 
 #: Upper bound of any per-facility count (units, seats, bays): 10x Shanghai's 175 stations'
-#: whole fleet of 980 ambulances (evidence.md §3) would fit in one row; larger is a typo.
+#: whole fleet of 980 ambulances (evidence §3) would fit in one row; larger is a typo.
 MAX_COUNT_PER_FACILITY = 10_000
 
 

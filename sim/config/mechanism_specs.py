@@ -3,7 +3,7 @@
 Every mechanism is off in the baseline. Each acts only on the pre-drawn timelines of the
 patients it concerns, so a mechanism switched on with zero-effect parameters reproduces the
 baseline exactly (common random numbers): every random number a mechanism may need is drawn
-before the run whether or not the mechanism is on. Sources: evidence.md section 4 and 9;
+before the run whether or not the mechanism is on. Sources: evidence section 4 and 9;
 where no study quantifies an effect the parameter is an explicit assumption [U] with a range.
 """
 
@@ -163,7 +163,7 @@ class ExpertConsultSpec(Spec):
         ge=0,
         le=1,
         description="Relative reduction of field under-triage when the consultation starts "
-        "before the ambulance leaves the scene [U] (telemedicine reviews, evidence.md §4.3).",
+        "before the ambulance leaves the scene [U] (telemedicine reviews, evidence §4.3).",
     )
     preactivation_saving_min: Duration = Field(
         default=Triangular(low=3.0, mode=9.0, high=15.0),

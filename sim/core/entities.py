@@ -15,7 +15,7 @@ MECHANISMS: tuple[str, ...] = ("rtc", "fall", "other", "non_trauma")
 MECHANISM_CODE = {m: i for i, m in enumerate(MECHANISMS)}
 RTC, FALL, OTHER_INJURY, NON_TRAUMA = range(4)
 
-#: Injury classes (evidence.md §7.1): immediately non-survivable, torso haemorrhage, limb
+#: Injury classes (evidence §7.1): immediately non-survivable, torso haemorrhage, limb
 #: haemorrhage, TBI with surgical lesion, TBI non-surgical, airway/chest, other multi-system
 #: ISS>=16, minor ISS<16; "none" for non-trauma patients.
 INJURY_CLASSES: tuple[str, ...] = ("IMM", "HT", "HL", "TBS", "TBN", "AW", "MS", "MN", "none")

@@ -45,7 +45,7 @@ STAGES: tuple[str, ...] = (
     "arrival_to_definitive",
 )
 
-#: Hangzhou 2027 response-time targets (minutes) by zone (evidence.md §3 [V]).
+#: Hangzhou 2027 response-time targets (minutes) by zone (evidence §3 [V]).
 RESPONSE_TARGET_MIN = {"urban": 8.0, "rural": 12.0}
 
 _INCIDENT_TIMES = {
@@ -244,7 +244,7 @@ def incidents_table(
     df["turnout_min"] = df["t_wheels_rolling"] - df["t_dispatch"]
     df["drive_to_scene_min"] = df["t_on_scene"] - df["t_wheels_rolling"]
     # Chinese definition: call-taking (受理) + relay + turnout + drive, i.e. from the call
-    # being answered to arrival on scene (evidence.md §3).
+    # being answered to arrival on scene (evidence §3).
     df["response_min"] = df["t_on_scene"] - df["t_call_answered"]
     df["injury_to_scene_min"] = df["t_on_scene"] - df["t_injury"]
     df["scene_min"] = df["t_left_scene"] - df["t_on_scene"]

@@ -1,6 +1,6 @@
 """Scenario sections for today's 120 chain: calls, fleet, destination and hospitals.
 
-Defaults are from ../shared/reference/evidence.md (item codes such as B3 refer to its
+Defaults are from docs/parameters.md (item codes such as B3 refer to its
 parameter table, section 6). [V] verified, [S] secondary, [U] assumption, [D] derived.
 """
 
@@ -43,7 +43,7 @@ class CallSpec(Spec):
         ge=0,
         le=1,
         description="Share of calls whose location is hard to establish [U] (UK: mobile calls "
-        "took 30 s longer, up to 3 min locating, evidence.md §4.1 [S]).",
+        "took 30 s longer, up to 3 min locating, evidence §4.1 [S]).",
     )
     location_problem_min: Duration = Field(
         default=Lognormal(median=1.5, sigma=0.6),
@@ -69,7 +69,7 @@ class CallSpec(Spec):
     transfer_min: Duration = Field(
         default=Triangular(low=0.5, mode=1.0, high=3.0),
         description="Inter-centre transfer of a wrongly routed call [U] (Kunshan: cross-district "
-        "response +3.3 min, evidence.md §3 [V]).",
+        "response +3.3 min, evidence §3 [V]).",
     )
 
 
@@ -142,7 +142,7 @@ class FleetSpec(Spec):
         description="Move-up after each dispatch (sim/policies/move_up.py): 'none'; "
         "'compliance_table' (Alanis, Ingolfsson & Kolfal 2013, POM 22:216-231); 'dmexclp' "
         "(Jagtenberg, Bhulai & van der Mei 2015, ORHC 4:27-35). Coverage = drive within "
-        "the 12-min rural response target (evidence.md §3).",
+        "the 12-min rural response target (evidence §3).",
     )
     rosters: list[RosterSpec] = Field(
         default=[],
@@ -172,11 +172,11 @@ class FleetSpec(Spec):
     ambulances: int | None = Field(
         default=None,
         ge=1,
-        # 100x Shanghai's fleet (980 ambulances, evidence.md §3): anything above is a typo.
+        # 100x Shanghai's fleet (980 ambulances, evidence §3): anything above is a typo.
         le=100_000,
         description="Total fleet; when set, overrides the station files' unit counts, spread "
         "over stations in proportion to them (1 per 30,000 residents is the national target, "
-        "evidence.md §3).",
+        "evidence §3).",
     )
     turnout_min: Duration = Field(
         default=Lognormal(median=2.2, sigma=0.5),

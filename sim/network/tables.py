@@ -81,9 +81,9 @@ class LandmarkBounds(NamedTuple):
 class TravelTables:
     """Precomputed drive minutes between facility nodes and every network node.
 
-    Built by :meth:`TravelEngine.build_tables`; do not construct directly. Facility ``k`` is
-    the ``k``-th entry of ``facility_nodes``. Lookups return plain Python floats in minutes;
-    ``math.inf`` means unreachable (cannot happen within one strongly connected network).
+    Built by :meth:`sim.network.engine.TravelEngine.build_tables`; do not construct
+    directly. Facility ``k`` is the ``k``-th entry of ``facility_nodes``. Lookups return
+    plain Python floats in minutes; ``math.inf`` means unreachable (cannot happen within one strongly connected network).
 
     Attributes
     ----------
@@ -170,7 +170,7 @@ class TravelTables:
         node
             Destination node index.
         hour
-            Hour of day of departure (taken modulo 24; see :func:`hour_of`).
+            Hour of day of departure (taken modulo 24; see :func:`sim.core.units.hour_of`).
         priority
             Dispatch priority (1 = most urgent); selects the emergency-driving factor.
         congestion_removed
@@ -338,7 +338,8 @@ class TravelTables:
         list[int] or None
             Node indices from ``u`` to ``v`` in driving order (``[u]`` if ``u == v``), or None
             if neither tree contains such a route (then search, e.g.
-            :meth:`TravelEngine.node_to_node_min`). None also without predecessor tables.
+            :meth:`sim.network.engine.TravelEngine.node_to_node_min`). None also without
+            predecessor tables.
         """
         if not self.has_routes or bounds.k_from < 0:
             return None

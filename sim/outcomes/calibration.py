@@ -1,8 +1,9 @@
 """Calibration statistics of the outcome model and a check against published targets.
 
 Statistics are computed from expected values (sums of per-patient probabilities, no sampling
-noise) over the included trauma rows of an outcomes table (:func:`expected_outcomes`), pooled
-over replications. Targets (evidence.md §2, §6, §9):
+noise) over the included trauma rows of an outcomes table
+(:func:`sim.outcomes.models.expected_outcomes`), pooled over replications. Targets
+(evidence §2, §6, §9):
 
 * Split of road-crash (``mechanism == "rtc"``) deaths, 2020 MPS/NHC notice [S]: 20.8 % on the
   spot (IMM), 27.2 % before rescuers arrive (stage-1 deaths of other classes), 52 % despite
@@ -71,7 +72,7 @@ DEFAULT_TARGETS: tuple[CalibrationTarget, ...] = (
         0.272,
         0.05,
         "hazard_per_min (HT, HL, AW, TBS, MS: one common z within the evidence priors)",
-        "2020 MPS/NHC road-crash rescue notice, evidence.md §9 [S]",
+        "2020 MPS/NHC road-crash rescue notice, evidence §9 [S]",
     ),
     CalibrationTarget(
         "iss16_hospital_mortality",
@@ -117,7 +118,7 @@ DEFAULT_TARGETS: tuple[CalibrationTarget, ...] = (
         0.208,
         0.05,
         "none (IMM share of the case mix, demand.case_mix)",
-        "2020 MPS/NHC road-crash rescue notice, evidence.md §9 [S]",
+        "2020 MPS/NHC road-crash rescue notice, evidence §9 [S]",
         "holdout",
     ),
     CalibrationTarget(
@@ -141,7 +142,7 @@ DEFAULT_TARGETS: tuple[CalibrationTarget, ...] = (
         0.52,
         0.05,
         "none",
-        "2020 MPS/NHC road-crash rescue notice, evidence.md §9 [S]",
+        "2020 MPS/NHC road-crash rescue notice, evidence §9 [S]",
         "holdout",
     ),
 )

@@ -8,7 +8,7 @@ beyond 95):
     Label [S]: the values were read in two independent third-party files quoting IHME
     (a GBD 2019 reference-life-table CSV in a public modelling repository, and a GBD-2019
     DALY script), which agree to 0.01 y, and match the commonly quoted e0 88.87; they were not
-    checked against IHME's own file. evidence.md H1 gives e0 ~ 88.9 [U].
+    checked against IHME's own file. Item H1 of docs/parameters.md gives e0 ~ 88.9 [U].
 ``zhejiang``
     A Zhejiang-like period table [D]/[U]: no Zhejiang abridged life table was available, so
     the table is *derived* from a Gompertz-Makeham hazard mu(x) = A + B exp(c x) with

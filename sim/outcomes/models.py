@@ -4,7 +4,7 @@ Pure, vectorised functions over a per-patient table (one row per patient, times 
 minutes, NaN when not reached). Nothing here runs or imports the simulation; nothing draws
 random numbers except :func:`sample_outcomes`, which takes a Generator (stream ``"outcome"``).
 
-Model (evidence.md §1.3, §7.2-7.4), for trauma patients of class c:
+Model (evidence §1.3, §7.2-7.4), for trauma patients of class c:
 
 * Stage 1, death before effective care: hazard ``lambda_c`` per minute from injury to the first
   EMS unit on scene, multiplied by ``first_aid_hazard_factor_c`` after first aid;
@@ -245,7 +245,7 @@ def _time_to_definitive(p: PatientArrays, spec: OutcomeSpec) -> np.ndarray:
 
 
 def time_term_logit_linear(p: PatientArrays, spec: OutcomeSpec) -> np.ndarray:
-    """Logit-linear time term ``beta_c (T - T_ref,c)`` (evidence.md §1.3 form 1).
+    """Logit-linear time term ``beta_c (T - T_ref,c)`` (evidence §1.3 form 1).
 
     ``T`` is EMS on scene -> definitive care (or hospital arrival + the fallback minutes): the
     minutes before EMS arrival belong to the prehospital hazard (no double counting).
@@ -257,7 +257,7 @@ def time_term_logit_linear(p: PatientArrays, spec: OutcomeSpec) -> np.ndarray:
 
 
 def time_term_interval_specific(p: PatientArrays, spec: OutcomeSpec) -> np.ndarray:
-    """Interval-specific time term (evidence.md §1.3 form 2).
+    """Interval-specific time term (evidence §1.3 form 2).
 
     ``beta_response (R - R_ref) + beta_scene (S - S_ref) + beta_transport (Tr - Tr_ref)`` for
     ``interval_classes`` (the response term only where the class has no prehospital hazard,

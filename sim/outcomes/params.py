@@ -1,10 +1,10 @@
 """Scenario section ``[outcomes]``: parameters of the outcome model and their uncertainty.
 
 :class:`OutcomeSpec` holds every parameter of the death, disability and DALY models with its
-published source (evidence.md §1, §2, §6, §7; labels [V] verified, [S] secondary, [D] derived,
+published source (evidence §1, §2, §6, §7; labels [V] verified, [S] secondary, [D] derived,
 [U] unverified/assumed). :class:`UncertainParameter` describes the distribution of one
 uncertain parameter for probabilistic sensitivity analysis (PSA) and tornado tables;
-:func:`default_uncertain_parameters` lists the defaults of evidence.md §6, centred on the
+:func:`default_uncertain_parameters` lists the defaults of evidence §6, centred on the
 spec's own values. This module only describes parameters; the models live in
 :mod:`sim.outcomes.models`.
 """
@@ -22,7 +22,7 @@ from scipy import optimize, stats
 
 from sim.config.spec_base import Spec
 
-#: Injury classes of evidence.md §7.1, in code order (IMM never survives; MN is ISS<16).
+#: Injury classes of evidence §7.1, in code order (IMM never survives; MN is ISS<16).
 OUTCOME_CLASSES: tuple[str, ...] = ("IMM", "HT", "HL", "TBS", "TBN", "AW", "MS", "MN")
 CLASS_CODE: dict[str, int] = {c: i for i, c in enumerate(OUTCOME_CLASSES)}
 #: Survivor disability bands, best to worst (GOS-E 7-8, 5-6, 3-4, 2).
@@ -33,7 +33,7 @@ _GAUSS_BETA = math.log(1.08) / 10.0  # E1: OR 1.08 per 10 min (Gauss 2019 [V]) -
 #: Evidence priors of the prehospital hazard per class (per minute from injury until the
 #: first EMS unit is on scene): lognormal, given by its 95 % interval (low, high); the median
 #: is the geometric mean. Classes absent have no prehospital hazard (TBN, MN: §7.2; IMM dies
-#: at once). Derivations in docs/outcomes.md §2 (evidence.md §1.2, §1.3 form 4, E7):
+#: at once). Derivations in docs/outcomes.md §2 (evidence §1.2, §1.3 form 4, E7):
 #:
 #: * HT torso haemorrhage: 0.0035 = Clarke 2002, death risk +0.35 %/min in hypotensive
 #:   abdominal bleeding [V]/[D]; 0.0090 = ln2/77, median survival of thoracic haemorrhage
@@ -172,7 +172,7 @@ class OutcomeSpec(Spec):
 
     model: Literal["logit_linear", "interval_specific"] = Field(
         default="logit_linear",
-        description="Time->in-hospital-death model (evidence.md §1.3): 'logit_linear' (form 1, "
+        description="Time->in-hospital-death model (evidence §1.3): 'logit_linear' (form 1, "
         "slope beta_c on EMS-on-scene->definitive-care minutes) or 'interval_specific' (form 2: "
         "separate slopes on response, scene and transport minutes; never both).",
     )
@@ -201,7 +201,7 @@ class OutcomeSpec(Spec):
         description="Share of non-immediate trauma patients given unguided bystander first aid "
         "from the moment of the call (t_call) in the baseline, before any mechanism: first aid "
         "attempted in 43-57 % of prehospital trauma deaths not found dead (British Red Cross "
-        "2016, evidence.md §4.5 [S]); midpoint 0.50. Dispatcher video guidance and police "
+        "2016, evidence §4.5 [S]); midpoint 0.50. Dispatcher video guidance and police "
         "first aid add to it (earlier or additional aid, t_first_aid); its effect is "
         "first_aid_hazard_factor [U] (unguided aid may be less effective).",
     )
@@ -378,7 +378,7 @@ class OutcomeSpec(Spec):
         description="Share of the GR band with lasting limitations (GOS-E 7) after a minor "
         "injury (ISS<16) [U]: most minor injuries recover fully, so a lifelong disability "
         "weight applies to few; keeps YLD of the many minor patients from dominating DALYs "
-        "(Zhejiang/China RTI DALYs are ~82 % YLL, evidence.md §2.2 [V]).",
+        "(Zhejiang/China RTI DALYs are ~82 % YLL, evidence §2.2 [V]).",
     )
     dw_md: float = Field(
         default=0.203,
@@ -564,7 +564,7 @@ def _tri_around(value: float, low: float, high: float) -> tuple[float, float, fl
 
 
 def default_uncertain_parameters(spec: OutcomeSpec) -> list[UncertainParameter]:
-    """The uncertain parameters of evidence.md §6, centred on ``spec``'s values.
+    """The uncertain parameters of evidence §6, centred on ``spec``'s values.
 
     Parameters
     ----------

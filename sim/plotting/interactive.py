@@ -137,7 +137,8 @@ def interactive_map(
     net
         The road network, drawn as GeoJSON lines by road group (the base map).
     facilities
-        As in :func:`road_map`; shown as circle markers with the name as tooltip.
+        As in :func:`sim.plotting.static_maps.road_map`; shown as circle markers with the
+        name as tooltip.
     incidents
         Optional; columns ``lon, lat`` and ``column``: circle markers coloured by minutes.
     out
@@ -153,7 +154,8 @@ def interactive_map(
         Draw at most this many incidents (every k-th row, deterministic).
     thresholds
         Band edges in minutes (e.g. ``(8, 12)``): incidents coloured by band as in
-        :func:`incident_map` with ``thresholds``, instead of a continuous scale.
+        :func:`sim.plotting.static_maps.incident_map` with ``thresholds``, instead of a
+        continuous scale.
 
     Returns
     -------

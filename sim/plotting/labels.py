@@ -91,7 +91,7 @@ METRICS: dict[str, Text] = {
 }
 
 #: Uncertain outcome parameters (``UncertainParameter.name`` in sim.outcomes.params), as
-#: the tornado chart and PSA tables show them; sources are in evidence.md sections E, G, D.
+#: the tornado chart and PSA tables show them; sources are in evidence sections E, G, D.
 PARAMETERS: dict[str, Text] = {
     "beta_major_trauma": Text(
         "重伤（ISS≥16）死亡风险随时间的斜率", "Death-risk slope per minute, ISS ≥ 16"
@@ -526,7 +526,7 @@ BRIEF: dict[str, Text] = {
 }
 
 #: Main assumptions shown when the results do not list their own (manifest ``assumptions``).
-#: Values and sources follow the project's evidence brief (shared/reference/evidence.md).
+#: Values and sources follow the project's evidence brief (docs/parameters.md).
 DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         Text(

@@ -249,18 +249,43 @@ def _setup_map_axes(
     if net.synthetic and lb.check_lang(lang) == "zh":
         # Own line: on a narrow panel one long line would run past the frame.
         note = f"{note}\n{lb.text('synthetic_map_note', lang)}"
+    credit_text(ax, note)
+
+
+def credit_text(
+    ax: Axes,
+    text: str,
+    *,
+    corner: tuple[float, float] = (0.995, 0.008),
+    alpha: float = 0.8,
+    zorder: float = 10,
+) -> None:
+    """The map's data credit (e.g. "© OpenStreetMap contributors, ODbL 1.0"), lower right.
+
+    Parameters
+    ----------
+    ax
+        The map's axes.
+    text
+        The credit line(s), right-aligned.
+    corner
+        Lower-right corner in axes fractions.
+    alpha
+        Opacity of the white box behind it (roads stay faintly visible beneath).
+    zorder
+        Drawing order; above roads and facilities.
+    """
     ax.text(
-        0.995,
-        0.008,
-        note,
+        *corner,
+        text,
         transform=ax.transAxes,
         ha="right",
         va="bottom",
         multialignment="right",
         fontsize=7,
         color="#333333",
-        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.5},
-        zorder=10,
+        bbox={"facecolor": "white", "alpha": alpha, "edgecolor": "none", "pad": 1.5},
+        zorder=zorder,
     )
 
 

@@ -41,6 +41,7 @@ from sim.plotting.map_axes import (
     _map_extent,
     _map_figsize,
     _setup_map_axes,
+    credit_text,
     draw_facilities,
     draw_roads,
     draw_roads_by_class,
@@ -422,18 +423,7 @@ def plot_network(
     title = f"{net.name}: {net.n_nodes:,} nodes, {net.n_edges:,} edges"
     ax.set_title(f"{title} (synthetic)" if net.synthetic else title)
     ax.legend(handles=handles, loc="upper left", fontsize=7, framealpha=0.85)
-    ax.text(
-        0.99,
-        0.01,
-        net.attribution,
-        transform=ax.transAxes,
-        ha="right",
-        va="bottom",
-        fontsize=7,
-        color="#333333",
-        bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1.5},
-        zorder=6,
-    )
+    credit_text(ax, net.attribution, corner=(0.99, 0.01), alpha=0.7, zorder=6)
     return ax
 
 

@@ -25,7 +25,7 @@ import numpy as np
 Move = tuple[int, int]
 MOVE_UP_POLICIES: tuple[str, ...] = ("none", "compliance_table", "dmexclp")
 #: A station covers an area when its drive is within the rural response target (Hangzhou
-#: 2027 targets, evidence.md §3: 8 min urban, 12 min rural).
+#: 2027 targets, evidence §3: 8 min urban, 12 min rural).
 MOVE_UP_COVER_MIN = 12.0
 
 

@@ -171,6 +171,44 @@ def die_with_parent(parent_pid: int) -> None:
 PR_SET_PDEATHSIG = 1
 
 
+@contextmanager
+def worker_pool(jobs: int, n_tasks: int, executor: Executor | None) -> Iterator[Executor]:
+    """The executor a batch runs on: ``executor`` itself, else a local process pool.
+
+    The one pool machinery of :func:`replication_records` and
+    :func:`sim.runs.tasks.run_tasks`. The local pool has ``jobs`` workers (no more than
+    tasks or CPUs), each of which dies with this process (:func:`die_with_parent`), and
+    is shut down on leaving, with the futures not yet started cancelled (an error or
+    Ctrl-C then leaves no workers running). A given executor is left open: it is the
+    caller's (e.g. a Dask client's).
+
+    Parameters
+    ----------
+    jobs
+        Local worker processes wanted.
+    n_tasks
+        Tasks in the batch (caps the local pool's size).
+    executor
+        Any ``concurrent.futures.Executor``, or None for the local pool.
+
+    Yields
+    ------
+    Executor
+    """
+    if executor is not None:
+        yield executor
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(jobs, n_tasks, os.cpu_count() or 1)),
+        initializer=die_with_parent,  # a pool that outlives a killed parent is a leak
+        initargs=(os.getpid(),),
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
 def replication_records(
     scenario: Scenario,
     *,
@@ -215,26 +253,12 @@ def replication_records(
             if progress:
                 progress(len(results), n)
         return results
-    pool = (
-        ProcessPoolExecutor(
-            max_workers=min(jobs, n, os.cpu_count() or 1),
-            initializer=die_with_parent,  # a pool that outlives a killed parent is a leak
-            initargs=(os.getpid(),),
-        )
-        if executor is None
-        else None
-    )
-    ex = executor or pool
-    assert ex is not None
-    try:
+    with worker_pool(jobs, n, executor) as ex:
         futures = [ex.submit(_run_record, scenario, r, data_dir, cache_dir) for r in range(n)]
         for fut in as_completed(futures):
             results.append(fut.result())
             if progress:
                 progress(len(results), n)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
     return sorted(results, key=lambda r: r.replication)
 
 

@@ -10,15 +10,14 @@ each is written as it finishes and finished tasks are read back instead of re-ru
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.config.scenario import Scenario
 from sim.runs.checkpoint import Checkpoint
-from sim.runs.replications import die_with_parent, replication_record
+from sim.runs.replications import replication_record, worker_pool
 from sim.runs.tables import ReplicationTables, replication_tables
 from sim.runs.world import World, build_world, cached_world, check_capabilities, world_key
 
@@ -122,24 +121,10 @@ def run_tasks(
             rec = replication_record(t.scenario, w, t.replication)
             finish(t, replication_tables(t.scenario, w, rec))
         return out
-    pool = (
-        ProcessPoolExecutor(
-            max_workers=max(1, min(jobs, len(pending), os.cpu_count() or 1)),
-            initializer=die_with_parent,  # a pool that outlives a killed parent is a leak
-            initargs=(os.getpid(),),
-        )
-        if executor is None
-        else None
-    )
-    ex = executor or pool
-    assert ex is not None
-    try:
+    with worker_pool(jobs, len(pending), executor) as ex:
         futures: dict[Future[ReplicationTables], Task] = {
             ex.submit(_run_task, t.scenario, t.replication, data_dir, cache_dir): t for t in pending
         }
         for fut in as_completed(futures):
             finish(futures[fut], fut.result())
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
     return out
