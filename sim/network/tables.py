@@ -83,7 +83,8 @@ class TravelTables:
 
     Built by :meth:`sim.network.engine.TravelEngine.build_tables`; do not construct
     directly. Facility ``k`` is the ``k``-th entry of ``facility_nodes``. Lookups return
-    plain Python floats in minutes; ``math.inf`` means unreachable (cannot happen within one strongly connected network).
+    plain Python floats in minutes; ``math.inf`` means unreachable (cannot happen within
+    one strongly connected network).
 
     Attributes
     ----------
