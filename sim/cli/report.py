@@ -97,6 +97,9 @@ def comparison_tables(comp: Comparison) -> list[Table]:
                 "severe_disabilities_averted_per_year",
                 "moderate_disabilities_averted_per_year",
                 "dalys_averted_per_year",
+                "tbi_permanent_disabilities_averted_per_year",
+                "sci_permanent_disabilities_averted_per_year",
+                "limb_amputations_averted_per_year",
             ]
         )
     ]
