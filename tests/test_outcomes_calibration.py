@@ -131,3 +131,27 @@ def test_psa_hazard_draws_stay_within_priors() -> None:
         assert draws.max() <= hi
     share = params["bystander_first_aid_share"].ppf(q)
     assert 0.43 <= share.min() < share.max() <= 0.57
+
+
+def test_system_targets_need_their_statistics_and_use_published_ranges() -> None:
+    from sim.outcomes.calibration import SYSTEM_TARGETS
+
+    fixture = make_patient_table(reps=1, patients_per_rep=4000, seed=5)
+    spec = OutcomeSpec()
+    out = expected_outcomes(fixture, spec)
+    targets = (*DEFAULT_TARGETS, *SYSTEM_TARGETS)
+    with pytest.raises(UserError, match="no statistic"):
+        calibration_table(out, spec, targets)
+    extra = {"rtc_deaths_per_100k_per_year": 11.0, "acn_rtc_death_reduction": 0.07}
+    table = calibration_table(out, spec, targets, extra_statistics=extra).set_index("target")
+    assert (table["kind"] == "holdout").sum() >= 7
+    acn = table.loc["acn_rtc_death_reduction"]
+    # Clark & Cushing's 1.5-6 % is the accepted range; 7 % lies outside it.
+    assert (acn["low"], acn["high"], acn["published"]) == (0.015, 0.06, 0.036)
+    assert not acn["ok"]
+    assert table.loc["rtc_deaths_per_100k_per_year", "ok"]
+    # The surgical-TBI mortality is computed from its own class only.
+    tbs = out["injury_class"].eq("TBS") & out["p_death"].notna()
+    hosp = out.loc[tbs, "p_death_hospital"].sum()
+    alive = (1 - out.loc[tbs, "p_death_prehospital"]).sum()
+    assert table.loc["tbs_hospital_mortality", "simulated"] == pytest.approx(hosp / alive)

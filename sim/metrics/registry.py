@@ -180,6 +180,10 @@ _ENTRIES: tuple[Metric, ...] = (
     *_burden("severe_disabilities_averted_per_year", "每年避免重度残疾（人）", "Severe disabilities averted per year"),  # noqa: E501
     *_burden("moderate_disabilities_averted_per_year", "每年避免中度残疾（人）", "Moderate disabilities averted per year"),  # noqa: E501
     *_burden("dalys_averted_per_year", "每年避免伤残调整生命年（DALY）", "DALYs averted per year"),
+    # Permanent disabilities with a time mechanism (sim.outcomes.disability), by condition.
+    *_burden("tbi_permanent_disabilities_averted_per_year", "每年避免颅脑损伤永久残疾（人）", "Permanent brain-injury disabilities averted per year"),  # noqa: E501
+    *_burden("sci_permanent_disabilities_averted_per_year", "每年避免脊髓损伤瘫痪（人）", "Paraplegia/tetraplegia averted per year"),  # noqa: E501
+    *_burden("limb_amputations_averted_per_year", "每年避免截肢（人）", "Limb amputations averted per year"),  # noqa: E501
     # Cost-effectiveness rows (sim.runs.costing; prices from [costs], docs/costs.md). The mean
     # already is scenario against base, so these pass through the sign convention unchanged.
     Metric("incremental_cost_yuan_per_year", "yuan per year", "每年增量成本（元）", "Incremental cost per year (yuan)", "lower", "comparison", "scenario − base cost of what differs ([costs]); mean of replications, PSA over prices × outcomes", compared=False, fmt=",.0f", low=-math.inf),  # noqa: E501

@@ -2,11 +2,13 @@
 
 Two per-patient tables of the same patients (common random numbers: same ``rep`` and
 ``patient_id``) are compared patient by patient. Per replication the expected deaths, severe
-(SD + VS) and moderate (MD) permanent disabilities and DALYs of ``base`` minus those of
-``other`` are the burden averted by ``other``; disabilities averted can be negative (a saved
-life may live with a disability). Replications give a 95 % t-interval; parameter uncertainty
-is propagated by re-evaluating the outcome model on the *same timelines* (no re-simulation)
-for K parameter draws (PSA) or one parameter at a time (tornado).
+(SD + VS) and moderate (MD) permanent disabilities, DALYs and the permanent disabilities of
+the three time-dependent conditions (surgical TBI, spinal cord injury, limb amputation) of
+``base`` minus those of ``other`` are the burden averted by ``other``; disabilities averted
+can be negative (a saved life may live with a disability). Replications give a 95 %
+t-interval; parameter uncertainty is propagated by re-evaluating the outcome model on the
+*same timelines* (no re-simulation) for K parameter draws (PSA) or one parameter at a time
+(tornado).
 
 A patient counts only if included in both tables (trauma, not censored in either): a patient
 still in progress at the horizon in one scenario is dropped from both.
@@ -33,11 +35,19 @@ from sim.outcomes.params import (
 
 #: Headline metrics, in report order (labels and formats in :mod:`sim.metrics.registry`).
 METRICS: tuple[str, ...] = registry.AVERTED + registry.AVERTED_PER_100K
+#: Permanent disabilities with a time mechanism (sim.outcomes.disability), by condition:
+#: surgical TBI alive with GOS-E <= 6, SCI alive with para-/tetraplegia, limb amputations.
+CONDITION_COUNTS: dict[str, str] = {
+    "tbi_permanent_disabilities": "p_perm_tbi",
+    "sci_permanent_disabilities": "p_perm_sci",
+    "limb_amputations": "p_perm_limb",
+}
 _COUNTS = {
     "deaths": ("p_death",),
     "severe_disabilities": ("p_sd", "p_vs"),
     "moderate_disabilities": ("p_md",),
     "dalys": ("daly",),
+    **{name: (col,) for name, col in CONDITION_COUNTS.items()},
 }
 
 

@@ -18,7 +18,13 @@ Model (evidence §1.3, §7.2-7.4), for trauma patients of class c:
   ``interval_specific``: slopes on response, scene and transport minutes plus ``beta_c`` on
   arrival -> definitive care.
 * Disability among survivors (GOS-E bands GR > MD > SD > VS), proportional odds:
-  ``logit P(Y >= k | survive) = theta_{c,k} + kappa tau``, theta set from ``survivor_bands``.
+  ``logit P(Y >= k | survive) = theta_{c,k} + kappa tau``, theta set from ``survivor_bands``;
+  where evidence links time to a permanent state (:mod:`sim.outcomes.disability`) it replaces
+  the generic kappa: surgical TBI shifts the bands by injury -> evacuation minutes, the spinal
+  cord injury share of MS is para-/tetraplegic unless it recovers (decompression time,
+  immobilisation), the arterial share of HL is amputated by ischaemia time. ``p_perm_tbi``,
+  ``p_perm_sci`` and ``p_perm_limb`` are the unconditional probabilities of those permanent
+  states (alive and disabled).
 * DALY = YLL + YLD with remaining life expectancy from the chosen life table.
 
 Returned probabilities are unconditional and add up: ``p_death = p_death_prehospital +
@@ -42,6 +48,11 @@ import pandas as pd
 from scipy.special import expit
 
 from sim.core.errors import UserError
+from sim.outcomes.disability import (
+    limb_amputation_probability,
+    sci_permanent_probability,
+    tbi_band_shift,
+)
 from sim.outcomes.lifetable import discounted_years, remaining_life_expectancy
 from sim.outcomes.params import BANDS, CLASS_CODE, OUTCOME_CLASSES, OutcomeSpec
 
@@ -57,6 +68,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = ("t_left_scene",)
 OUTCOME_COLUMNS: tuple[str, ...] = (
     "p_death_prehospital", "p_death_hospital", "p_death",
     "p_gr", "p_md", "p_sd", "p_vs", "yll", "yld", "daly",
+    "p_perm_tbi", "p_perm_sci", "p_perm_limb",
 )  # fmt: skip
 STATUSES: tuple[str, ...] = ("completed", "dead_on_scene", "not_transported", "in_progress")
 GOSE_LABELS: tuple[str, ...] = ("dead", "VS", "SD", "MD", "GR")
@@ -307,6 +319,97 @@ def _thresholds(spec: OutcomeSpec) -> np.ndarray:
     return theta
 
 
+@dataclass(frozen=True)
+class SurvivorBands:
+    """Band shares among survivors (columns GR, MD, SD, VS), generic and with conditions.
+
+    ``generic`` carries the time shift (kappa, or the TBI evacuation shift for TBS),
+    ``reference`` none; ``cond`` mixes in the spinal cord injury share of MS (``w_sci``,
+    permanent with probability ``q_sci``) and the arterial share of HL (``w_limb``, at the
+    reference bands, amputated with probability ``q_amp``: GR -> MD).
+    """
+
+    generic: np.ndarray
+    reference: np.ndarray
+    cond: np.ndarray
+    w_sci: np.ndarray
+    w_limb: np.ndarray
+    q_sci: np.ndarray
+    q_amp: np.ndarray
+
+
+def _bands_from(theta: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    ge = expit(theta + shift[:, None])  # P(>=MD), P(>=SD), P(>=VS) | survive
+    return np.column_stack([1.0 - ge[:, 0], ge[:, 0] - ge[:, 1], ge[:, 1] - ge[:, 2], ge[:, 2]])
+
+
+def disability_times(p: PatientArrays, spec: OutcomeSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Minutes the disability mechanisms use: injury -> definitive care and -> EMS on scene.
+
+    NaN (so the reference time applies) for patients not taken to hospital and for every
+    patient when ``time_effects`` is false. Definitive care stands for evacuation of the
+    lesion (TBS), decompression (SCI) and revascularisation (limb).
+    """
+    if not spec.time_effects:
+        nan = np.full(p.n, np.nan)
+        return nan, nan.copy()
+    fallback = p.injury_to_hospital_min + spec.fallback_hospital_to_definitive_min
+    total = np.where(np.isfinite(p.injury_to_definitive_min), p.injury_to_definitive_min, fallback)
+    t_def = np.where(p.hospital_path, total, np.nan)
+    t_scene = np.where(p.included, p.exposure_min, np.nan)
+    return t_def, t_scene
+
+
+def _survivor_bands(
+    p: PatientArrays, spec: OutcomeSpec, tau: np.ndarray
+) -> tuple[SurvivorBands, dict[str, np.ndarray]]:
+    cls = p.cls
+    theta = _thresholds(spec)[cls]  # (n, 3)
+    t_def, t_scene = disability_times(p, spec)
+    tbs = cls == CLASS_CODE["TBS"]
+    shift = np.where(
+        tbs,
+        tbi_band_shift(t_def, spec.tbi_evacuation_ref_min, spec.tbi_gamma_per_min),
+        spec.kappa * np.where(p.hospital_path, tau, 0.0),
+    )
+    generic = _bands_from(theta, shift)
+    reference = _bands_from(theta, np.zeros(p.n))
+    # Missing times (no hospital path, or time effects off) take each condition's reference.
+    q_sci = sci_permanent_probability(
+        np.where(np.isfinite(t_scene), t_scene, spec.t_on_scene_ref_min),
+        np.where(np.isfinite(t_def), t_def, spec.sci_decompression_ref_min),
+        deterioration_per_min=spec.sci_deterioration_per_min,
+        slope_per_min=spec.sci_recovery_slope_per_min,
+        ref_recovery=spec.sci_recovery_ref,
+        ref_min=spec.sci_recovery_ref_min,
+        unimmobilised_ref_min=spec.t_on_scene_ref_min,
+    )
+    q_amp = limb_amputation_probability(
+        np.where(np.isfinite(t_def), t_def, spec.limb_ischaemia_ref_min),
+        spec.limb_amputation_slope_per_min,
+        spec.limb_amputation_ref,
+        spec.limb_amputation_ref_min,
+    )
+    w_sci = np.where(cls == CLASS_CODE["MS"], spec.sci_share_of_ms, 0.0)
+    w_limb = np.where(cls == CLASS_CODE["HL"], spec.limb_vascular_share, 0.0)
+    tetra = spec.sci_tetraplegia_share
+    # Para- and tetraplegia take the GOS-E 5-6 and 3-4 bands, recovery GR. An amputation
+    # moves a survivor who would otherwise recover well (GR) to GOS-E 5-6; one already in a
+    # worse band from the other injuries stays there (the worse state dominates).
+    sci = np.column_stack([1.0 - q_sci, q_sci * (1.0 - tetra), q_sci * tetra, np.zeros(p.n)])
+    limb = reference.copy()
+    limb[:, 0] = (1.0 - q_amp) * reference[:, 0]
+    limb[:, 1] = reference[:, 1] + q_amp * reference[:, 0]
+    w_gen = (1.0 - w_sci - w_limb)[:, None]
+    cond = w_gen * generic + w_sci[:, None] * sci + w_limb[:, None] * limb
+    perm = {
+        "tbi": np.where(tbs, cond[:, 1:].sum(axis=1), 0.0),
+        "sci": w_sci * q_sci,
+        "limb": w_limb * q_amp,
+    }
+    return SurvivorBands(generic, reference, cond, w_sci, w_limb, q_sci, q_amp), perm
+
+
 def prehospital_death_within(p: PatientArrays, spec: OutcomeSpec, minutes: float) -> np.ndarray:
     """Probability of dying before care within ``minutes`` of injury (unconditional).
 
@@ -391,22 +494,36 @@ def evaluate(p: PatientArrays, spec: OutcomeSpec) -> dict[str, np.ndarray]:
     p_death = p_pre + p_death_hospital
     alive = 1.0 - p_death
 
-    shift = spec.kappa * np.where(p.hospital_path, tau, 0.0)
-    theta = _thresholds(spec)[cls]  # (n, 3)
-    ge = expit(theta + shift[:, None])  # P(>=MD), P(>=SD), P(>=VS) | survive
-    p_gr = alive * (1.0 - ge[:, 0])
-    p_md = alive * (ge[:, 0] - ge[:, 1])
-    p_sd = alive * (ge[:, 1] - ge[:, 2])
-    p_vs = alive * ge[:, 2]
+    bands, perm = _survivor_bands(p, spec, tau)
+    p_gr, p_md, p_sd, p_vs = (alive * bands.cond[:, k] for k in range(4))
 
     le = remaining_life_expectancy(p.age_years, spec.life_table)
     years = discounted_years(le, spec.discount_rate)
     years_disabled = discounted_years(le * spec.disabled_le_factor, spec.discount_rate)
     yll = p_death * years
     gr_lower = np.where(cls == CLASS_CODE["MN"], spec.minor_gr_lower_share, spec.gr_lower_share)
-    yld = (p_gr * gr_lower * spec.dw_gr_lower + p_md * spec.dw_md) * years + (
-        p_sd * spec.dw_sd + p_vs * spec.dw_vs
+
+    def generic_yld(b: np.ndarray) -> np.ndarray:
+        out: np.ndarray = (b[:, 0] * gr_lower * spec.dw_gr_lower + b[:, 1] * spec.dw_md) * years + (
+            b[:, 2] * spec.dw_sd + b[:, 3] * spec.dw_vs
+        ) * years_disabled
+        return out
+
+    # The condition shares carry their own health states (GBD 2019 weights, see OutcomeSpec).
+    q_sci, q_amp, tetra = bands.q_sci, bands.q_amp, spec.sci_tetraplegia_share
+    sci_yld = (1.0 - q_sci) * spec.dw_sci_recovered * years + q_sci * (
+        (1.0 - tetra) * spec.dw_paraplegia + tetra * spec.dw_tetraplegia
     ) * years_disabled
+    # Amputees from the GR band carry the amputation weight instead of GR's mild limitation.
+    ref_gr = bands.reference[:, 0]
+    limb_yld = (
+        generic_yld(bands.reference)
+        + q_amp * ref_gr * (spec.dw_amputation - gr_lower * spec.dw_gr_lower) * years
+    )
+    w_sci, w_limb = bands.w_sci, bands.w_limb
+    yld = alive * (
+        (1.0 - w_sci - w_limb) * generic_yld(bands.generic) + w_sci * sci_yld + w_limb * limb_yld
+    )
     out = {
         "p_death_prehospital": p_pre,
         "p_death_hospital": p_death_hospital,
@@ -418,6 +535,9 @@ def evaluate(p: PatientArrays, spec: OutcomeSpec) -> dict[str, np.ndarray]:
         "yll": yll,
         "yld": yld,
         "daly": yll + yld,
+        "p_perm_tbi": alive * perm["tbi"],
+        "p_perm_sci": alive * perm["sci"],
+        "p_perm_limb": alive * perm["limb"],
     }
     nan = ~p.included
     for v in out.values():
@@ -509,7 +629,8 @@ def with_reference_times(spec: OutcomeSpec, baseline: pd.DataFrame) -> OutcomeSp
     """A copy of ``spec`` whose reference times are the baseline run's medians.
 
     Sets ``t_ref_min`` per class (median EMS on scene -> definitive care of completed patients of
-    that class; classes absent keep their value), ``t_on_scene_ref_min`` and the
+    that class; classes absent keep their value), ``t_on_scene_ref_min``, the disability
+    references (median injury -> definitive care of TBS, MS and HL) and the
     ``interval_specific`` references (response, scene, transport, arrival -> definitive care).
 
     Parameters
@@ -537,8 +658,17 @@ def with_reference_times(spec: OutcomeSpec, baseline: pd.DataFrame) -> OutcomeSp
         sel = use & np.isfinite(x)
         return round(float(np.median(x[sel])), 2) if sel.any() else default
 
+    t_def, _ = disability_times(p, spec.model_copy(update={"time_effects": True}))
+
+    def med_class(c: str, default: float) -> float:
+        sel = use & (p.cls == CLASS_CODE[c]) & np.isfinite(t_def)
+        return round(float(np.median(t_def[sel])), 2) if sel.any() else default
+
     data = spec.model_dump()
     data.update(
+        tbi_evacuation_ref_min=med_class("TBS", spec.tbi_evacuation_ref_min),
+        sci_decompression_ref_min=med_class("MS", spec.sci_decompression_ref_min),
+        limb_ischaemia_ref_min=med_class("HL", spec.limb_ischaemia_ref_min),
         t_ref_min=t_ref,
         t_on_scene_ref_min=max(med(p.exposure_min, spec.t_on_scene_ref_min), 1e-6),
         response_ref_min=med(p.response_min, spec.response_ref_min),

@@ -152,6 +152,11 @@ DEFAULT_SURVIVOR_BANDS: dict[str, tuple[float, float, float, float]] = {
 }
 
 
+def logit_value(p: float) -> float:
+    """The log-odds of a probability (for the defaults derived from published shares)."""
+    return math.log(p / (1.0 - p))
+
+
 def _merge_class_map(field: str, given: Any, default: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(given, dict):
         raise ValueError(f"{field}: needs a table keyed by injury class {list(OUTCOME_CLASSES)}")
@@ -333,7 +338,9 @@ class OutcomeSpec(Spec):
         ge=0,
         le=1,
         description="Time effect on disability relative to death, gamma_c = kappa * beta_c "
-        "(G4: 0.5, range 0-1, assumption [U]).",
+        "(G4: 0.5, range 0-1, assumption [U]), for the classes without a disability mechanism: "
+        "surgical TBI, the SCI share of MS and the arterial share of HL have their own "
+        "(tbi_*, sci_*, limb_*; sim.outcomes.disability).",
     )
     survivor_bands: dict[str, tuple[float, float, float, float]] = Field(
         default_factory=lambda: dict(DEFAULT_SURVIVOR_BANDS),
@@ -342,6 +349,139 @@ class OutcomeSpec(Spec):
         "non-TBI: 80 % with limitation incl. lower GR (Gabbe 2012, G1 [V]), upper GR 20-29 % "
         "(G1/G2 [V]); TBI: death or GOS-E<=4 = 53 % with 20 % in-hospital deaths (G3, F3 [V]) "
         "-> 41-42 % SD+VS among survivors [D]; MD/VS split and MN shares assumed [U].",
+    )
+    # ------------------------------------- time-dependent disability (sim.outcomes.disability)
+    tbi_gamma_per_min: float = Field(
+        default=0.005,
+        ge=0,
+        description="Surgical TBI (TBS): logit shift of the GOS-E bands per minute of injury -> "
+        "evacuation (definitive care) beyond tbi_evacuation_ref_min; replaces kappa for TBS. "
+        "Tri(0, 0.005, 0.0204) [D]: upper 0.0204 from Chia-Yi 2020 (BMC Neurol, injury -> "
+        "surgery 145.5 +/- 27.0 min with functional recovery vs 181.9 +/- 54.5 min poor, a "
+        "logistic slope of (mean difference)/(pooled variance) [V]/[D]); mode 0.005 as E4 "
+        "(Seelig 1981 [V]); lower 0 (Tien 2011 time to craniotomy, Westmead, Newgard 2015 "
+        "[V]).",
+    )
+    tbi_evacuation_ref_min: float = Field(
+        default=85.26,
+        gt=0,
+        description="Reference injury -> evacuation minutes of TBS (shipped Hangzhou baseline "
+        "median; sim.outcomes.with_reference_times resets it from the base run).",
+    )
+    sci_share_of_ms: float = Field(
+        default=0.10,
+        ge=0,
+        le=1,
+        description="Share of other multi-system (MS) patients with a spinal cord injury: ~3 % "
+        "of ISS>=16 with MS 0.30 of them (A4) [U]; range 0.05-0.20.",
+    )
+    sci_deterioration_per_min: float = Field(
+        default=0.0,
+        ge=0,
+        description="Hazard per minute of secondary cord injury before EMS immobilise the spine "
+        "(injury -> EMS on scene); a deteriorated cord does not recover. Default 0: no "
+        "controlled evidence that immobilisation prevents deterioration (Hauswald 1998, Acad "
+        "Emerg Med 5:214, unimmobilised Malaysian patients did no worse [U]); Tri(0, 0, 0.002) "
+        "up to Toscano 1988 (Paraplegia 26:143: ~26 % deteriorated before admission [U]).",
+    )
+    sci_recovery_slope_per_min: float = Field(
+        default=math.log(2.83) / ((48.3 - 14.2) * 60.0),
+        ge=0,
+        description="Fall of the log-odds of >= 2-grade AIS recovery per minute to "
+        "decompression: ln(OR 2.83) over the 34.1 h between the STASCIS group means (Fehlings "
+        "2012, PLoS One 7:e32037: early < 24 h, mean 14.2 h, 19.8 % vs late 48.3 h, 8.8 %; "
+        "adjusted OR 2.83 (1.10-7.28) [V]) = 0.00051/min [D]; lognormal sigma 0.48.",
+    )
+    sci_recovery_ref: float = Field(
+        default=0.198,
+        gt=0,
+        lt=1,
+        description="P(>= 2-grade AIS recovery) at sci_recovery_ref_min (STASCIS early group "
+        "19.8 % [V]).",
+    )
+    sci_recovery_ref_min: float = Field(
+        default=14.2 * 60.0,
+        ge=0,
+        description="Anchor of sci_recovery_ref: STASCIS early-group mean injury -> surgery, "
+        "14.2 h [V].",
+    )
+    sci_decompression_ref_min: float = Field(
+        default=87.2,
+        gt=0,
+        description="Reference injury -> decompression (definitive care) minutes of MS, used "
+        "when time_effects is false (shipped Hangzhou baseline median).",
+    )
+    sci_tetraplegia_share: float = Field(
+        default=0.59,
+        ge=0,
+        le=1,
+        description="Share of permanent SCI that is tetraplegia (neck level), the rest "
+        "paraplegia: NSCISC Facts and Figures (incomplete 47 % + complete 12 % tetraplegia) "
+        "[U]; range 0.5-0.7.",
+    )
+    dw_paraplegia: float = Field(
+        default=0.296,
+        ge=0,
+        le=1,
+        description="DW of permanent paraplegia (GOS-E 5-6 band): GBD 2019 'spinal cord lesion "
+        "below neck level, treated' 0.296 (0.198-0.414) (G8 [V]).",
+    )
+    dw_tetraplegia: float = Field(
+        default=0.589,
+        ge=0,
+        le=1,
+        description="DW of permanent tetraplegia (GOS-E 3-4 band): 'spinal cord lesion at neck "
+        "level, treated' 0.589 (GBD 2013 [U]); up to 0.725 (GBD 1990, DCP2 [V]) (G9).",
+    )
+    dw_sci_recovered: float = Field(
+        default=0.010,
+        ge=0,
+        le=1,
+        description="DW after >= 2-grade AIS recovery (GR band): GBD 2019 'motor impairment, "
+        "mild' 0.010 (0.005-0.019) [V].",
+    )
+    limb_vascular_share: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Share of limb haemorrhage (HL) patients with an arterial injury that needs "
+        "revascularisation [U]; range 0.4-0.8.",
+    )
+    limb_amputation_slope_per_min: float = Field(
+        default=(logit_value(0.27) - logit_value(0.13)) / ((7.6 - 3.8) * 60.0),
+        ge=0,
+        description="Rise of the log-odds of amputation per minute of warm ischaemia (injury -> "
+        "revascularisation or shunt): Glass 2009 (JPRAS 62:571) amputation 13 % with shunts "
+        "(mean ischaemia 3.8 h) vs 27 % with grafts (7.6 h) [V] -> 0.0040/min [D]; Tri(0, "
+        "0.0040, 0.0063), upper from salvage 87 % < 6 h vs 61 % > 6 h over the same span [D], "
+        "lower 0 (confounding by injury severity) [U].",
+    )
+    limb_amputation_ref: float = Field(
+        default=0.13,
+        gt=0,
+        lt=1,
+        description="P(amputation) at limb_amputation_ref_min (Glass 2009 shunt group 13 % [V]).",
+    )
+    limb_amputation_ref_min: float = Field(
+        default=3.8 * 60.0,
+        ge=0,
+        description="Anchor of limb_amputation_ref: Glass 2009 shunt-group mean ischaemia "
+        "3.8 h [V].",
+    )
+    limb_ischaemia_ref_min: float = Field(
+        default=91.82,
+        gt=0,
+        description="Reference injury -> revascularisation (definitive care) minutes of HL, used "
+        "when time_effects is false (shipped Hangzhou baseline median).",
+    )
+    dw_amputation: float = Field(
+        default=0.165,
+        ge=0,
+        le=1,
+        description="DW of a traumatic leg amputation (GOS-E 5-6 band): GBD 2019 "
+        "'musculoskeletal problems, lower limbs, severe' 0.165 [V] as the proxy state [D]; "
+        "Tri(0.079, 0.165, 0.300): GBD 2019 lower limbs moderate 0.079 [V] to GBD 1990 "
+        "'amputation of leg' 0.300 (DCP2 [V]).",
     )
     # --------------------------------------------------------------------------- DALYs
     life_table: Literal["gbd_reference", "zhejiang"] = Field(
@@ -726,6 +866,7 @@ def default_uncertain_parameters(spec: OutcomeSpec) -> list[UncertainParameter]:
             source="GOS-E 2: 0.542-0.75 (no GBD state) [D]/[U]",
         )
     )
+    out += disability_uncertain_parameters(spec)
     if spec.model == "interval_specific":
         out += [
             UncertainParameter(
@@ -747,6 +888,79 @@ def default_uncertain_parameters(spec: OutcomeSpec) -> list[UncertainParameter]:
                 source="E6: ln OR per 10 min sigma 0.04 (PATOS SH) [V]",
             ),
         ]
+    return out
+
+
+def disability_uncertain_parameters(spec: OutcomeSpec) -> list[UncertainParameter]:
+    """Uncertain parameters of the time-dependent disability model, centred on ``spec``.
+
+    Parameters
+    ----------
+    spec
+        The outcome spec whose values are the distributions' centres (median or mode).
+
+    Returns
+    -------
+    list of UncertainParameter
+        TBI evacuation slope, SCI share, secondary-injury hazard, decompression slope and
+        tetraplegia share, limb arterial share and ischaemia slope, and the SCI and
+        amputation disability weights (sources in the OutcomeSpec field descriptions).
+    """
+
+    def tri(name: str, field: str, low: float, high: float, source: str) -> UncertainParameter:
+        lo, mode, hi = _tri_around(float(getattr(spec, field)), low, high)
+        return UncertainParameter(
+            name=name, targets=[field], dist="triangular", a=lo, b=mode, c=hi, source=source
+        )
+
+    def uni(name: str, field: str, low: float, high: float, source: str) -> UncertainParameter:
+        value = float(getattr(spec, field))
+        lo, hi = min(low, value), max(high, value)
+        return UncertainParameter(
+            name=name, targets=[field], dist="uniform", a=lo, b=max(hi, lo + 1e-9), source=source
+        )
+
+    out = [
+        tri("tbi_gamma", "tbi_gamma_per_min", 0.0, 0.0204,
+            "Tri(0, 0.005, 0.0204): Seelig 1981, Chia-Yi 2020 [V]/[D]; Tien 2011 null [V]"),
+        uni("sci_share_of_ms", "sci_share_of_ms", 0.05, 0.20, "U(0.05, 0.20) [U]"),
+        tri("sci_deterioration", "sci_deterioration_per_min", 0.0, 0.002,
+            "Tri(0, 0, 0.002)/min: Hauswald 1998 null, Toscano 1988 upper [U]"),
+        UncertainParameter(
+            name="sci_recovery_slope",
+            targets=["sci_recovery_slope_per_min"],
+            dist="lognormal",
+            a=spec.sci_recovery_slope_per_min if spec.sci_recovery_slope_per_min > 0 else 1e-9,
+            b=(math.log(7.28) - math.log(1.10)) / 3.92,
+            source="STASCIS OR 2.83 (1.10-7.28) over 34.1 h, Fehlings 2012 [V]/[D]",
+        ),
+        uni("sci_tetraplegia_share", "sci_tetraplegia_share", 0.5, 0.7,
+            "U(0.5, 0.7): NSCISC [U]"),
+        uni("limb_vascular_share", "limb_vascular_share", 0.4, 0.8, "U(0.4, 0.8) [U]"),
+        tri("limb_amputation_slope", "limb_amputation_slope_per_min", 0.0, 0.0063,
+            "Tri(0, 0.0040, 0.0063)/min: Glass 2009 [V]/[D]"),
+        uni("dw_tetraplegia", "dw_tetraplegia", 0.589, 0.725,
+            "U(0.589, 0.725): GBD 2013 [U] to GBD 1990 [V] (G9)"),
+        tri("dw_amputation", "dw_amputation", 0.079, 0.300,
+            "Tri(0.079, 0.165, 0.300): GBD 2019 lower limbs [V], GBD 1990 leg amputation [V]"),
+    ]  # fmt: skip
+    for name, field, (lo, hi), state in (
+        ("dw_paraplegia", "dw_paraplegia", (0.198, 0.414), "spinal cord lesion below neck"),
+        ("dw_sci_recovered", "dw_sci_recovered", (0.005, 0.019), "motor impairment, mild"),
+    ):
+        mean = float(getattr(spec, field))
+        if lo < mean < hi:
+            a, bb = beta_from_mean_ui(mean, lo, hi)
+            out.append(
+                UncertainParameter(
+                    name=name,
+                    targets=[field],
+                    dist="beta",
+                    a=a,
+                    b=bb,
+                    source=f"GBD 2019 DW '{state}' {mean} ({lo}-{hi}) [V], Beta fitted to the UI",
+                )
+            )
     return out
 
 

@@ -135,6 +135,27 @@ PARAMETERS: dict[str, Text] = {
     "dw_md": Text("残疾权重：中度残疾", "Disability weight: moderate disability"),
     "dw_sd": Text("残疾权重：重度残疾", "Disability weight: severe disability"),
     "dw_vs": Text("残疾权重：植物状态", "Disability weight: vegetative state"),
+    "tbi_gamma": Text(
+        "颅脑损伤清除血肿延迟对残疾的影响", "Disability shift per minute to brain-lesion evacuation"
+    ),
+    "sci_share_of_ms": Text("多发伤中脊髓损伤比例", "Spinal cord injury share of multiple injury"),
+    "sci_deterioration": Text(
+        "脊柱固定前脊髓继发损伤风险", "Secondary cord injury hazard before immobilisation"
+    ),
+    "sci_recovery_slope": Text(
+        "减压延迟对脊髓功能恢复的影响", "Fall in cord recovery per minute to decompression"
+    ),
+    "sci_tetraplegia_share": Text("脊髓损伤中四肢瘫比例", "Tetraplegia share of cord injury"),
+    "limb_vascular_share": Text("肢体出血中动脉损伤比例", "Arterial injury share of limb bleeding"),
+    "limb_amputation_slope": Text(
+        "肢体缺血时间对截肢风险的影响", "Amputation risk per minute of limb ischaemia"
+    ),
+    "dw_tetraplegia": Text("残疾权重：四肢瘫", "Disability weight: tetraplegia"),
+    "dw_paraplegia": Text("残疾权重：截瘫", "Disability weight: paraplegia"),
+    "dw_sci_recovered": Text(
+        "残疾权重：脊髓损伤后功能恢复", "Disability weight: recovered cord injury"
+    ),
+    "dw_amputation": Text("残疾权重：下肢截肢", "Disability weight: leg amputation"),
 }
 
 #: Road networks by the name results carry (``network`` in manifests).

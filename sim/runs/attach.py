@@ -13,6 +13,7 @@ from sim.core.rng import RandomStreams
 from sim.core.units import MINUTES_PER_DAY
 from sim.metrics.compute import summarise
 from sim.outcomes import calibration_statistics, expected_outcomes, sample_outcomes
+from sim.outcomes.burden import CONDITION_COUNTS
 from sim.outcomes.params import OutcomeSpec
 
 _OUTCOME_OUTPUTS = ("outcome_censored", "died", "died_prehospital", "gose_band")
@@ -30,7 +31,7 @@ def with_outcomes(incidents: pd.DataFrame, spec: OutcomeSpec, seed: int) -> pd.D
         c
         for c in incidents.columns
         if c in _OUTCOME_OUTPUTS
-        or c.startswith(("p_death", "p_gr", "p_md", "p_sd", "p_vs"))
+        or c.startswith(("p_death", "p_gr", "p_md", "p_sd", "p_vs", "p_perm_"))
         or c in ("yll", "yld", "daly")
     ]
     expected = expected_outcomes(incidents.drop(columns=stale), spec)
@@ -75,6 +76,8 @@ def outcomes_by_rep(
         r["severe_disabilities_per_year"] = (g["p_sd"] + g["p_vs"]).sum() / years
         r["moderate_disabilities_per_year"] = g["p_md"].sum() / years
         r["dalys_per_year"] = g["daly"].sum() / years
+        for name, col in CONDITION_COUNTS.items():
+            r[f"{name}_per_year"] = g[col].sum() / years
         r["sampled_deaths_per_year"] = float(g["died"].sum()) / years
         r["sampled_severe_disabilities_per_year"] = (
             float(g["gose_band"].isin(["SD", "VS"]).sum()) / years

@@ -20,11 +20,13 @@ from sim.config.scenario import Scenario
 from sim.core.units import MINUTES_PER_DAY
 from sim.io.mapdata import write_map_data
 from sim.io.results import RunTables, atomic_dir, unique_suffix, write_json, write_run_files
-from sim.outcomes import calibration_table, expected_outcomes
+from sim.outcomes import DEFAULT_TARGETS, calibration_table, expected_outcomes
+from sim.outcomes.calibration import SYSTEM_TARGETS
 from sim.runs.attach import outcome_summary, with_outcomes
 from sim.runs.compare import (
     KPI_FOR_COMPARISON,
     Comparison,
+    check_same_incidents,
     compare_scenarios,
     response_offsets,
     side_tables,
@@ -56,6 +58,26 @@ __all__ = [
 ]
 
 
+#: Overrides of the counterfactual behind ``acn_rtc_death_reduction``: automatic crash
+#: notification of every crash 1 minute after injury (Clark & Cushing 2002 set notification to
+#: 1 min; eCall ~0-1 min), every other part of the front end off.
+ACN_COUNTERFACTUAL: tuple[str, ...] = (
+    "mechanisms.internet_plus_120.enabled=true",
+    "mechanisms.internet_plus_120.acn_equipped_share=1.0",
+    'mechanisms.internet_plus_120.acn_call_delay_min={dist = "fixed", value = 1.0}',
+    "mechanisms.internet_plus_120.aml_coverage=0.0",
+    "mechanisms.internet_plus_120.video_first_aid_share=0.0",
+    "mechanisms.internet_plus_120.live_unit_positions=false",
+    "mechanisms.internet_plus_120.one_network=false",
+)
+
+
+def _rtc_deaths(incidents: pd.DataFrame, scenario: Scenario) -> float:
+    out = expected_outcomes(incidents, scenario.outcomes)
+    rtc = (out["mechanism"] == "rtc").to_numpy() & out["p_death"].notna().to_numpy()
+    return float(out.loc[rtc, "p_death"].sum())
+
+
 def calibration_report(
     scenario: Scenario,
     *,
@@ -67,7 +89,10 @@ def calibration_report(
     """Run a scenario and compare its outcomes with the fit and held-out targets.
 
     Patients injured during the warm-up are dropped; expected values (no sampling noise) are
-    pooled over replications (:func:`sim.outcomes.calibration_table`).
+    pooled over replications (:func:`sim.outcomes.calibration_table`). The system targets
+    (:data:`sim.outcomes.calibration.SYSTEM_TARGETS`) add road deaths per 100,000 residents a
+    year and the share of road deaths removed in a counterfactual run of the same incidents
+    with every crash auto-notified (:data:`ACN_COUNTERFACTUAL`).
 
     Parameters
     ----------
@@ -82,12 +107,34 @@ def calibration_report(
         One row per target: ``target, kind, published, low, high, simulated, ok,
         parameters_tuned, source``.
     """
-    tables = run_scenario_tables(
-        scenario, replications=replications, jobs=jobs, data_dir=data_dir, cache_dir=cache_dir
+    runs = {}
+    for name, sc in (
+        ("base", scenario),
+        ("acn", scenario.with_overrides(list(ACN_COUNTERFACTUAL))),
+    ):
+        tables = run_scenario_tables(
+            sc, replications=replications, jobs=jobs, data_dir=data_dir, cache_dir=cache_dir
+        )
+        warm_min = scenario.run.warm_up_days * MINUTES_PER_DAY
+        runs[name] = (tables, tables.incidents[tables.incidents["t_injury"] >= warm_min])
+    base_tables, inc = runs["base"]
+    check_same_incidents("the auto-notification counterfactual", inc, runs["acn"][1])
+    years = (scenario.run.horizon_days - scenario.run.warm_up_days) / 365.0
+    population = float(base_tables.manifest["population"])
+    reps = int(base_tables.manifest["replications"])
+    deaths = _rtc_deaths(inc, scenario)
+    extra = {
+        "rtc_deaths_per_100k_per_year": deaths / reps / years / population * 1e5,
+        "acn_rtc_death_reduction": (deaths - _rtc_deaths(runs["acn"][1], scenario)) / deaths
+        if deaths > 0
+        else float("nan"),
+    }
+    return calibration_table(
+        expected_outcomes(inc, scenario.outcomes),
+        scenario.outcomes,
+        (*DEFAULT_TARGETS, *SYSTEM_TARGETS),
+        extra_statistics=extra,
     )
-    inc = tables.incidents
-    inc = inc[inc["t_injury"] >= scenario.run.warm_up_days * MINUTES_PER_DAY]
-    return calibration_table(expected_outcomes(inc, scenario.outcomes), scenario.outcomes)
 
 
 def run_id(scenario: Scenario) -> str:
