@@ -82,10 +82,14 @@ def comparison_tables(comp: Comparison) -> list[Table]:
                 cell += f" (saved {_num(-r['diff_vs_base'])} {saved})"
             row.append(cell)
         stage.add_row(*row)
-    head = Table(title="Headline: change vs base (95% replication CI; PSA 95% interval)")
-    for col in ("scenario", "metric", "diff vs base", "95% CI", "PSA interval"):
-        head.add_column(col, justify="left" if col in ("scenario", "metric") else "right")
     c = comp.comparison
+    joint = "psa_all_low" in c.columns
+    cols = ["scenario", "metric", "diff vs base", "95% CI", "PSA interval"]
+    if joint:
+        cols.append("all assumptions")
+    head = Table(title="Headline: change vs base (95% replication CI; PSA 95% interval)")
+    for col in cols:
+        head.add_column(col, justify="left" if col in ("scenario", "metric") else "right")
     keep = c[
         (c["scenario"] != base)
         & c["metric"].isin(
@@ -106,11 +110,15 @@ def comparison_tables(comp: Comparison) -> list[Table]:
             if r["psa_low"] != r["psa_low"]
             else f"[{_num(r['psa_low'], '.2f')}, {_num(r['psa_high'], '.2f')}]"
         )
-        head.add_row(
+        cells = [
             str(r["scenario"]),
             str(r["metric"]),
             _num(r["diff_vs_base"], "+.3f"),
             _ci(r["diff_ci_low"], r["diff_ci_high"]),
             psa,
-        )
+        ]
+        if joint:  # outcome + calibrated (ABC) + mechanism/operational draws together
+            lo, hi = r["psa_all_low"], r["psa_all_high"]
+            cells.append("–" if lo != lo else f"[{_num(lo, '.2f')}, {_num(hi, '.2f')}]")
+        head.add_row(*cells)
     return [stage, head]

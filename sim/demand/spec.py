@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.distributions import Duration, Exponential, Gamma, Lognormal, Triangular
-from sim.config.spec_base import Spec
+from sim.config.spec_base import Spec, u_fixed, u_range, u_rel
 from sim.core.entities import SEVERE_CLASSES
 from sim.network.core import ROAD_CLASSES
 
@@ -105,11 +105,17 @@ class CaseMixSpec(Spec):
         severe_share=0.05, imm_share=0.002, age_mean_years=40, age_sd_years=16, male_share=0.7
     )
     severe_class_shares: dict[str, float] = Field(
+        json_schema_extra=u_fixed(
+            "a composition summing to 1 (A4): a one-way range of one share is not defined"
+        ),
         default_factory=lambda: dict(DEFAULT_SEVERE_CLASS_SHARES),
         description="Shares of injury classes among ISS>=16 patients; must sum to 1 "
         "(evidence.md A4 Dirichlet means, assumption [U]).",
     )
     non_trauma_priority_shares: list[float] = Field(
+        json_schema_extra=u_fixed(
+            "a composition summing to 1: a one-way range of one share is not defined"
+        ),
         default=[0.2, 0.5, 0.3],
         description="Shares of non-trauma 120 calls at priority 1, 2, 3 (sum 1) [U].",
     )
@@ -154,6 +160,9 @@ class NonDispatchCallsSpec(Spec):
     """
 
     advice_per_dispatch_call: float = Field(
+        json_schema_extra=u_rel(
+            0.5, 1.5, "[U] split of the published calls per dispatch (docs/validation.md)"
+        ),
         default=0.0,
         ge=0,
         le=10,
@@ -161,6 +170,9 @@ class NonDispatchCallsSpec(Spec):
         "dispatch call [U].",
     )
     duplicate_per_dispatch_call: float = Field(
+        json_schema_extra=u_rel(
+            0.5, 1.5, "[U] split of the published calls per dispatch (docs/validation.md)"
+        ),
         default=0.0,
         ge=0,
         le=10,
@@ -169,12 +181,18 @@ class NonDispatchCallsSpec(Spec):
         "number of them after its own call [U].",
     )
     hang_up_per_dispatch_call: float = Field(
+        json_schema_extra=u_rel(
+            0.5, 1.5, "[U] split of the published calls per dispatch (docs/validation.md)"
+        ),
         default=0.0,
         ge=0,
         le=10,
         description="Hang-ups, silent calls, misdials and pranks per dispatch call [U].",
     )
     transfer_per_dispatch_call: float = Field(
+        json_schema_extra=u_rel(
+            0.5, 1.5, "[U] split of the published calls per dispatch (docs/validation.md)"
+        ),
         default=0.0,
         ge=0,
         le=10,
@@ -182,25 +200,30 @@ class NonDispatchCallsSpec(Spec):
         "transport) per dispatch call [U].",
     )
     advice_min: Duration = Field(
+        json_schema_extra=u_range(1.0, 5.0, "[U] range 1-5 min"),
         default=Gamma(mean_min=2.5, shape=2.0),
         description="Seat minutes of an advice call after pick-up [U], range 1-5 min "
         "(docs/validation.md).",
     )
     duplicate_min: Duration = Field(
+        json_schema_extra=u_range(0.3, 2.0, "[U] range 0.3-2 min"),
         default=Gamma(mean_min=0.8, shape=3.0),
         description="Seat minutes of a duplicate call (find the case, reassure) [U], "
         "range 0.3-2 min.",
     )
     hang_up_min: Duration = Field(
+        json_schema_extra=u_range(0.1, 1.0, "[U] range 0.1-1 min"),
         default=Gamma(mean_min=0.3, shape=2.0),
         description="Seat minutes of a hang-up or silent call [U], range 0.1-1 min.",
     )
     transfer_min: Duration = Field(
+        json_schema_extra=u_range(0.5, 2.0, "[U] range 0.5-2 min"),
         default=Gamma(mean_min=1.0, shape=3.0),
         description="Seat minutes of a call passed to another service (three-party) [U], "
         "range 0.5-2 min.",
     )
     duplicate_delay_min: Duration = Field(
+        json_schema_extra=u_range(2.0, 15.0, "[U] assumption"),
         default=Exponential(mean_min=5.0),
         description="Minutes from an incident's own call to each duplicate call [U].",
     )
@@ -262,14 +285,21 @@ class DemandSpec(Spec):
         description="Non-trauma 120 dispatches per day (background load on ambulances).",
     )
     hour_profile: list[float] = Field(
+        json_schema_extra=u_fixed(
+            "a profile shape, not a level: compare a local CAD profile as its own scenario"
+        ),
         default_factory=lambda: list(DEFAULT_HOUR_PROFILE),
         description="24 relative weights of demand by hour of day (normalised to mean 1) [U].",
     )
     weekday_profile: list[float] = Field(
+        json_schema_extra=u_fixed(
+            "a profile shape, not a level: compare a local CAD profile as its own scenario"
+        ),
         default_factory=lambda: list(DEFAULT_WEEKDAY_PROFILE),
         description="7 relative weights Monday..Sunday (normalised to mean 1) [U].",
     )
     rtc_road_weights: dict[str, float] = Field(
+        json_schema_extra=u_fixed("relative placement weights by road class, not a level"),
         default_factory=lambda: dict(DEFAULT_RTC_ROAD_WEIGHTS),
         description="Crash weight per km by road class (crashes placed on edges) [U].",
     )
@@ -286,6 +316,9 @@ class DemandSpec(Spec):
         "it, e.g. to a neighbouring city). None: anywhere on the network.",
     )
     patients_per_crash: dict[str, float] = Field(
+        json_schema_extra=u_fixed(
+            "a distribution summing to 1: a one-way range of one share is not defined"
+        ),
         default_factory=lambda: {"1": 0.72, "2": 0.2, "3": 0.06, "4": 0.02},
         description="P(number of patients) for a crash, keys are counts (sum 1) [U].",
     )
@@ -368,12 +401,14 @@ class CallerSpec(Spec):
         description="Injury->call when nobody can phone at once (B1 tail LN(ln 45, 0.5)).",
     )
     rtc_police_first_share: float = Field(
+        json_schema_extra=u_range(0.1, 0.5, "[U] assumption"),
         default=0.3,
         ge=0,
         le=1,
         description="Share of crashes first reported to 110/122, not 120 [U] assumption.",
     )
     police_handoff_min: Duration = Field(
+        json_schema_extra=u_range(0.5, 3.0, "B9: Tri(0.5, 1.5, 3) [U]"),
         default=Triangular(low=0.5, mode=1.5, high=3.0),
         description="110/122 -> 120 sequential hand-off without linkage (B9, [U] Tri(0.5,1.5,3)).",
     )
