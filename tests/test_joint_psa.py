@@ -68,8 +68,8 @@ def test_every_psa_draw_meets_the_fit_targets_within_tolerance(
     assert set(draws["rep"]) == {0, 1}  # draws are tied to both replications
     for _, d in draws.iterrows():
         s = apply_values(spec, {p.name: float(d[p.name]) for p in params}, params)
-        rows = inc[inc["rep"] == d["rep"]]
-        st = calibration_statistics(rows.assign(**evaluate(prepare_patients(rows), s)), s)
+        # Held on the whole baseline (one 5-day replication's death split is too noisy).
+        st = calibration_statistics(inc.assign(**evaluate(prepare_patients(inc), s)), s)
         for t in fit_targets():
             assert t.low <= st[t.metric] <= t.high, (t.metric, st[t.metric], int(d["rep"]))
     # The targets bind: some candidates from the priors were rejected.

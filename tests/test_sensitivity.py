@@ -1,6 +1,6 @@
 """One tornado over all assumptions: operational (re-simulated, CRN) and outcome, ranked together.
 
-Kept small: the synthetic county, 1.5 simulated days, 2 replications, two swept fields.
+Kept small: the synthetic county, 3 simulated days, 2 replications, two swept fields.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sim.runs.sensitivity import TORNADO_COLUMNS, sensitivity
 REPO = Path(__file__).resolve().parents[1]
 SC = REPO / "scenarios"
 FIELDS = ["mechanisms.internet_plus_120.aml_coverage", "fleet.turnout_min"]
-OV = ["run.horizon_days=1.5", "run.seed=5"]
+OV = ["run.horizon_days=3", "run.seed=5"]
 
 
 @pytest.fixture(scope="module")

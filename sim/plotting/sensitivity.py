@@ -44,7 +44,6 @@ def save_tornado_figure(
         for ax, m in zip(axes[:, 0], metrics, strict=True):
             tornado(table, ax=ax, lang=lang, metric=m, max_parameters=max_parameters)
         fig.suptitle(lb.text("fig_tornado_all", lang))
-        fig.tight_layout()
         out = save_figure(fig, path)
     plt.close(fig)
     return out
