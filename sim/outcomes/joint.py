@@ -31,7 +31,12 @@ from scipy import optimize
 from sim.core.errors import UserError
 from sim.outcomes.burden import METRICS, _check_scale, _rep_metrics, _rep_totals, pair_tables
 from sim.outcomes.calibration import DEFAULT_TARGETS, CalibrationTarget, calibration_statistics
-from sim.outcomes.models import evaluate, prepare_patients
+from sim.outcomes.models import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    evaluate,
+    prepare_patients,
+)
 from sim.outcomes.params import (
     HAZARD_PRIORS,
     Z95,
@@ -223,6 +228,11 @@ def abc_draws(
     params = [p for p in (parameters or default_uncertain_parameters(spec)) if p.psa]
     fits = fit_targets(targets)
     limit = max_candidates or 20 * draws
+    # Trauma rows and the model's columns only: each refit evaluates the table ~50 times.
+    keep = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, "mechanism"]
+    baseline = baseline.loc[
+        baseline["kind"].to_numpy() == "trauma", [c for c in keep if c in baseline.columns]
+    ]
     arrays = prepare_patients(baseline)
     rows: list[dict[str, float]] = []
     tried = 0
