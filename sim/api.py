@@ -136,8 +136,12 @@ def compare(
     psa_draws: int = 200,
     executor: Executor | None = None,
     checkpoint: str | Path | None = None,
+    joint_psa: bool = False,
 ) -> Comparison:
     """Run scenarios under common random numbers and compare each with ``base``.
+
+    ``joint_psa`` draws every ranged [U] mechanism and operational assumption per replication
+    and adds ``psa_all_low``/``psa_all_high``, the interval over all assumptions.
 
     ``executor`` is any ``concurrent.futures.Executor`` (e.g. a Dask cluster's
     ``client.get_executor()``): results are identical to a serial run. With ``checkpoint``
@@ -161,6 +165,7 @@ def compare(
         psa_draws=psa_draws,
         executor=executor,
         checkpoint=None if checkpoint is None else Path(checkpoint),
+        joint_psa=joint_psa,
     )
 
 

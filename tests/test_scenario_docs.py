@@ -66,14 +66,11 @@ def test_update_refuses_a_file_without_its_marker(tmp_path: Path) -> None:
 
 
 def test_no_reference_outside_the_project_to_the_evidence_brief() -> None:
-    # sim/demand/ and sim/network/ were being split by other hands while this test was
-    # written (issue 15 hand-over): their few references are mended there.
     offenders = [
         str(p.relative_to(REPO))
         for folder in ("sim", "docs", "tests")
         for p in (REPO / folder).rglob("*")
         if p.suffix in {".py", ".md", ".toml"}
-        and not {"demand", "network"} & set(p.parts)
         and p.name != "test_scenario_docs.py"
         and "evidence.md" in p.read_text(encoding="utf-8")
     ]

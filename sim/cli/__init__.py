@@ -53,7 +53,7 @@ def _root(
 
 def _register() -> None:
     # Imported here so each area's commands live in their own module.
-    from sim.cli import bench, model, network, ops, sweep  # noqa: F401
+    from sim.cli import bench, model, network, ops, sensitivity, sweep  # noqa: F401
 
 
 def _usage_line(exc: click_exc.UsageError) -> str:

@@ -305,6 +305,15 @@ def compare(
             help="Parameter draws of the probabilistic sensitivity analysis (PSA interval).",
         ),
     ] = 200,
+    joint_psa: Annotated[
+        bool,
+        typer.Option(
+            "--joint-psa",
+            help="Also draw every [U] mechanism and operational assumption per replication "
+            "(same draw in every scenario) and recalibrate each PSA draw (ABC): adds "
+            "psa_all_low/psa_all_high, the interval over all assumptions, and joint_psa.csv.",
+        ),
+    ] = False,
     sets: SetOpt = None,
     data_dir: DataDirOpt = None,
     cache_dir: CacheDirOpt = None,
@@ -322,7 +331,8 @@ def compare(
     _prepare_out(out)
     n = reps or scenarios[0].run.replications
     digest = hashlib.sha256("".join(s.content_hash() for s in scenarios).encode()).hexdigest()
-    store = _checkpoints(out, f"compare-{scenarios[0].name}-{digest[:16]}-r{n}", resume)
+    joint = "-joint" if joint_psa else ""
+    store = _checkpoints(out, f"compare-{scenarios[0].name}-{digest[:16]}-r{n}{joint}", resume)
     _compare_and_report(
         scenarios,
         out,
@@ -333,6 +343,7 @@ def compare(
         psa_draws=psa_draws,
         checkpoint=store,
         lang=lang,
+        joint_psa=joint_psa,
     )
     _drop_checkpoints(store)
 

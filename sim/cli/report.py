@@ -117,12 +117,16 @@ def comparison_tables(comp: Comparison, lang: str = "en") -> list[Table]:
                 cell += f" ({_say('saved', lang)} {_num(-r['diff_vs_base'])} {saved})"
             row.append(cell)
         stage.add_row(*row)
+    c = comp.comparison
+    joint = "psa_all_low" in c.columns  # compare --joint-psa: every assumption drawn together
+    keys = ["col_scenario", "col_metric", "col_improvement", "col_ci", "col_psa"]
+    if joint:
+        keys.append("col_psa_all")
     head = Table(title=_say("headline_title", lang))
-    for key in ("col_scenario", "col_metric", "col_improvement", "col_ci", "col_psa"):
+    for key in keys:
         head.add_column(
             _say(key, lang), justify="left" if key in ("col_scenario", "col_metric") else "right"
         )
-    c = comp.comparison
     keep = c[(c["scenario"] != base) & c["metric"].isin(registry.names(headline=True))]
     for _, r in keep.iterrows():
         metric = str(r["metric"])
@@ -137,11 +141,17 @@ def comparison_tables(comp: Comparison, lang: str = "en") -> list[Table]:
                 metric, float(r["psa_low"]), float(r["psa_high"]), lang, like=better, signed=True
             )
         )
-        head.add_row(
+        cells = [
             shown.get(str(r["scenario"]), str(r["scenario"])),
             registry.label(metric, lang),
             registry.format_value(metric, better, signed=True),
             _metric_ci(metric, bounds[0], bounds[1], lang, like=better, signed=True),
             psa,
-        )
+        ]
+        if joint:  # outcome + calibrated (ABC) + mechanism/operational draws together
+            lo, hi = float(r["psa_all_low"]), float(r["psa_all_high"])
+            cells.append(
+                "–" if lo != lo else _metric_ci(metric, lo, hi, lang, like=better, signed=True)
+            )
+        head.add_row(*cells)
     return [stage, head]

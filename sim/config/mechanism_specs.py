@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.distributions import AnyDuration, Duration, Fixed, Lognormal, Triangular
-from sim.config.spec_base import Spec
+from sim.config.spec_base import Spec, u_range, u_rel
 from sim.core.entities import TIERS
 
 
@@ -21,6 +21,7 @@ class InternetPlus120Spec(Spec):
 
     enabled: bool = Field(default=False, description="Switch the front end on.")
     aml_coverage: float = Field(
+        json_schema_extra=u_range(0.5, 0.95, "sensitivity range 0.5-0.95 [U]"),
         default=0.8,
         ge=0,
         le=1,
@@ -28,11 +29,13 @@ class InternetPlus120Spec(Spec):
         "sensitivity 0.5-0.95.",
     )
     aml_location_saving_min: Duration = Field(
+        json_schema_extra=u_range(14 / 60, 45 / 60, "AML saves 14-45 s, HELP112 II [V]"),
         default=Triangular(low=14 / 60, mode=0.5, high=45 / 60),
         description="Call-taking minutes saved for a located caller (AML saves 14-45 s, HELP112 "
         "II [V]).",
     )
     aml_location_problem_removed: float = Field(
+        json_schema_extra=u_range(0.5, 1.0, "[U]; AML 4.6-17.9x more accurate (HELP112 II [V])"),
         default=0.8,
         ge=0,
         le=1,
@@ -40,17 +43,22 @@ class InternetPlus120Spec(Spec):
         "(AML accuracy 4.6-17.9x better, HELP112 II [V]) [U].",
     )
     acn_equipped_share: float = Field(
+        json_schema_extra=u_range(0.0, 0.3, "[U] range 0-0.3"),
         default=0.1,
         ge=0,
         le=1,
         description="Share of crash vehicles with automatic crash notification [U] (range 0-0.3).",
     )
     acn_call_delay_min: Duration = Field(
+        json_schema_extra=u_range(0.1, 1.0, "eCall ~0-1 min, B1 [V]"),
         default=Fixed(value=0.5),
         description="Injury -> call with automatic notification, also when nobody can phone "
         "(eCall ~0-1 min, B1 [V]).",
     )
     video_first_aid_share: float = Field(
+        json_schema_extra=u_range(
+            0.2, 0.57, "[U]; first aid attempted 43-57 %, British Red Cross [S]"
+        ),
         default=0.4,
         ge=0,
         le=1,
@@ -58,6 +66,7 @@ class InternetPlus120Spec(Spec):
         "(bleeding control, airway) [U]; British Red Cross: first aid attempted in 43-57 % [S].",
     )
     video_first_aid_start_min: Duration = Field(
+        json_schema_extra=u_range(1.0, 4.0, "[U] assumption"),
         default=Lognormal(median=2.0, sigma=0.5),
         description="Minutes from the call being answered to guided first aid starting [U].",
     )
@@ -86,14 +95,17 @@ class PoliceLinkageSpec(Spec):
         default=True, description="Dispatch police units from posts to crashes."
     )
     police_turnout_min: Duration = Field(
+        json_schema_extra=u_range(0.5, 3.0, "[U] assumption"),
         default=Lognormal(median=1.0, sigma=0.5),
         description="Police alert -> moving [U].",
     )
     police_scene_min: Duration = Field(
+        json_schema_extra=u_range(30.0, 75.0, "[U] assumption"),
         default=Lognormal(median=45.0, sigma=0.4),
         description="Minutes a police unit stays busy at a crash after arriving [U].",
     )
     police_first_aid_share: float = Field(
+        json_schema_extra=u_range(0.2, 0.8, "[U] range 0.2-0.8"),
         default=0.5,
         ge=0,
         le=1,
@@ -101,9 +113,12 @@ class PoliceLinkageSpec(Spec):
         "before EMS [U]; range 0.2-0.8.",
     )
     police_first_aid_start_min: Duration = Field(
-        default=Fixed(value=1.0), description="Police arrival -> first aid starts [U]."
+        json_schema_extra=u_range(0.5, 3.0, "[U] assumption"),
+        default=Fixed(value=1.0),
+        description="Police arrival -> first aid starts [U].",
     )
     escort_share: float = Field(
+        json_schema_extra=u_range(0.2, 0.8, "[U] assumption"),
         default=0.5,
         ge=0,
         le=1,
@@ -111,6 +126,9 @@ class PoliceLinkageSpec(Spec):
         "a police unit is on scene [U].",
     )
     escort_congestion_removed: float = Field(
+        json_schema_extra=u_range(
+            0.3, 0.9, "[U]; lights-and-sirens saves 0.7-3.8 min per leg, C4 [V]"
+        ),
         default=0.6,
         ge=0,
         le=1,
@@ -119,6 +137,7 @@ class PoliceLinkageSpec(Spec):
         "min [S] as an upper bound.",
     )
     prenotify_share: float = Field(
+        json_schema_extra=u_range(0.5, 1.0, "[U] assumption"),
         default=0.8,
         ge=0,
         le=1,
@@ -138,6 +157,7 @@ class ExpertConsultSpec(Spec):
         "required when enabled. A request outside waits for the next window.",
     )
     consult_min: Duration = Field(
+        json_schema_extra=u_range(10.0, 30.0, "[U]; Jinhua 5G platform [S]"),
         default=Lognormal(median=15.0, sigma=0.4),
         description="Consultation duration (5G video) [U]; Jinhua 5G platform [S].",
     )
@@ -159,6 +179,7 @@ class ExpertConsultSpec(Spec):
         default=True, description="Request at a county-tier hospital on arrival."
     )
     undertriage_reduction: float = Field(
+        json_schema_extra=u_range(0.2, 0.8, "[U]; telemedicine reviews, docs/parameters.md 4.3"),
         default=0.5,
         ge=0,
         le=1,
@@ -166,11 +187,13 @@ class ExpertConsultSpec(Spec):
         "before the ambulance leaves the scene [U] (telemedicine reviews, evidence §4.3).",
     )
     preactivation_saving_min: Duration = Field(
+        json_schema_extra=u_range(3.0, 15.0, "C6: Ottawa 27 -> 18 min [V]"),
         default=Triangular(low=3.0, mode=9.0, high=15.0),
         description="Arrival -> definitive care saved by trauma-team pre-activation (C6: Ottawa "
         "27 -> 18 min [V]).",
     )
     transfer_avoided_share: float = Field(
+        json_schema_extra=u_range(0.1, 0.35, "teletrauma ~23 %, Latifi/Rogers [S]"),
         default=0.23,
         ge=0,
         le=1,
@@ -178,6 +201,7 @@ class ExpertConsultSpec(Spec):
         "~23 %, Latifi/Rogers [S]).",
     )
     transfer_decision_speedup: float = Field(
+        json_schema_extra=u_range(0.1, 0.5, "[U] assumption"),
         default=0.3,
         ge=0,
         le=1,
@@ -209,12 +233,14 @@ class PrenotificationSpec(Spec):
 
     enabled: bool = Field(default=False, description="Switch pre-notification on.")
     share: float = Field(
+        json_schema_extra=u_range(0.7, 1.0, "[U] assumption"),
         default=0.9,
         ge=0,
         le=1,
         description="Share of severe patients (as field-triaged) the crew pre-notifies [U].",
     )
     saving_min: dict[str, Duration] = Field(
+        json_schema_extra=u_rel(1 / 3, 5 / 3, "C6: 9 min (3-15), Ottawa [V]; county [U]"),
         default_factory=_saving_defaults,
         description="Arrival -> definitive care minutes saved by tier (C6: 27 -> 18 min to "
         "emergency procedure, Ottawa [V]; county smaller [U]).",

@@ -147,6 +147,10 @@ class Scenario(Spec):
             _apply_override(data, item)
         return _validate(data, self._base_dir, self._source, overrides)
 
+    def with_data(self, data: dict[str, Any]) -> Scenario:
+        """A copy built from ``data`` (this scenario's ``model_dump``, edited), re-validated."""
+        return _validate(data, self._base_dir, self._source, [])
+
 
 # --------------------------------------------------------------------------- loading
 

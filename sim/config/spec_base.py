@@ -100,3 +100,27 @@ class Spec(BaseModel):
                     FIELD_ERROR, "{problem}", {"field": name, "problem": problem}
                 )
         return data
+
+
+def u_range(low: float, high: float, source: str) -> dict[str, Any]:
+    """``json_schema_extra`` of an assumed [U] field: its plausible range and where it is from.
+
+    The range is in the field's unit; for a duration distribution it is the range of its
+    mean (minutes), the shape kept (:mod:`sim.config.uncertain` rescales the distribution).
+    Joint PSA draws and one-way sweeps read it; ``scenarios/schema.json`` shows it.
+    """
+    if not low < high:
+        raise ValueError(f"u_range needs low < high (got {low}, {high})")
+    return {"u_range": [float(low), float(high)], "source": source}
+
+
+def u_rel(low: float, high: float, source: str) -> dict[str, Any]:
+    """Like :func:`u_range` but as factors of the scenario's own value (region-specific ones)."""
+    if not 0 <= low < high:
+        raise ValueError(f"u_rel needs 0 <= low < high (got {low}, {high})")
+    return {"u_rel": [float(low), float(high)], "source": source}
+
+
+def u_fixed(reason: str) -> dict[str, Any]:
+    """``json_schema_extra`` of a [U] field deliberately not varied, with the reason."""
+    return {"u_fixed": reason}

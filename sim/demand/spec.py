@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.distributions import Duration, Exponential, Gamma, Lognormal, Triangular
-from sim.config.spec_base import Spec
+from sim.config.spec_base import Spec, u_fixed, u_range, u_rel
 from sim.core.entities import SEVERE_CLASSES, START_TAGS
 from sim.network.core import ROAD_CLASSES
 
@@ -35,7 +35,7 @@ DEFAULT_RTC_ROAD_WEIGHTS = {
     "other": 0.3,
 }
 
-# Injury class mix among ISS>=16 patients (evidence.md A4, [D]/[U] assumption).
+# Injury class mix among ISS>=16 patients (docs/parameters.md A4, [D]/[U] assumption).
 DEFAULT_SEVERE_CLASS_SHARES = {
     "TBS": 0.15,
     "TBN": 0.25,
@@ -67,13 +67,13 @@ class MechanismMix(Spec):
     """Case mix for one injury mechanism."""
 
     severe_share: float = Field(
-        ge=0, le=1, description="P(ISS>=16) among patients (evidence.md A3: 0.058-0.088)."
+        ge=0, le=1, description="P(ISS>=16) among patients (docs/parameters.md A3: 0.058-0.088)."
     )
     imm_share: float = Field(
         ge=0,
         le=1,
         description="P(immediately non-survivable) among patients; never counted preventable "
-        "(evidence.md A5, calibrated to the 20.8 % on-the-spot share of road deaths, §9).",
+        "(docs/parameters.md A5, calibrated to the 20.8 % on-the-spot share of road deaths, §9).",
     )
     age_mean_years: float = Field(gt=0, le=100, description="Mean patient age, years.")
     age_sd_years: float = Field(gt=0, description="SD of patient age, years.")
@@ -105,11 +105,17 @@ class CaseMixSpec(Spec):
         severe_share=0.05, imm_share=0.002, age_mean_years=40, age_sd_years=16, male_share=0.7
     )
     severe_class_shares: dict[str, float] = Field(
+        json_schema_extra=u_fixed(
+            "a composition summing to 1 (A4): a one-way range of one share is not defined"
+        ),
         default_factory=lambda: dict(DEFAULT_SEVERE_CLASS_SHARES),
         description="Shares of injury classes among ISS>=16 patients; must sum to 1 "
-        "(evidence.md A4 Dirichlet means, assumption [U]).",
+        "(docs/parameters.md A4 Dirichlet means, assumption [U]).",
     )
     non_trauma_priority_shares: list[float] = Field(
+        json_schema_extra=u_fixed(
+            "a composition summing to 1: a one-way range of one share is not defined"
+        ),
         default=[0.2, 0.5, 0.3],
         description="Shares of non-trauma 120 calls at priority 1, 2, 3 (sum 1) [U].",
     )
@@ -145,7 +151,7 @@ class NonDispatchCallsSpec(Spec):
 
     A real 120 centre receives 3-5 calls per dispatch (Hangzhou ~1,000 calls for ~300
     dispatches a day [S]; Shaoxing 504 for 117 [V]; Yiwu 174k for 61k [S];
-    hangzhou_120_stats.csv, evidence.md A2). The calls that dispatch nothing only hold a
+    hangzhou_120_stats.csv, docs/parameters.md A2). The calls that dispatch nothing only hold a
     call-taker seat, but they are most of what the seats see. Rates are per *dispatch call*
     (per incident), so they follow the dispatch load (the December 2022 wave tripled both).
     Default 0: a scenario states its region's calls (the shipped ones derive them in
@@ -154,6 +160,9 @@ class NonDispatchCallsSpec(Spec):
     """
 
     advice_per_dispatch_call: float = Field(
+        json_schema_extra=u_rel(
+            0.5, 1.5, "[U] split of the published calls per dispatch (docs/validation.md)"
+        ),
         default=0.0,
         ge=0,
         le=10,
@@ -161,6 +170,9 @@ class NonDispatchCallsSpec(Spec):
         "dispatch call [U].",
     )
     duplicate_per_dispatch_call: float = Field(
+        json_schema_extra=u_rel(
+            0.5, 1.5, "[U] split of the published calls per dispatch (docs/validation.md)"
+        ),
         default=0.0,
         ge=0,
         le=10,
@@ -169,12 +181,18 @@ class NonDispatchCallsSpec(Spec):
         "number of them after its own call [U].",
     )
     hang_up_per_dispatch_call: float = Field(
+        json_schema_extra=u_rel(
+            0.5, 1.5, "[U] split of the published calls per dispatch (docs/validation.md)"
+        ),
         default=0.0,
         ge=0,
         le=10,
         description="Hang-ups, silent calls, misdials and pranks per dispatch call [U].",
     )
     transfer_per_dispatch_call: float = Field(
+        json_schema_extra=u_rel(
+            0.5, 1.5, "[U] split of the published calls per dispatch (docs/validation.md)"
+        ),
         default=0.0,
         ge=0,
         le=10,
@@ -182,25 +200,30 @@ class NonDispatchCallsSpec(Spec):
         "transport) per dispatch call [U].",
     )
     advice_min: Duration = Field(
+        json_schema_extra=u_range(1.0, 5.0, "[U] range 1-5 min"),
         default=Gamma(mean_min=2.5, shape=2.0),
         description="Seat minutes of an advice call after pick-up [U], range 1-5 min "
         "(docs/validation.md).",
     )
     duplicate_min: Duration = Field(
+        json_schema_extra=u_range(0.3, 2.0, "[U] range 0.3-2 min"),
         default=Gamma(mean_min=0.8, shape=3.0),
         description="Seat minutes of a duplicate call (find the case, reassure) [U], "
         "range 0.3-2 min.",
     )
     hang_up_min: Duration = Field(
+        json_schema_extra=u_range(0.1, 1.0, "[U] range 0.1-1 min"),
         default=Gamma(mean_min=0.3, shape=2.0),
         description="Seat minutes of a hang-up or silent call [U], range 0.1-1 min.",
     )
     transfer_min: Duration = Field(
+        json_schema_extra=u_range(0.5, 2.0, "[U] range 0.5-2 min"),
         default=Gamma(mean_min=1.0, shape=3.0),
         description="Seat minutes of a call passed to another service (three-party) [U], "
         "range 0.5-2 min.",
     )
     duplicate_delay_min: Duration = Field(
+        json_schema_extra=u_range(2.0, 15.0, "[U] assumption"),
         default=Exponential(mean_min=5.0),
         description="Minutes from an incident's own call to each duplicate call [U].",
     )
@@ -242,19 +265,30 @@ def _check_counts(v: dict[str, float]) -> dict[str, float]:
     return v
 
 
+#: The MCI judgement defaults are not drawn by the joint PSA: MCIs are off unless a scenario
+#: sets [demand.mci], and an MCI study varies them with a sweep over its own scenario.
+_MCI_FIXED = u_fixed(
+    "MCI planning judgement, off by default; vary it with a sweep over the MCI scenario"
+)
+
+
 class MciKind(Spec):
     """One kind of mass-casualty crash (``[[demand.mci.kinds]]``)."""
 
     name: str = Field(min_length=1, description="Label, e.g. 'expressway_pileup'.")
     per_year: float = Field(
-        ge=0, le=1000, description="Expected incidents of this kind per year in the area [U]."
+        json_schema_extra=_MCI_FIXED,
+        ge=0,
+        le=1000,
+        description="Expected incidents of this kind per year in the area [U].",
     )
     road_classes: list[str] = Field(
         min_length=1,
         description="Road classes where it happens (crash placed on their edges by length).",
     )
     patients: dict[str, float] = Field(
-        description="P(number of patients), keys are counts >= 2 (sum 1) [U]."
+        json_schema_extra=_MCI_FIXED,
+        description="P(number of patients), keys are counts >= 2 (sum 1) [U].",
     )
 
     @field_validator("road_classes")
@@ -300,8 +334,14 @@ class MutualAidSpec(Spec):
         description="Hospital id where the lent units start and return to (the neighbouring "
         "jurisdiction's side)."
     )
-    units: int = Field(ge=1, le=200, description="Units the neighbour can lend at once [U].")
+    units: int = Field(
+        json_schema_extra=_MCI_FIXED,
+        ge=1,
+        le=200,
+        description="Units the neighbour can lend at once [U].",
+    )
     activation_min: Duration = Field(
+        json_schema_extra=_MCI_FIXED,
         default=Triangular(low=5.0, mode=10.0, high=20.0),
         description="Request between the two 120 centres plus the lent unit's turnout, "
         "minutes [U] (no published Zhejiang figure found).",
@@ -312,17 +352,20 @@ class MciSpec(Spec):
     """Mass-casualty incidents (``[demand.mci]``); absent = none (docs/operations.md)."""
 
     kinds: list[MciKind] = Field(
+        json_schema_extra=_MCI_FIXED,
         default_factory=_default_kinds,
         description="Kinds of MCI with their rate, roads and patient counts. Defaults [U]: "
         "one expressway pile-up and one bus crash per year (4-30 patients), judgement "
         "scaled from the Decree 493 grades (3+ deaths or 10+ serious injuries).",
     )
     start_shares: dict[str, float] = Field(
+        json_schema_extra=_MCI_FIXED,
         default_factory=lambda: {"red": 0.15, "yellow": 0.25, "green": 0.55, "black": 0.05},
         description="Shares of START colours among an MCI's patients (red/yellow/green/black, "
         "sum 1) [U]: road-crash MCIs are mostly walking wounded.",
     )
     green_transport_share: float = Field(
+        json_schema_extra=_MCI_FIXED,
         default=0.3,
         ge=0,
         le=1,
@@ -330,6 +373,7 @@ class MciSpec(Spec):
         "leave by bus or own means [U].",
     )
     units_by_patients: list[tuple[int, int]] = Field(
+        json_schema_extra=_MCI_FIXED,
         default=[(2, 2), (5, 3), (10, 5), (20, 8), (30, 12)],
         description="Dispatch rule by patient count: [patients, units] pairs; an MCI of n "
         "patients gets at once the units of the largest threshold <= n (at least one), the "
@@ -337,6 +381,7 @@ class MciSpec(Spec):
         "own MCI plan).",
     )
     size_up_min: float = Field(
+        json_schema_extra=_MCI_FIXED,
         default=5.0,
         ge=0,
         le=120,
@@ -427,14 +472,21 @@ class DemandSpec(Spec):
         description="Non-trauma 120 dispatches per day (background load on ambulances).",
     )
     hour_profile: list[float] = Field(
+        json_schema_extra=u_fixed(
+            "a profile shape, not a level: compare a local CAD profile as its own scenario"
+        ),
         default_factory=lambda: list(DEFAULT_HOUR_PROFILE),
         description="24 relative weights of demand by hour of day (normalised to mean 1) [U].",
     )
     weekday_profile: list[float] = Field(
+        json_schema_extra=u_fixed(
+            "a profile shape, not a level: compare a local CAD profile as its own scenario"
+        ),
         default_factory=lambda: list(DEFAULT_WEEKDAY_PROFILE),
         description="7 relative weights Monday..Sunday (normalised to mean 1) [U].",
     )
     rtc_road_weights: dict[str, float] = Field(
+        json_schema_extra=u_fixed("relative placement weights by road class, not a level"),
         default_factory=lambda: dict(DEFAULT_RTC_ROAD_WEIGHTS),
         description="Crash weight per km by road class (crashes placed on edges) [U].",
     )
@@ -451,6 +503,9 @@ class DemandSpec(Spec):
         "it, e.g. to a neighbouring city). None: anywhere on the network.",
     )
     patients_per_crash: dict[str, float] = Field(
+        json_schema_extra=u_fixed(
+            "a distribution summing to 1: a one-way range of one share is not defined"
+        ),
         default_factory=lambda: {"1": 0.72, "2": 0.2, "3": 0.06, "4": 0.02},
         description="P(number of patients) for a crash, keys are counts (sum 1) [U].",
     )
@@ -524,7 +579,7 @@ class CallerSpec(Spec):
 
     witnessed_delay_min: Duration = Field(
         default=Lognormal(median=2.0, sigma=1.0, max_min=60.0),
-        description="Injury->call when someone can phone (evidence.md B1: median ~1-3 min).",
+        description="Injury->call when someone can phone (docs/parameters.md B1: median ~1-3 min).",
     )
     unwitnessed_share: float = Field(
         default=0.04,
@@ -538,12 +593,14 @@ class CallerSpec(Spec):
         description="Injury->call when nobody can phone at once (B1 tail LN(ln 45, 0.5)).",
     )
     rtc_police_first_share: float = Field(
+        json_schema_extra=u_range(0.1, 0.5, "[U] assumption"),
         default=0.3,
         ge=0,
         le=1,
         description="Share of crashes first reported to 110/122, not 120 [U] assumption.",
     )
     police_handoff_min: Duration = Field(
+        json_schema_extra=u_range(0.5, 3.0, "B9: Tri(0.5, 1.5, 3) [U]"),
         default=Triangular(low=0.5, mode=1.5, high=3.0),
         description="110/122 -> 120 sequential hand-off without linkage (B9, [U] Tri(0.5,1.5,3)).",
     )

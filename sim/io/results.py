@@ -264,6 +264,13 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def write_csv_atomic(path: Path, table: pd.DataFrame) -> None:
+    """Write a CSV atomically (temp file + rename): a reader never sees half a table."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    table.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
 @dataclass
 class ComparisonTables:
     """The tables of a comparison folder (plus each scenario's run, read lazily by name)."""

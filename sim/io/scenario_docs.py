@@ -95,6 +95,23 @@ def _default_text(field: Any) -> str:
     return _fmt_default(field.get_default(call_default_factory=True))
 
 
+def _range_note(extra: Any) -> str:
+    """The joint-PSA range of an assumed field, as the reference shows it."""
+    if not isinstance(extra, dict):
+        return ""
+    if "u_range" in extra:
+        lo, hi = extra["u_range"]
+        return f" *PSA range {lo:.3g}-{hi:.3g}* ({extra.get('source', '')})."
+    if "u_rel" in extra:
+        lo, hi = extra["u_rel"]
+        return (
+            f" *PSA range x{lo:.3g}-x{hi:.3g} of the scenario's value* ({extra.get('source', '')})."
+        )
+    if "u_fixed" in extra:
+        return f" *Not varied in the PSA: {extra['u_fixed']}.*"
+    return ""
+
+
 def _walk(
     model: type[BaseModel],
     prefix: str,
@@ -137,6 +154,7 @@ def _walk(
         else:
             default = _default_text(field)
         desc = (field.description or "").replace("\n", " ").replace("|", "\\|")
+        desc += _range_note(field.json_schema_extra)
         rows.append(f"| `{name}` | {_type_name(ann)} | `{default}` | {desc} |")
     if rows:
         out.append(f"\n## `[{prefix.rstrip('.')}]`\n" if prefix else "\n## top level\n")

@@ -17,7 +17,7 @@ from sim.config.distributions import (
     Lognormal,
     Triangular,
 )
-from sim.config.spec_base import Spec
+from sim.config.spec_base import Spec, u_fixed, u_range, u_rel
 from sim.core.entities import INJURY_CLASSES, TIERS
 from sim.demand.spec import CallerSpec
 
@@ -27,6 +27,7 @@ class CallSpec(Spec):
 
     caller: CallerSpec = CallerSpec()
     ring_min: Duration = Field(
+        json_schema_extra=u_range(2 / 60, 8 / 60, "[U] 2-8 s"),
         default=Gamma(mean_min=4 / 60, shape=4.0),
         description="Pick-up time once a seat is free: ring tone until a free call-taker "
         "speaks [U] (2-8 s; Gamma mean 4 s puts 99 % within 10 s). The 10-second answer rate "
@@ -34,11 +35,13 @@ class CallSpec(Spec):
         "including those that dispatch nothing ([demand.non_dispatch_calls]), wait for a seat.",
     )
     call_taking_min: Duration = Field(
+        json_schema_extra=u_range(1.0, 3.0, "B3: 60-180 s [S]"),
         default=Gamma(mean_min=1.5, shape=4.0),
         description="Call-taking and address verification, mobile caller without handset "
         "location (B3: 60-180 s, Gamma mean 90 s).",
     )
     location_problem_share: float = Field(
+        json_schema_extra=u_range(0.05, 0.3, "[U]; UK mobile calls, docs/parameters.md 4.1 [S]"),
         default=0.15,
         ge=0,
         le=1,
@@ -46,6 +49,9 @@ class CallSpec(Spec):
         "took 30 s longer, up to 3 min locating, evidence §4.1 [S]).",
     )
     location_problem_min: Duration = Field(
+        json_schema_extra=u_range(
+            0.5, 3.0, "[U]; UK: up to 3 min locating, docs/parameters.md 4.1 [S]"
+        ),
         default=Lognormal(median=1.5, sigma=0.6),
         description="Extra minutes to locate a hard-to-find caller [U].",
     )
@@ -55,18 +61,23 @@ class CallSpec(Spec):
         "call->dispatch ~2 min (B4, Beijing 2014 [S]).",
     )
     triage_accuracy: float = Field(
+        json_schema_extra=u_range(0.8, 0.97, "[U] assumption"),
         default=0.9,
         ge=0,
         le=1,
         description="P(the call-taker assigns the true priority); otherwise one level off [U].",
     )
     wrong_centre_share: float = Field(
+        json_schema_extra=u_range(0.0, 0.15, "[U] assumption"),
         default=0.05,
         ge=0,
         le=1,
         description="With several 120 centres: share of calls reaching the wrong one [U].",
     )
     transfer_min: Duration = Field(
+        json_schema_extra=u_range(
+            0.5, 3.3, "[U]; Kunshan cross-district +3.3 min, docs/parameters.md 3 [V]"
+        ),
         default=Triangular(low=0.5, mode=1.0, high=3.0),
         description="Inter-centre transfer of a wrongly routed call [U] (Kunshan: cross-district "
         "response +3.3 min, evidence §3 [V]).",
@@ -179,30 +190,42 @@ class FleetSpec(Spec):
         "evidence §3).",
     )
     turnout_min: Duration = Field(
+        json_schema_extra=u_range(
+            1.5, 3.5, "B5: 3-min departure target; Chongqing 33 % > 3 min [S]"
+        ),
         default=Lognormal(median=2.2, sigma=0.5),
         description="Dispatch -> wheels rolling (B5: 3-min departure target; Chongqing "
         "33 % >3 min).",
     )
     on_scene_min: Duration = Field(
+        json_schema_extra=u_range(8.0, 20.0, "C1: LN(ln 12, 0.5) [U]"),
         default=Lognormal(median=12.0, sigma=0.5),
         description="Scene time, trauma (C1: LN(ln 12, 0.5); no Chinese data [U]).",
     )
     non_trauma_on_scene_min: Duration = Field(
+        json_schema_extra=u_range(10.0, 25.0, "[U] assumption"),
         default=Lognormal(median=15.0, sigma=0.5),
         description="Scene time, non-trauma calls [U].",
     )
     entrapment_share_rtc: float = Field(
-        default=0.05, ge=0, le=1, description="Share of crash patients trapped [U]."
+        json_schema_extra=u_range(0.02, 0.1, "[U] assumption"),
+        default=0.05,
+        ge=0,
+        le=1,
+        description="Share of crash patients trapped [U].",
     )
     entrapment_extra_min: Duration = Field(
+        json_schema_extra=u_range(10.0, 30.0, "[U] assumption"),
         default=Lognormal(median=15.0, sigma=0.5),
         description="Extra scene minutes for extrication [U].",
     )
     handover_min: Duration = Field(
+        json_schema_extra=u_range(5.0, 20.0, "[U] assumption (no Chinese data)"),
         default=Lognormal(median=10.0, sigma=0.4),
         description="Handover at the hospital once a bay is free [U] (no Chinese data).",
     )
     not_transported_share_minor: float = Field(
+        json_schema_extra=u_range(0.05, 0.3, "[U] assumption"),
         default=0.15,
         ge=0,
         le=1,
@@ -256,16 +279,21 @@ class HospitalSpec(Spec):
     """In-hospital path to definitive care, capacity queues and transfers (``[hospital]``)."""
 
     arrival_to_definitive_min: dict[str, Duration] = Field(
+        json_schema_extra=u_rel(
+            0.75, 1.5, "C5/C8: LN(ln 42, 0.4) at a level-I centre [V]; city/county [U]"
+        ),
         default_factory=_definitive_defaults,
         description="Arrival -> definitive care (CT, theatre, haemorrhage control) by tier for "
         "severe patients, before any queue (C5/C8: LN(ln 42, 0.4) at a level-I centre [V]; "
         "city/county longer [U]).",
     )
     minor_arrival_to_definitive_min: Duration = Field(
+        json_schema_extra=u_range(30.0, 120.0, "[U] assumption"),
         default=Lognormal(median=60.0, sigma=0.5),
         description="Arrival -> definitive treatment for minor trauma (no bay needed) [U].",
     )
     surgery_min: Duration = Field(
+        json_schema_extra=u_range(60.0, 240.0, "[U] assumption"),
         default=Lognormal(median=120.0, sigma=0.4),
         description="Operating-theatre occupancy per surgical patient [U].",
     )
@@ -274,6 +302,10 @@ class HospitalSpec(Spec):
         description="Classes whose definitive care needs an operating theatre.",
     )
     capable_tiers: dict[str, list[str]] = Field(
+        json_schema_extra=u_fixed(
+            "which tiers treat which class is a structure, not a number: "
+            "compare it as its own scenario"
+        ),
         default_factory=lambda: {
             "TBS": ["trauma_centre", "city"],
             "MS": ["trauma_centre", "city"],
@@ -287,6 +319,7 @@ class HospitalSpec(Spec):
         "assumed to lack neurosurgery and multi-system trauma capability.",
     )
     transfer_decision_min: Duration = Field(
+        json_schema_extra=u_range(40.0, 120.0, "D5: 60-180 min with the drive [S]"),
         default=Lognormal(median=60.0, sigma=0.5),
         description="Arrival -> departure of an inter-facility transfer (assessment, CT, "
         "arranging the bed); with the drive it gives D5's 60-180 min [U].",

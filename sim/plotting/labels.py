@@ -69,6 +69,114 @@ COLUMNS: dict[str, Text] = {
         "响应时间（分钟，接听至到达现场）", "Response time (min, answer to scene)"
     ),
     "consult_wait_min": Text("专家会诊等待时间（分钟）", "Wait for expert consultation (min)"),
+    "minutes_saved": Text(
+        "节省的受伤至确定性救治时间（分钟）", "Minutes saved, injury to definitive care"
+    ),
+}
+
+#: Ranged [U] operational and mechanism fields (paths of sim.config.uncertain), as the
+#: all-assumptions tornado and EVPPI tables show them.
+OPERATIONAL_PARAMETERS: dict[str, Text] = {
+    "calls.ring_min": Text("接听前振铃时间", "Ring time before pick-up"),
+    "calls.call_taking_min": Text("接警及核实地址时间", "Call-taking and address check"),
+    "calls.location_problem_share": Text("难以定位的呼救比例", "Share of calls hard to locate"),
+    "calls.location_problem_min": Text("难以定位时的额外时间", "Extra minutes to locate a caller"),
+    "calls.triage_accuracy": Text("电话分级准确率", "Call triage accuracy"),
+    "calls.wrong_centre_share": Text("打到错误中心的比例", "Share of calls to the wrong centre"),
+    "calls.transfer_min": Text("中心间转接时间", "Inter-centre call transfer"),
+    "calls.caller.rtc_police_first_share": Text(
+        "先报 110/122 的车祸比例", "Crashes first reported to 110/122"
+    ),
+    "calls.caller.police_handoff_min": Text(
+        "110/122 转 120 的时间", "110/122 to 120 hand-off time"
+    ),
+    "fleet.turnout_min": Text("出车准备时间", "Ambulance turn-out time"),
+    "fleet.on_scene_min": Text("创伤现场处置时间", "Scene time, trauma"),
+    "fleet.non_trauma_on_scene_min": Text("非创伤现场处置时间", "Scene time, non-trauma"),
+    "fleet.entrapment_share_rtc": Text("车祸被困比例", "Share of crash patients trapped"),
+    "fleet.entrapment_extra_min": Text("解救被困者的额外时间", "Extra minutes for extrication"),
+    "fleet.handover_min": Text("到院交接时间", "Handover at hospital"),
+    "fleet.not_transported_share_minor": Text("轻伤不转运比例", "Minor trauma not transported"),
+    "hospital.arrival_to_definitive_min": Text(
+        "到院至确定性救治时间（各级医院）", "Arrival to definitive care (all tiers)"
+    ),
+    "hospital.minor_arrival_to_definitive_min": Text(
+        "轻伤到院至救治时间", "Arrival to treatment, minor trauma"
+    ),
+    "hospital.surgery_min": Text("手术室占用时间", "Operating-theatre time"),
+    "hospital.transfer_decision_min": Text("院间转运决定时间", "Inter-facility transfer decision"),
+    "demand.non_dispatch_calls.advice_per_dispatch_call": Text(
+        "咨询电话数（每次派车）", "Advice calls per dispatch"
+    ),
+    "demand.non_dispatch_calls.duplicate_per_dispatch_call": Text(
+        "重复呼救数（每次派车）", "Duplicate calls per dispatch"
+    ),
+    "demand.non_dispatch_calls.hang_up_per_dispatch_call": Text(
+        "挂断及无效电话数（每次派车）", "Hang-ups per dispatch"
+    ),
+    "demand.non_dispatch_calls.transfer_per_dispatch_call": Text(
+        "转其他部门电话数（每次派车）", "Calls passed on per dispatch"
+    ),
+    "demand.non_dispatch_calls.advice_min": Text("咨询电话时长", "Advice call length"),
+    "demand.non_dispatch_calls.duplicate_min": Text("重复呼救时长", "Duplicate call length"),
+    "demand.non_dispatch_calls.hang_up_min": Text("挂断电话时长", "Hang-up call length"),
+    "demand.non_dispatch_calls.transfer_min": Text("转接电话时长", "Passed-on call length"),
+    "demand.non_dispatch_calls.duplicate_delay_min": Text(
+        "重复呼救的间隔时间", "Delay to a duplicate call"
+    ),
+    "mechanisms.internet_plus_120.aml_coverage": Text(
+        "手机自动定位覆盖率", "Handset location (AML) coverage"
+    ),
+    "mechanisms.internet_plus_120.aml_location_saving_min": Text(
+        "自动定位节省的接警时间", "Call-taking time saved by AML"
+    ),
+    "mechanisms.internet_plus_120.aml_location_problem_removed": Text(
+        "自动定位消除的定位困难比例", "Locating delays removed by AML"
+    ),
+    "mechanisms.internet_plus_120.acn_equipped_share": Text(
+        "装有自动碰撞报警的车辆比例", "Vehicles with automatic crash notification"
+    ),
+    "mechanisms.internet_plus_120.acn_call_delay_min": Text(
+        "自动碰撞报警的呼救时间", "Injury to call with automatic notification"
+    ),
+    "mechanisms.internet_plus_120.video_first_aid_share": Text(
+        "视频指导急救比例", "Share given video-guided first aid"
+    ),
+    "mechanisms.internet_plus_120.video_first_aid_start_min": Text(
+        "视频指导急救开始时间", "Start of video-guided first aid"
+    ),
+    "mechanisms.police_linkage.police_turnout_min": Text("交警出警准备时间", "Police turn-out"),
+    "mechanisms.police_linkage.police_scene_min": Text("交警现场时间", "Police time on scene"),
+    "mechanisms.police_linkage.police_first_aid_share": Text(
+        "交警现场急救比例", "Share of crashes with police first aid"
+    ),
+    "mechanisms.police_linkage.police_first_aid_start_min": Text(
+        "交警到达至急救开始时间", "Police arrival to first aid"
+    ),
+    "mechanisms.police_linkage.escort_share": Text("警车护送比例", "Share of transports escorted"),
+    "mechanisms.police_linkage.escort_congestion_removed": Text(
+        "护送消除的拥堵延误比例", "Congestion delay removed by escort"
+    ),
+    "mechanisms.police_linkage.prenotify_share": Text(
+        "交警提前通知医院的比例", "Share pre-notified by police"
+    ),
+    "mechanisms.expert_consultation.consult_min": Text("专家会诊时长", "Consultation length"),
+    "mechanisms.expert_consultation.undertriage_reduction": Text(
+        "会诊减少的现场分级不足", "Under-triage reduction by consultation"
+    ),
+    "mechanisms.expert_consultation.preactivation_saving_min": Text(
+        "创伤团队提前启动节省的时间", "Minutes saved by trauma-team pre-activation"
+    ),
+    "mechanisms.expert_consultation.transfer_avoided_share": Text(
+        "会诊避免的转院比例", "Transfers avoided by consultation"
+    ),
+    "mechanisms.expert_consultation.transfer_decision_speedup": Text(
+        "会诊加快的转院决定", "Transfer decision speed-up"
+    ),
+    "mechanisms.prenotification.share": Text("院前预警比例", "Share of patients pre-notified"),
+    "mechanisms.prenotification.saving_min": Text(
+        "院前预警节省的时间（各级医院）", "Minutes saved by pre-notification (all tiers)"
+    ),
 }
 
 #: Scenario fields that sweeps commonly vary (axis labels of the response surface); a field
@@ -156,6 +264,13 @@ PARAMETERS: dict[str, Text] = {
         "残疾权重：脊髓损伤后功能恢复", "Disability weight: recovered cord injury"
     ),
     "dw_amputation": Text("残疾权重：下肢截肢", "Disability weight: leg amputation"),
+    "alpha_cal": Text("院内死亡校准截距", "In-hospital death intercept (calibrated)"),
+    "alpha_TBS": Text("校准截距：需手术颅脑损伤", "Calibrated intercept: surgical brain injury"),
+    "alpha_TBN": Text(
+        "校准截距：非手术颅脑损伤", "Calibrated intercept: non-surgical brain injury"
+    ),
+    "alpha_MN": Text("校准截距：轻伤", "Calibrated intercept: minor injury"),
+    **OPERATIONAL_PARAMETERS,
 }
 
 #: Road networks by the name results carry (``network`` in manifests).
@@ -282,6 +397,7 @@ CONSOLE: dict[str, Text] = {
     "col_stage": Text("环节", "stage"),
     "col_improvement": Text("相对基线的改善", "improvement vs base"),
     "col_psa": Text("概率敏感性分析区间", "PSA interval"),
+    "col_psa_all": Text("全部假设区间", "All assumptions"),
     "no_ci": Text("–（至少需要 2 次重复）", "– (needs ≥ 2 replications)"),
     "no_mean": Text("–（没有伤员经过这一环节）", "– (no patient reached this step)"),
     "no_psa": Text("–（时间指标，无概率敏感性分析）", "– (time metric: no PSA)"),
@@ -448,6 +564,10 @@ BRIEF: dict[str, Text] = {
     "fig_utilisation": Text("各时段资源利用率", "Resource utilisation by hour of day"),
     "fig_consult": Text("专家会诊等待时间", "Waiting time for expert consultation"),
     "fig_tornado": Text("单因素敏感性分析（龙卷风图）", "One-way sensitivity analysis (tornado)"),
+    "fig_tornado_all": Text(
+        "单因素敏感性分析：运行、机制与结局假设（龙卷风图）",
+        "One-way sensitivity: operational, mechanism and outcome assumptions (tornado)",
+    ),
     "fig_map_network": Text(
         "路网及急救站、医院（按救治等级）、交警站点和 120 指挥中心的位置",
         "Road network with ambulance stations, hospitals (by tier), police posts and the "

@@ -36,10 +36,13 @@ from sim.metrics.compute import (
 )
 from sim.metrics.coverage import idle_coverage_share
 from sim.outcomes import burden_averted, psa_draws, tornado, with_reference_times
+from sim.outcomes.evppi import evppi_table
+from sim.outcomes.joint import abc_draws, joint_parameters, joint_psa_draws
 from sim.outcomes.params import OutcomeSpec
 from sim.runs.attach import outcome_summary, with_outcomes
 from sim.runs.checkpoint import Checkpoint
 from sim.runs.costing import cost_effect, quantities_by_rep
+from sim.runs.joint import draw_assumptions, joint_scenario
 from sim.runs.tables import (
     AREA_BASIS,
     WorldInfo,
@@ -68,6 +71,8 @@ class Comparison:
     consult_waits: pd.DataFrame
     base_world: World | None = field(default=None, repr=False)
     psa: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    joint_psa: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    evppi: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
 def _paired(base: pd.DataFrame, other: pd.DataFrame, metric: str) -> tuple[float, float, float]:
@@ -183,12 +188,18 @@ def kpi_rows(
     return rows
 
 
+#: Interval over joint draws of every assumption (outcome, calibrated, mechanism and
+#: operational), in comparison rows of a ``--joint-psa`` run.
+JOINT_COLUMNS = ("psa_all_low", "psa_all_high")
+
+
 @dataclass(frozen=True)
 class Burden:
     """Burden averted by one scenario: replication summary and the PSA draws."""
 
     summary: pd.DataFrame  # index metric; mean, ci_low, ci_high, sd, n_reps
     draws: pd.DataFrame  # one row per PSA draw: parameter values and metric means
+    joint: pd.DataFrame = field(default_factory=pd.DataFrame)  # joint draws (--joint-psa)
 
 
 def burden_of(
@@ -198,10 +209,15 @@ def burden_of(
     spec: OutcomeSpec,
     win: Window,
     psa_draws_n: int,
+    joint_psa: bool = False,
 ) -> Burden:
     """Burden averted by ``other`` against ``base`` (paired by patient), with PSA draws.
 
-    Without a known population the per-100,000 rates are NaN.
+    With ``joint_psa`` the runs carry one draw of the mechanism and operational assumptions
+    per replication (:mod:`sim.runs.joint`) and ``psa_all_low``/``psa_all_high`` give the
+    interval over joint draws of outcome, calibrated (ABC against the fit targets) and those
+    assumptions (:mod:`sim.outcomes.joint`). Without a known population the per-100,000
+    rates are NaN.
     """
     bi = base_incidents[base_incidents["t_injury"] >= win.warm_up_min]
     oi = other_incidents[other_incidents["t_injury"] >= win.warm_up_min]
@@ -214,7 +230,24 @@ def burden_of(
         )
         summary["psa_low"] = [float(np.percentile(draws[m], 2.5)) for m in summary.index]
         summary["psa_high"] = [float(np.percentile(draws[m], 97.5)) for m in summary.index]
-    else:
+    joint = pd.DataFrame()
+    if joint_psa and psa_draws_n > 0:
+        reps = sorted(int(r) for r in bi["rep"].unique())
+        accepted = abc_draws(
+            bi,
+            spec,
+            draws=psa_draws_n,
+            rng=RandomStreams(base.run.seed, 0)["joint_psa"],
+            reps=reps,
+        )
+        joint = joint_psa_draws(bi, oi, spec, accepted, horizon_years=win.years, population=pop)
+        # The mechanism/operational values each draw's replication ran with, for EVPPI.
+        assumed = pd.DataFrame([draw_assumptions(base, int(r)) for r in joint["rep"]])
+        joint = pd.concat([joint, assumed], axis=1)
+        joint.attrs["candidates"] = accepted.attrs["candidates"]
+        summary["psa_all_low"] = [float(np.percentile(joint[m], 2.5)) for m in summary.index]
+        summary["psa_all_high"] = [float(np.percentile(joint[m], 97.5)) for m in summary.index]
+    if psa_draws_n <= 0:
         draws = pd.DataFrame()
         summary["psa_low"] = math.nan
         summary["psa_high"] = math.nan
@@ -223,7 +256,26 @@ def burden_of(
         per_capita = summary.index.str.contains("_per_100k_")
         summary.loc[per_capita, summary.columns.drop(["n_reps", "psa_draws"])] = math.nan
         draws = draws.drop(columns=[c for c in draws.columns if "_per_100k_" in c])
-    return Burden(summary, draws)
+        joint = joint.drop(columns=[c for c in joint.columns if "_per_100k_" in c])
+    return Burden(summary, draws, joint)
+
+
+def evppi_of(joint: pd.DataFrame, spec: OutcomeSpec, top: int = 10) -> pd.DataFrame:
+    """EVPPI of the top parameters of a joint PSA sample (DALYs at 1x GDP per capita).
+
+    Parameters are the outcome and calibrated ones (:func:`joint_parameters`) and every
+    mechanism/operational field drawn per replication (columns named by field path). An
+    incremental-cost column ``incremental_cost_yuan_per_year``, when a costs section
+    provides one, enters the net benefit; otherwise the cost is 0.
+    """
+    names = [p.name for p in joint_parameters(spec)]
+    names += [c for c in joint.columns if "." in c]
+    cost = COST_COLUMN if COST_COLUMN in joint.columns else None
+    return evppi_table(joint, names, cost=cost, top=top)
+
+
+#: Incremental cost of a draw, yuan per year (written by a costs section, if any).
+COST_COLUMN = "incremental_cost_yuan_per_year"
 
 
 def burden_rows(name: str, burden: Burden) -> list[dict[str, Any]]:
@@ -242,6 +294,7 @@ def burden_rows(name: str, burden: Burden) -> list[dict[str, Any]]:
                 "diff_ci_high": b["ci_high"],
                 "psa_low": b["psa_low"],
                 "psa_high": b["psa_high"],
+                **({k: b[k] for k in JOINT_COLUMNS} if JOINT_COLUMNS[0] in b else {}),
             }
         )
     return rows
@@ -279,6 +332,7 @@ def compare_scenarios(
     progress: Callable[[str, int, int], None] | None = None,
     argv: Sequence[str] = (),
     with_map: bool = True,
+    joint_psa: bool = False,
 ) -> Comparison:
     """Run scenarios under common random numbers and compare each with the first (base).
 
@@ -310,6 +364,10 @@ def compare_scenarios(
     with_map
         Keep the base's world for the map data (``base_world``); sweeps, which write no
         maps, pass False so a world is not built again per point.
+    joint_psa
+        Draw every ranged [U] mechanism and operational field per replication (the same
+        draw in every scenario: common random numbers) and add the interval over joint draws
+        of all assumptions, ``psa_all_low``/``psa_all_high`` (see :func:`burden_of`).
 
     Returns
     -------
@@ -322,7 +380,10 @@ def compare_scenarios(
     base = aligned[0]
     names = [s.name for s in aligned]
     n = replications or base.run.replications
-    tasks = {s.name: [Task(s, r) for r in range(n)] for s in aligned}
+    tasks = {
+        s.name: [Task(joint_scenario(s, r) if joint_psa else s, r) for r in range(n)]
+        for s in aligned
+    }
     owner = {t.key: s.name for s in aligned for t in tasks[s.name]}
     done_by: dict[str, int] = dict.fromkeys(names, 0)
     store = None if checkpoint is None else Checkpoint(checkpoint)
@@ -375,7 +436,9 @@ def compare_scenarios(
     for s in aligned:
         reattach(runs[s.name], spec, base.run.seed, win)
     rows: list[dict[str, Any]] = []
-    tornado_frames, psa_frames = [], []
+    tornado_frames, psa_frames, joint_frames = [], [], []
+    joint_candidates: dict[str, int] = {}
+    evppi_frames: list[pd.DataFrame] = []
     b_kpi = runs[base.name].kpis_by_rep
     pop = win.population if win.population == win.population else 1e5
     quantities = {
@@ -388,7 +451,7 @@ def compare_scenarios(
         rows += kpi_rows(s.name, runs[s.name].kpis_by_rep, None if s is base else b_kpi)
         if s is base:
             continue
-        burden = burden_of(base, b_inc, runs[s.name].incidents, spec, win, psa_draws)
+        burden = burden_of(base, b_inc, runs[s.name].incidents, spec, win, psa_draws, joint_psa)
         rows += burden_rows(s.name, burden)
         ce = cost_effect(
             base,
@@ -407,6 +470,10 @@ def compare_scenarios(
         if not burden.draws.empty:
             draws = pd.concat([burden.draws, ce.draws], axis=1)
             psa_frames.append(draws.assign(scenario=s.name, draw=range(len(draws))))
+        if not burden.joint.empty:
+            joint_frames.append(burden.joint.assign(scenario=s.name, draw=range(len(burden.joint))))
+            joint_candidates[s.name] = int(burden.joint.attrs.get("candidates", 0))
+            evppi_frames.append(evppi_of(burden.joint, spec).assign(scenario=s.name))
         bi = b_inc[b_inc["t_injury"] >= win.warm_up_min]
         oi = runs[s.name].incidents
         oi = oi[oi["t_injury"] >= win.warm_up_min]
@@ -446,6 +513,8 @@ def compare_scenarios(
             "gdp_per_capita_yuan": base.costs.gdp_per_capita_yuan,
             "gdp_year": base.costs.gdp_year,
         },
+        "joint_psa": joint_psa,
+        **({"joint_psa_candidates": joint_candidates} if joint_psa else {}),
         "scenario_hashes": {s.name: s.content_hash() for s in aligned},
         "versions": package_versions(),
         "argv": list(argv),
@@ -465,6 +534,8 @@ def compare_scenarios(
         *extras,
         base_world=base_world,
         psa=pd.concat(psa_frames, ignore_index=True) if psa_frames else pd.DataFrame(),
+        joint_psa=pd.concat(joint_frames, ignore_index=True) if joint_frames else pd.DataFrame(),
+        evppi=pd.concat(evppi_frames, ignore_index=True) if evppi_frames else pd.DataFrame(),
     )
 
 

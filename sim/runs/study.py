@@ -176,6 +176,10 @@ def save_comparison(comp: Comparison, out_root: Path) -> Path:
         comp.consult_waits.to_csv(tmp / "consult_waits.csv", index=False)
         if not comp.psa.empty:  # the CEAC is drawn from these (trauma-sim sweep-report)
             comp.psa.to_csv(tmp / "psa.csv", index=False)
+        if not comp.joint_psa.empty:  # the joint sample, for EVPPI and cost acceptability
+            comp.joint_psa.to_csv(tmp / "joint_psa.csv", index=False)
+        if not comp.evppi.empty:
+            comp.evppi.to_csv(tmp / "evppi.csv", index=False)
         write_json(tmp / "manifest.json", comp.manifest)
         for name, run in comp.runs.items():
             write_run_files(tmp / name, run)

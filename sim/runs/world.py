@@ -233,10 +233,15 @@ def fleet_allocation(facilities: Facilities, total: int | None) -> list[tuple[in
 #: change what happens on it.
 WORLD_SECTIONS = ("network", "travel", "facilities", "demand")
 
+#: Demand subsections :func:`build_world` never reads (they shape draws, not places).
+DEMAND_NOT_IN_WORLD = ("caller", "non_dispatch_calls", "case_mix")
+
 
 def world_key(scenario: Scenario) -> str:
     """Hash of what :func:`build_world` reads: scenarios with equal keys share one world."""
     data = scenario.model_dump(mode="json", include=set(WORLD_SECTIONS))
+    for sub in DEMAND_NOT_IN_WORLD:  # drawn per replication by joint PSA: same world
+        data["demand"].pop(sub, None)
     data["base_dir"] = str(scenario.base_dir.resolve())  # relative facility files start here
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,310 @@
+"""Joint PSA draws that keep the calibration honest: refit per draw, then ABC rejection.
+
+The outcome PSA (:func:`sim.outcomes.burden.psa_draws`) draws the outcome parameters from
+their evidence distributions but holds the calibrated intercepts at their fitted values, so a
+draw of, say, a steeper prehospital hazard no longer reproduces the mortalities and the death
+split it was fitted to. Here each draw is recalibrated: the intercepts (``alpha_cal``,
+``alpha_class`` of TBS, TBN and MN) are refitted to the mortality targets given the draw's
+other values (:func:`refit_calibrated`), and the draw is kept only if the baseline then meets
+*every* fit target within its tolerance (:data:`sim.outcomes.calibration.DEFAULT_TARGETS`):
+the hazards, drawn from their evidence priors, must still give the before-rescuers share and
+the survivor bands the disability shares. That second step is approximate Bayesian
+computation by rejection with a uniform kernel of the targets' own tolerances (Pritchard et
+al. 1999, Mol. Biol. Evol. 16:1791; Beaumont 2010, Annu. Rev. Ecol. Evol. Syst. 41:379): the
+retained draws sample the priors restricted to the region consistent with the fit targets,
+and every retained draw meets them by construction.
+
+When the timelines themselves are drawn (mechanism and operational assumptions, one draw per
+replication, :mod:`sim.runs.joint`), retained draw ``k`` is tied to replication
+``reps[k % n]`` and takes that replication's burden averted, so one joint draw carries
+outcome, calibrated and mechanism values together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from sim.core.errors import UserError
+from sim.outcomes.burden import METRICS, _check_scale, _rep_metrics, _rep_totals, pair_tables
+from sim.outcomes.calibration import DEFAULT_TARGETS, CalibrationTarget, calibration_statistics
+from sim.outcomes.models import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    evaluate,
+    prepare_patients,
+)
+from sim.outcomes.params import (
+    HAZARD_PRIORS,
+    Z95,
+    OutcomeSpec,
+    UncertainParameter,
+    apply_values,
+    default_uncertain_parameters,
+    hazard_prior,
+)
+
+#: Names of the refitted intercepts in joint samples and the spec fields they set.
+CALIBRATED: dict[str, str] = {
+    "alpha_cal": "alpha_cal",
+    "alpha_TBS": "alpha_class.TBS",
+    "alpha_TBN": "alpha_class.TBN",
+    "alpha_MN": "alpha_class.MN",
+}
+
+
+def calibrated_parameters(spec: OutcomeSpec) -> list[UncertainParameter]:
+    """The refitted intercepts as named parameters (their values come from the refit).
+
+    The distribution given (normal around the fitted value) is only a descriptor for the
+    tables: joint draws never sample it, :func:`refit_calibrated` sets the values.
+
+    Parameters
+    ----------
+    spec
+        The fitted outcome spec.
+
+    Returns
+    -------
+    list of UncertainParameter
+    """
+    current = {"alpha_cal": spec.alpha_cal} | {
+        f"alpha_{c}": spec.alpha_class[c] for c in ("TBS", "TBN", "MN")
+    }
+    return [
+        UncertainParameter(
+            name=name,
+            targets=[target],
+            dist="normal",
+            a=current[name],
+            b=1.0,
+            psa=False,
+            source="refitted per draw to the mortality fit targets (sim.outcomes.joint)",
+        )
+        for name, target in CALIBRATED.items()
+    ]
+
+
+def joint_parameters(spec: OutcomeSpec) -> list[UncertainParameter]:
+    """Outcome PSA parameters (those drawn) plus the calibrated intercepts."""
+    return [p for p in default_uncertain_parameters(spec) if p.psa] + calibrated_parameters(spec)
+
+
+def fit_targets(targets: Sequence[CalibrationTarget] = DEFAULT_TARGETS) -> list[CalibrationTarget]:
+    """The targets a parameter is fitted to (``kind == "fit"``)."""
+    return [t for t in targets if t.kind == "fit"]
+
+
+def refit_calibrated(baseline: pd.DataFrame, spec: OutcomeSpec) -> OutcomeSpec:
+    """Refit the calibrated parameters of one PSA draw to the fit targets.
+
+    The calibrated block of :func:`sim.outcomes.calibration.fit_calibration`, with the draw's
+    other values held: ``alpha_cal`` (ISS>=16 in-hospital mortality), one common offset of
+    ``alpha_class`` TBS/TBN (severe-TBI in-hospital mortality), ``alpha_class.MN`` (ISS<=15
+    mortality), and one common shift ``d`` of the drawn prehospital hazards (crash deaths
+    before rescuers arrive), ``hazard[c] = drawn[c] exp(sigma_c d)`` clipped to the class's
+    95 % evidence prior, so the draw keeps its between-class pattern and every class stays
+    inside its prior. Two blocks in turn, as in ``fit_calibration``.
+
+    Parameters
+    ----------
+    baseline
+        Per-patient baseline table (after the warm-up).
+    spec
+        One PSA draw of the outcome parameters.
+
+    Returns
+    -------
+    OutcomeSpec
+    """
+    want = {t.metric: t.target for t in DEFAULT_TARGETS}
+    keys = (
+        "rtc_death_share_before_rescuers",
+        "iss16_hospital_mortality",
+        "severe_tbi_hospital_mortality",
+        "iss15_hospital_mortality",
+    )
+    weights = np.array([1.0, 1.0, 1.0, 20.0])  # ISS<=15 mortality is ~0.004: scale it up
+    p = prepare_patients(baseline)
+
+    def make(x: np.ndarray) -> OutcomeSpec:
+        a_cal, a_tbi, a_mn, d = (float(v) for v in x)
+        alpha = dict(spec.alpha_class)
+        alpha.update(
+            TBS=spec.alpha_class["TBS"] + a_tbi,
+            TBN=spec.alpha_class["TBN"] + a_tbi,
+            MN=spec.alpha_class["MN"] + a_mn,
+        )
+        lam = dict(spec.hazard_per_min)
+        for c, (lo, hi) in HAZARD_PRIORS.items():
+            sigma = hazard_prior(c)[1]
+            lam[c] = float(np.clip(lam[c] * np.exp(sigma * d), lo, hi))
+        return spec.model_copy(
+            update={
+                "alpha_cal": spec.alpha_cal + a_cal,
+                "alpha_class": alpha,
+                "hazard_per_min": lam,
+            }
+        )
+
+    def residuals(x: np.ndarray, which: slice) -> np.ndarray:
+        s = make(x)
+        st = calibration_statistics(baseline.assign(**evaluate(p, s)), s)
+        out: np.ndarray = (weights * np.array([st[k] - want[k] for k in keys]))[which]
+        return out
+
+    x = np.zeros(4)
+    for _ in range(2):
+        x[:3] = optimize.least_squares(
+            lambda a: residuals(np.append(a, x[3]), slice(1, 4)), x[:3], bounds=(-4, 4)
+        ).x
+        x[3] = optimize.least_squares(
+            lambda z: residuals(np.append(x[:3], z), slice(0, 1)),
+            x[3:],
+            bounds=(-2 * Z95, 2 * Z95),
+        ).x[0]
+    return make(x)
+
+
+def abc_draws(
+    baseline: pd.DataFrame,
+    spec: OutcomeSpec,
+    *,
+    draws: int,
+    rng: np.random.Generator,
+    parameters: Sequence[UncertainParameter] | None = None,
+    reps: Sequence[int] | None = None,
+    targets: Sequence[CalibrationTarget] = DEFAULT_TARGETS,
+    max_candidates: int | None = None,
+) -> pd.DataFrame:
+    """Joint draws, recalibrated, that each meet every fit target on the baseline.
+
+    Each candidate draws the outcome parameters (:func:`sim.outcomes.params.
+    default_uncertain_parameters`, hazards from their evidence priors), refits the
+    calibrated parameters (intercepts, hazard level) (:func:`refit_calibrated`) and is kept only if
+    *every* fit target then holds within its tolerance (ABC rejection: the hazard draws must
+    still reproduce the before-rescuers share, the band draws the disability shares).
+
+    Parameters
+    ----------
+    baseline
+        Per-patient table of the baseline (after the warm-up; needs ``rep``, ``mechanism``,
+        ``injury_class``, ``iss`` and the timeline columns).
+    spec
+        Fitted outcome spec (distribution centres).
+    draws
+        Draws to retain.
+    rng
+        Random generator (stream ``"joint_psa"``).
+    parameters
+        Outcome parameters drawn (default: the PSA ones of
+        :func:`sim.outcomes.params.default_uncertain_parameters`).
+    reps
+        Replication labels: retained draw k is tied to ``reps[k % len(reps)]`` (its
+        mechanism draw); None ties none (``rep = -1``). Targets are checked on the whole
+        baseline: one short replication's death split is too noisy to hold to them.
+    targets
+        Targets; only ``kind == "fit"`` ones are checked.
+    max_candidates
+        Candidates tried before giving up (default ``20 * draws``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per retained draw: parameter values including the refitted ``alpha_*``
+        (:func:`joint_parameters` names), ``rep``, the fit statistics it reached;
+        ``attrs["candidates"]`` is the number of candidates tried.
+
+    Raises
+    ------
+    UserError
+        Fewer than ``draws`` candidates met the targets (the message gives the acceptance).
+    """
+    if draws < 1:
+        raise UserError("joint psa: draws: must be >= 1")
+    params = [p for p in (parameters or default_uncertain_parameters(spec)) if p.psa]
+    fits = fit_targets(targets)
+    limit = max_candidates or 20 * draws
+    # Trauma rows and the model's columns only: each refit evaluates the table ~50 times.
+    keep = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, "mechanism"]
+    baseline = baseline.loc[
+        baseline["kind"].to_numpy() == "trauma", [c for c in keep if c in baseline.columns]
+    ]
+    arrays = prepare_patients(baseline)
+    rows: list[dict[str, float]] = []
+    tried = 0
+    while len(rows) < draws and tried < limit:
+        tried += 1
+        values = {p.name: float(p.sample(rng, 1)[0]) for p in params}
+        s = refit_calibrated(baseline, apply_values(spec, values, params))
+        st = calibration_statistics(baseline.assign(**evaluate(arrays, s)), s)
+        if all(np.isfinite(st[t.metric]) and t.low <= st[t.metric] <= t.high for t in fits):
+            rep = -1 if reps is None else int(reps[len(rows) % len(reps)])
+            fitted = {
+                "alpha_cal": s.alpha_cal,
+                **{f"alpha_{c}": s.alpha_class[c] for c in ("TBS", "TBN", "MN")},
+                **{f"hazard_{c}": s.hazard_per_min[c] for c in HAZARD_PRIORS},
+            }
+            rows.append({**values, **fitted, "rep": rep, **{t.metric: st[t.metric] for t in fits}})
+    if len(rows) < draws:
+        raise UserError(
+            f"joint psa: only {len(rows)} of {tried} recalibrated draws met every fit target "
+            f"(needed {draws}); check the baseline with `trauma-sim calibration`"
+        )
+    out = pd.DataFrame(rows)
+    out["rep"] = out["rep"].astype(int)
+    out.attrs["candidates"] = tried
+    return out
+
+
+def joint_psa_draws(
+    base: pd.DataFrame,
+    other: pd.DataFrame,
+    spec: OutcomeSpec,
+    draws: pd.DataFrame,
+    *,
+    horizon_years: float,
+    population: float,
+    parameters: Sequence[UncertainParameter] | None = None,
+) -> pd.DataFrame:
+    """Headline metrics of each retained joint draw.
+
+    A draw tied to a replication (``rep >= 0``) takes that replication's value, so its
+    mechanism and operational assumptions (drawn per replication) go with its outcome and
+    calibrated ones; a pooled draw (``rep == -1``) takes the mean over replications.
+
+    Parameters
+    ----------
+    base, other
+        Per-patient tables of the two scenarios (same patients).
+    spec
+        Fitted outcome spec.
+    draws
+        Output of :func:`abc_draws`.
+    horizon_years, population
+        As in :func:`sim.outcomes.burden.burden_averted`.
+    parameters
+        The parameters ``draws`` holds values of (default :func:`joint_parameters`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``draws`` with the :data:`sim.outcomes.burden.METRICS` columns added.
+    """
+    _check_scale(horizon_years, population)
+    params = list(parameters or joint_parameters(spec))
+    names = [p.name for p in params]
+    pair = pair_tables(base, other)
+    index = {int(r): i for i, r in enumerate(pair.reps)}
+    rows = []
+    for _, d in draws.iterrows():
+        s = apply_values(spec, {n: float(d[n]) for n in names}, params)
+        res = _rep_metrics(_rep_totals(pair, s), horizon_years, population)
+        r = int(d["rep"])
+        if r >= 0 and r not in index:
+            raise UserError(f"joint psa: draw tied to replication {r}, which has no patients")
+        rows.append({m: float(res[m][index[r]] if r >= 0 else res[m].mean()) for m in METRICS})
+    return pd.concat([draws.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
