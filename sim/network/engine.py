@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from sim.core.units import HOURS_PER_DAY
+from sim.core.units import period_of
 from sim.network.core import ROAD_CLASSES, RoadNetwork
 from sim.network.guided import GuidedRouter
 from sim.network.tables import LandmarkBounds, TravelTables, path_from_predecessors
@@ -175,7 +175,7 @@ class TravelEngine:
         factors) bounds the search when the caller knows an upper bound: a result beyond it
         is ``inf`` (or its exact value, when a row cached from a wider search answers).
         """
-        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        period = period_of(hour, self._period_list)
         minutes: float = self._row(period, u, limit_min)[v]
         if congestion_removed:
             free_min: float = self._row(0, u)[v]
@@ -225,7 +225,7 @@ class TravelEngine:
         float
             Minutes with the emergency factor; ``math.inf`` beyond ``limit_min``.
         """
-        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        period = period_of(hour, self._period_list)
         if bounds is None:
             bounds = tables.landmark_bounds_min(u, v, hour)
         route = tables.tree_route(u, v, hour, bounds)
@@ -250,12 +250,12 @@ class TravelEngine:
         ValueError
             If two consecutive nodes are not joined by an edge.
         """
-        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        period = period_of(hour, self._period_list)
         return self._guided.route_raw_min(period, route) * self._emergency[priority]
 
     def route_nodes(self, u: int, v: int, *, hour: int) -> list[int]:
         """Node path of the fastest route from ``u`` to ``v`` at ``hour`` (not cached)."""
-        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        period = period_of(hour, self._period_list)
         _, pred = dijkstra(
             self._forward[period], directed=True, indices=u, return_predecessors=True
         )

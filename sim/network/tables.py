@@ -16,7 +16,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from sim.core.units import HOURS_PER_DAY
+from sim.core.units import period_of
 
 NO_PREDECESSOR = -9999  # scipy.sparse.csgraph's marker
 
@@ -185,7 +185,7 @@ class TravelTables:
         float
             Minutes; ``math.inf`` if unreachable.
         """
-        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        period = period_of(hour, self._period_list)
         minutes: float = self._from_mv[period, k, node]
         if congestion_removed:
             free_min: float = self._from_mv[0, k, node]
@@ -206,7 +206,7 @@ class TravelTables:
 
         Parameters are as in :meth:`from_facility_min` (``node`` is the origin here).
         """
-        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        period = period_of(hour, self._period_list)
         minutes: float = self._to_mv[period, k, node]
         if congestion_removed:
             free_min: float = self._to_mv[0, k, node]
@@ -215,13 +215,13 @@ class TravelTables:
 
     def from_facilities_min(self, node: int, hour: int, priority: int = 3) -> np.ndarray:
         """float64 array (facilities,): minutes from every facility to ``node`` at ``hour``."""
-        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        period = period_of(hour, self._period_list)
         factor = self.emergency_factor[priority]
         return self.from_fac[period, :, node].astype(np.float64) * factor
 
     def to_facilities_min(self, node: int, hour: int, priority: int = 3) -> np.ndarray:
         """float64 array (facilities,): minutes from ``node`` to every facility at ``hour``."""
-        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        period = period_of(hour, self._period_list)
         factor = self.emergency_factor[priority]
         return self.to_fac[period, :, node].astype(np.float64) * factor
 
@@ -302,7 +302,7 @@ class TravelTables:
         """
         if not self.facility_nodes:
             return LandmarkBounds(0.0, math.inf, -1, -1)
-        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        period = period_of(hour, self._period_list)
         from_fac, to_fac = self.from_fac[period], self.to_fac[period]
         to_u = to_fac[:, u].astype(np.float64)
         to_v = to_fac[:, v].astype(np.float64)
@@ -344,7 +344,7 @@ class TravelTables:
         """
         if not self.has_routes or bounds.k_from < 0:
             return None
-        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        period = period_of(hour, self._period_list)
         # Forward tree of k_from: walk back from v to u, then reverse.
         back = _tree_walk(self._from_mv, self._pred_from_mv, (period, bounds.k_from), v, u)
         if back is not None:
@@ -380,7 +380,7 @@ class TravelTables:
         if not self.has_routes:
             msg = "these tables were built with with_routes=False"
             raise RuntimeError(msg)
-        period = self._period_list[int(hour) % HOURS_PER_DAY]
+        period = period_of(hour, self._period_list)
         facility = self.facility_nodes[k]
         if direction == "from":
             return path_from_predecessors(self._pred_from[period, k], facility, node)[::-1]
