@@ -16,6 +16,7 @@ from matplotlib.colors import to_rgb
 from sim.core.errors import UserError
 from sim.network.core import OSM_ATTRIBUTION, SYNTHETIC_ATTRIBUTION, RoadNetwork
 from sim.plotting import maps
+from sim.plotting.map_axes import OUTSIDE_RING_COLOUR
 
 
 @pytest.fixture(autouse=True)
@@ -275,3 +276,21 @@ def test_facilities_outside_the_road_data_are_ringed_and_in_the_legend() -> None
     plain = maps.road_map(net, fx.facilities_table(), lang="en")
     labels = [c.get_label() for c in plain.collections]
     assert "Facility outside the road data" not in labels
+
+
+def test_interactive_map_rings_facilities_outside_the_road_data(tmp_path: Path) -> None:
+    pytest.importorskip("folium")
+    net = fx.tiny_network()
+    fac = fx.facilities_table()
+    fac["outside_roads"] = fac["id"] == "h3"
+    page = maps.interactive_map(net, fac, None, out=tmp_path / "m.html", lang="en").read_text(
+        encoding="utf-8"
+    )
+    ring = '"color": "' + OUTSIDE_RING_COLOUR
+    assert page.count(ring) == 1
+    assert "Facility outside the road data" in page  # tooltip and legend
+    plain = maps.interactive_map(
+        net, fx.facilities_table(), None, out=tmp_path / "p.html", lang="en"
+    ).read_text(encoding="utf-8")
+    assert ring not in plain
+    assert "Facility outside the road data" not in plain

@@ -27,6 +27,7 @@ from sim.plotting import labels as lb
 from sim.plotting.charts import require_columns
 from sim.plotting.map_axes import (
     FACILITY_STYLE,
+    OUTSIDE_RING_COLOUR,
     ROAD_STYLE,
     UNREACHABLE_COLOUR,
     _band_colours,
@@ -247,6 +248,24 @@ def interactive_map(
             fill_opacity=0.95,
             tooltip=f"{html.escape(str(row['name']))} · {_facility_label(key, lang)}",
         ).add_to(fac_layer)
+    # Facilities beyond the road data get the static maps' red ring, so none sits unmarked
+    # past the roads (the drive to them starts at the nearest road node).
+    outside = (
+        facilities["outside_roads"].fillna(False).astype(bool).to_numpy()
+        if "outside_roads" in facilities.columns
+        else np.zeros(len(facilities), bool)
+    )
+    for j in np.flatnonzero(outside).tolist():
+        row = facilities.iloc[j]
+        folium.CircleMarker(
+            [float(row["lat"]), float(row["lon"])],
+            radius=11.0,
+            color=OUTSIDE_RING_COLOUR,
+            weight=2.0,
+            fill=False,
+            tooltip=f"{html.escape(str(row['name']))} · "
+            f"{html.escape(lb.text('outside_roads', lang))}",
+        ).add_to(fac_layer)
     fac_layer.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
 
@@ -267,6 +286,11 @@ def interactive_map(
         for k in ("station", "trauma_centre", "city", "county", "hospital", "police", "centre")
         if k in keys
     )
+    if outside.any():
+        legend_items += (
+            f'<div><span style="{dot};border:2px solid {OUTSIDE_RING_COLOUR};'
+            f'background:transparent"></span>{html.escape(lb.text("outside_roads", lang))}</div>'
+        )
     if incidents is not None and limits is not None:
         legend_items += f"<div>{html.escape(lb.text('response_colorbar', lang))}</div>"
         legend_items += "".join(
