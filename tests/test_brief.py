@@ -15,6 +15,7 @@ import pytest
 from sim.core.errors import UserError
 from sim.plotting import brief
 from sim.plotting import labels as lb
+from sim.plotting.map_axes import OUTSIDE_RING_COLOUR
 
 #: Headline numbers of the fixture as the brief prints them.
 HEADLINES = (
@@ -390,8 +391,12 @@ def test_brief_links_the_offline_interactive_map(map_pdf: tuple[Path, list[str]]
     assert urls <= {"http://www.w3.org/2000/svg"}, urls  # an XML namespace name, not a load
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", interactive, flags=re.I)
     assert "L.tileLayer(" not in interactive
-    # every base incident (60) and facility (7) is a marker; banded colours as in the brief
-    assert interactive.count("L.circleMarker(") == 60 + 7
+    # every base incident (60) and facility (7) is a marker, plus a red ring round each
+    # facility outside the road data; colours as in the brief
+    # (rings: tests/test_maps.py::test_interactive_map_rings_facilities_outside_the_road_data)
+    rings = interactive.count('"color": "' + OUTSIDE_RING_COLOUR)
+    assert rings == 1  # one facility of the map fixture lies beyond its roads
+    assert interactive.count("L.circleMarker(") == 60 + 7 + rings
     assert "≤8 分钟" in interactive
     assert "synthetic road network (not real data)" in interactive
 
