@@ -33,17 +33,15 @@ nodes every 0.6-0.8 km so crashes have somewhere to be).
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.core.units import EARTH_RADIUS_M
-from sim.network.build import build_network, haversine_m
-from sim.network.core import ROAD_CLASS_CODE, LoadReport, RoadNetwork
-from sim.network.speeds import SpeedSpec, road_class_of
-from sim.network.synthetic import _Builder, _campus, _Grid, _grid
+from sim.network.core import RoadNetwork
+from sim.network.speeds import SpeedSpec
+from sim.network.synthetic import _Builder, _campus, _Grid, _grid, network_from_builder
 
 PROVINCE_NAME = "synthetic_province"
 DEFAULT_PROVINCE_SEED = 20260401
@@ -295,31 +293,18 @@ def generate_province(
     speeds = speeds or SpeedSpec()
     b = _draft(seed).builder
     lon, lat = _to_lonlat(np.asarray(b.xs), np.asarray(b.ys))
-    u = np.asarray(b.u, dtype=np.int64)
-    v = np.asarray(b.v, dtype=np.int64)
-    kph = {hw: speeds.default_kph(hw) for hw in set(b.highway)}
     speed_json = speeds.model_dump_json(exclude={"simplify"})
     settings = f"{PROVINCE_NAME}|seed={seed}|v{PROVINCE_GENERATOR_VERSION}|{speed_json}"
-    return build_network(
+    return network_from_builder(
+        b,
+        lon,
+        lat,
         name=PROVINCE_NAME,
-        node_osmid=np.arange(1, lon.size + 1, dtype=np.int64),
-        lon=lon,
-        lat=lat,
-        u=u,
-        v=v,
-        length_m=haversine_m(lon[u], lat[u], lon[v], lat[v]),
-        speed_kph=np.asarray([kph[hw] for hw in b.highway]),
-        road_class=np.asarray(
-            [ROAD_CLASS_CODE[road_class_of(hw)] for hw in b.highway], dtype=np.uint8
-        ),
-        maxspeed_tagged=np.zeros(u.size, dtype=bool),
-        report=LoadReport(ways_total=b.n_roads, ways_drivable=b.n_roads),
-        simplify=False,
-        synthetic=True,
+        speeds=speeds,
+        settings=settings,
         source=(
             f"synthetic Zhejiang-like province generator v{PROVINCE_GENERATOR_VERSION}, seed {seed}"
         ),
-        source_hash=hashlib.sha256(settings.encode("utf-8")).hexdigest(),
     )
 
 

@@ -409,15 +409,62 @@ def generate_county(
     layout = _layout(seed)
     b = layout.builder
     lon, lat = _to_lonlat(np.asarray(b.xs), np.asarray(b.ys))
-    u = np.asarray(b.u, dtype=np.int64)
-    v = np.asarray(b.v, dtype=np.int64)
-    kph = {hw: speeds.default_kph(hw) for hw in set(b.highway)}
     speed_json = speeds.model_dump_json(exclude={"simplify"})  # not used here
     settings = f"synthetic_county|seed={seed}|v{GENERATOR_VERSION}|{speed_json}"
     if simplify:
         settings += "|simplified"
-    return build_network(
+    return network_from_builder(
+        b,
+        lon,
+        lat,
         name="synthetic_county",
+        speeds=speeds,
+        settings=settings,
+        source=f"synthetic Zhejiang-style county generator v{GENERATOR_VERSION}, seed {seed}"
+        + (", simplified" if simplify else ""),
+        simplify=simplify,
+        keep_nodes=np.asarray(sorted(set(layout.places.values())), dtype=np.int64),
+    )
+
+
+def network_from_builder(
+    b: _Builder,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    *,
+    name: str,
+    speeds: SpeedSpec,
+    settings: str,
+    source: str,
+    simplify: bool = False,
+    keep_nodes: np.ndarray | None = None,
+) -> RoadNetwork:
+    """A generated road layout as a :class:`RoadNetwork` (the county's and the province's).
+
+    Parameters
+    ----------
+    b
+        The generator's roads (``u``, ``v``, ``highway``, ``n_roads``).
+    lon, lat
+        Node coordinates in degrees.
+    name, source
+        The network's name and provenance text.
+    speeds
+        Free-flow speed per road class.
+    settings
+        Everything that determines the network; its SHA-256 is the cache key.
+    simplify, keep_nodes
+        As for :func:`sim.network.build.build_network`.
+
+    Returns
+    -------
+    RoadNetwork
+    """
+    u = np.asarray(b.u, dtype=np.int64)
+    v = np.asarray(b.v, dtype=np.int64)
+    kph = {hw: speeds.default_kph(hw) for hw in set(b.highway)}
+    return build_network(
+        name=name,
         node_osmid=np.arange(1, lon.size + 1, dtype=np.int64),
         lon=lon,
         lat=lat,
@@ -431,12 +478,9 @@ def generate_county(
         maxspeed_tagged=np.zeros(u.size, dtype=bool),
         report=LoadReport(ways_total=b.n_roads, ways_drivable=b.n_roads),
         simplify=simplify,
-        keep_nodes=np.asarray(sorted(set(layout.places.values())), dtype=np.int64),
+        keep_nodes=keep_nodes,
         synthetic=True,
-        source=(
-            f"synthetic Zhejiang-style county generator v{GENERATOR_VERSION}, seed {seed}"
-            + (", simplified" if simplify else "")
-        ),
+        source=source,
         source_hash=hashlib.sha256(settings.encode("utf-8")).hexdigest(),
     )
 
