@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,11 @@ from sim.network.core import ROAD_CLASS_CODE, RoadNetwork
 from sim.network.snapping import Snapper
 
 MIN_PER_HOUR = 60.0
+
+#: Calendar days of demand drawn at a time (:func:`demand_windows`): the model holds at most
+#: about this many days of incidents that have not happened yet. Any value gives the same
+#: incidents; a week keeps per-window numpy work large and the held demand small.
+DEFAULT_WINDOW_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -324,7 +329,65 @@ def generate_demand(
     *,
     fixed: Mapping[str, np.ndarray] | None = None,
 ) -> Demand:
-    """Draw all incidents and patients of one replication.
+    """Draw all incidents and patients of one replication at once (all windows joined).
+
+    The same demand as the windows of :func:`demand_windows` put together, whatever their
+    size. The model reads the windows one at a time instead (sim/runs/replications.py).
+
+    Parameters
+    ----------
+    spec, calls, fleet, destination, hospital, mechanisms, places, snapper, horizon_min,
+    start_weekday, streams, fixed
+        As for :func:`demand_windows`.
+
+    Returns
+    -------
+    Demand
+    """
+    return join_demand(
+        list(
+            demand_windows(
+                spec,
+                calls,
+                fleet,
+                destination,
+                hospital,
+                mechanisms,
+                places,
+                snapper,
+                horizon_min,
+                start_weekday,
+                streams,
+                fixed=fixed,
+            )
+        )
+    )
+
+
+def demand_windows(
+    spec: DemandSpec,
+    calls: CallSpec,
+    fleet: FleetSpec,
+    destination: DestinationSpec,
+    hospital: HospitalSpec,
+    mechanisms: MechanismsSpec,
+    places: Places,
+    snapper: Snapper,
+    horizon_min: float,
+    start_weekday: int,
+    streams: RandomStreams,
+    *,
+    fixed: Mapping[str, np.ndarray] | None = None,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+) -> Iterator[Demand]:
+    """The replication's demand, one window of ``window_days`` calendar days at a time.
+
+    Every draw of day ``d`` (``[d x 1440, (d + 1) x 1440)`` minutes) comes from that day's
+    own streams (:meth:`~sim.core.rng.RandomStreams.chunk`), so the incidents do not depend
+    on ``window_days``: the window only bounds how many not-yet-arrived incidents are held
+    at once. Incident and patient indices run on across windows (window 2's first incident
+    follows window 1's last). Each window holds the non-dispatch calls *placed* inside it:
+    a duplicate call placed after its window ends moves on to the next one.
 
     Parameters
     ----------
@@ -339,15 +402,150 @@ def generate_demand(
     start_weekday
         Weekday of day 0 (0 = Monday).
     streams
-        The replication's named random streams.
+        The replication's named random streams (day streams are derived from them; the
+        rare mass-casualty incidents are drawn for the whole horizon from their own streams).
     fixed
         Incidents given instead of drawn (a replayed call log, sim/demand/trace.py): sorted
         arrays ``t``, ``mechanism``, ``node``, ``access_min``, ``lon``, ``lat`` and
         ``n_patients`` (-1 = draw). Every other draw is made as usual.
+    window_days
+        Calendar days per window (>= 1); default :data:`DEFAULT_WINDOW_DAYS`.
 
-    Returns
-    -------
+    Yields
+    ------
     Demand
+        One window's incidents (sorted by ``t_injury``), patients and calls.
+    """
+    if window_days < 1:
+        msg = f"window_days must be >= 1 (got {window_days})"
+        raise ValueError(msg)
+    n_days = max(1, math.ceil(horizon_min / MINUTES_PER_DAY))
+    mci = None if spec.mci is None else draw_mci_incidents(spec.mci, places, horizon_min, streams)
+    if mci is not None:  # drawn kind by kind: in time order for the day slices
+        order = np.argsort(mci["t"], kind="stable")
+        mci = {k: v[order] for k, v in mci.items()}
+    carry = _no_calls()  # duplicate calls placed after the window that drew them
+    n_inc_total, n_pat_total = 0, 0
+    for w0 in range(0, n_days, window_days):
+        days = []
+        for d in range(w0, min(w0 + window_days, n_days)):
+            t0 = d * MINUTES_PER_DAY
+            days.append(
+                _draw_day(
+                    spec,
+                    calls,
+                    fleet,
+                    destination,
+                    hospital,
+                    mechanisms,
+                    places,
+                    snapper,
+                    horizon_min,
+                    (start_weekday + d) % 7,
+                    t0,
+                    streams.chunk(d),
+                    fixed=_rows_in(fixed, "t", t0, t0 + MINUTES_PER_DAY),
+                    mci=_rows_in(mci, "t", t0, t0 + MINUTES_PER_DAY),
+                )
+            )
+        window = join_demand(days, renumber=True)
+        n_inc_total += window.n_incidents
+        if n_inc_total > spec.max_incidents_per_rep:
+            raise UserError(
+                f"demand: more than {spec.max_incidents_per_rep} incidents in one replication "
+                f"exceed max_incidents_per_rep; shorten run.horizon_days"
+            )
+        last = w0 + window_days >= n_days
+        w_end = math.inf if last else (w0 + window_days) * MINUTES_PER_DAY
+        pool = _join_calls([carry, window.calls])
+        now = pool["t_placed"] < w_end
+        carry = {k: v[~now] for k, v in pool.items()}
+        yield _shift(
+            Demand(window.incidents, window.patients, {k: v[now] for k, v in pool.items()}),
+            n_inc_total - window.n_incidents,
+            n_pat_total,
+        )
+        n_pat_total += window.n_patients
+
+
+def join_demand(parts: list[Demand], *, renumber: bool = False) -> Demand:
+    """Consecutive demand windows (or days) as one :class:`Demand`.
+
+    Parameters
+    ----------
+    parts
+        In time order.
+    renumber
+        True: each part's incident and patient indices start at 0 (days from the drawing)
+        and are moved on; False: they already run on (windows of :func:`demand_windows`).
+    """
+    if len(parts) == 1:
+        return parts[0]
+    if renumber:
+        moved: list[Demand] = []
+        n_i, n_p = 0, 0
+        for part in parts:
+            moved.append(_shift(part, n_i, n_p))
+            n_i += part.n_incidents
+            n_p += part.n_patients
+        parts = moved
+    inc = {k: np.concatenate([d.incidents[k] for d in parts]) for k in parts[0].incidents}
+    pat = {k: np.concatenate([d.patients[k] for d in parts]) for k in parts[0].patients}
+    return Demand(inc, pat, _join_calls([d.calls for d in parts]))
+
+
+def _shift(d: Demand, n_inc: int, n_pat: int) -> Demand:
+    """``d`` with incident indices moved up by ``n_inc`` and patient indices by ``n_pat``."""
+    if not (n_inc or n_pat):
+        return d
+    inc = dict(d.incidents)
+    inc["first_patient"] = inc["first_patient"] + n_pat
+    pat = dict(d.patients)
+    pat["incident"] = pat["incident"] + n_inc
+    return Demand(inc, pat, d.calls)
+
+
+def _join_calls(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Non-dispatch call tables joined and sorted by ``t_placed`` (stable)."""
+    parts = [c for c in parts if c["t_placed"].shape[0]]
+    if not parts:
+        return _no_calls()
+    joined = {k: np.concatenate([c[k] for c in parts]) for k in parts[0]}
+    order = np.argsort(joined["t_placed"], kind="stable")
+    return {k: v[order] for k, v in joined.items()}
+
+
+def _rows_in(
+    table: Mapping[str, np.ndarray] | None, col: str, lo: float, hi: float
+) -> dict[str, np.ndarray] | None:
+    """Rows of ``table`` (sorted by ``col``) with ``lo <= col < hi``; None stays None."""
+    if table is None:
+        return None
+    a, b = np.searchsorted(table[col], [lo, hi], side="left")
+    return {k: v[a:b] for k, v in table.items()}
+
+
+def _draw_day(
+    spec: DemandSpec,
+    calls: CallSpec,
+    fleet: FleetSpec,
+    destination: DestinationSpec,
+    hospital: HospitalSpec,
+    mechanisms: MechanismsSpec,
+    places: Places,
+    snapper: Snapper,
+    horizon_min: float,
+    weekday: int,
+    t0_min: float,
+    streams: RandomStreams,
+    *,
+    fixed: Mapping[str, np.ndarray] | None,
+    mci: Mapping[str, np.ndarray] | None,
+) -> Demand:
+    """One calendar day's demand from that day's streams, indices from 0.
+
+    The whole day's arrivals are drawn (then those at or after ``horizon_min`` dropped), so
+    a shorter horizon sees a prefix of the same incidents.
     """
     hour_w = np.asarray(spec.hour_profile, float)
     day_w = np.asarray(spec.weekday_profile, float)
@@ -360,9 +558,10 @@ def generate_demand(
     names = {RTC: "rtc", FALL: "fall", OTHER_INJURY: "other", NON_TRAUMA: "non_trauma"}
     t_parts, m_parts, node_parts, acc_parts, lon_parts, lat_parts = [], [], [], [], [], []
     for mech, rate in rates.items():
-        t = arrival_times(
-            rate, hour_w, day_w, horizon_min, start_weekday, streams[f"arrivals_{names[mech]}"]
+        t = t0_min + arrival_times(
+            rate, hour_w, day_w, MINUTES_PER_DAY, weekday, streams[f"arrivals_{names[mech]}"]
         )
+        t = t[t < horizon_min]
         n = t.shape[0]
         if mech == RTC:
             rng = streams["crash_location"]
@@ -398,8 +597,7 @@ def generate_demand(
         t_parts, m_parts = [fixed["t"]], [np.asarray(fixed["mechanism"], np.int8)]
         node_parts, acc_parts = [fixed["node"]], [fixed["access_min"]]
         lon_parts, lat_parts = [fixed["lon"]], [fixed["lat"]]
-    # Mass-casualty crashes (sim/demand/mci.py), from streams of their own: none if absent.
-    mci = None if spec.mci is None else draw_mci_incidents(spec.mci, places, horizon_min, streams)
+    # Mass-casualty crashes (sim/demand/mci.py), drawn for the horizon: this day's, if any.
     if mci is not None:
         n_ordinary = sum(p.shape[0] for p in t_parts)
         for col, parts in (("t", t_parts), ("node", node_parts), ("access_min", acc_parts)):
@@ -419,11 +617,6 @@ def generate_demand(
         "lat": np.concatenate(lat_parts)[order],
     }
     n_inc = inc["t_injury"].shape[0]
-    if n_inc > spec.max_incidents_per_rep:
-        raise UserError(
-            f"demand: {n_inc} incidents in one replication exceed max_incidents_per_rep "
-            f"({spec.max_incidents_per_rep}); shorten run.horizon_days"
-        )
     mech_of = inc["mechanism"]
     is_rtc = mech_of == RTC
     is_trauma = mech_of != NON_TRAUMA
@@ -448,7 +641,7 @@ def generate_demand(
         size = np.concatenate([np.zeros(n_ordinary, np.int32), mci["n_patients"]])[order]
         inc["mci_kind"], n_pat = kind, np.where(kind >= 0, size, n_pat).astype(np.int32)
     inc["n_patients"] = n_pat
-    inc["first_patient"] = np.concatenate([[0], np.cumsum(n_pat)[:-1]]).astype(np.int64)
+    inc["first_patient"] = (np.cumsum(n_pat) - n_pat).astype(np.int64)  # also for no incident
 
     # Jurisdiction: the nearest centre; a share of calls reaches the wrong one.
     x, y = _local_xy(inc["lon"], inc["lat"], float(np.mean(places.centre_lat)))
@@ -605,6 +798,11 @@ def generate_demand(
         ec.preactivation_saving_min, streams["preactivation_saving_min"], n_p
     )
     pat["u_transfer_avoided"] = streams["transfer_avoided"].random(n_p)
+    if spec.mci is not None and spec.mci.mutual_aid is not None:
+        # Minutes until a mutual-aid unit could leave for this patient (sim/model/mci.py).
+        pat["mci_aid_activation_min"] = _draw(
+            spec.mci.mutual_aid.activation_min, streams["mci_mutual_aid_min"], n_p
+        )
     pn = mechanisms.prenotification
     pat["u_prenotify"] = streams["prenotify"].random(n_p)
     for tier in TIERS:
@@ -620,8 +818,9 @@ def generate_demand(
         hour_w=hour_w,
         day_w=day_w,
         horizon_min=horizon_min,
-        start_weekday=start_weekday,
+        start_weekday=weekday,
         streams=streams,
+        t0_min=t0_min,
     )
     return Demand(incidents=inc, patients=pat, calls=nd)
 
@@ -647,6 +846,7 @@ def non_dispatch_calls(
     horizon_min: float,
     start_weekday: int,
     streams: RandomStreams,
+    t0_min: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """Draw the 120 calls that lead to no dispatch (they only hold a call-taker seat).
 
@@ -666,8 +866,11 @@ def non_dispatch_calls(
         The replication's incident arrays (t_injury, injury_to_call_min, centre).
     total_rate_per_day
         Dispatch calls (incidents) per day over all mechanisms.
-    hour_w, day_w, horizon_min, start_weekday
-        As for :func:`arrival_times`.
+    hour_w, day_w, start_weekday
+        As for :func:`arrival_times`; the Poisson calls are drawn for the calendar day
+        starting at ``t0_min`` (``start_weekday`` is that day's weekday).
+    horizon_min
+        Calls placed at or after it are left out.
     streams
         The replication's named random streams (one per kind, so the dispatch draws are
         unchanged when these rates change).
@@ -693,8 +896,8 @@ def non_dispatch_calls(
             t = inc["t_injury"][src] + inc["injury_to_call_min"][src] + delay
             centre = inc["centre"][src]
         else:
-            t = arrival_times(
-                rate * total_rate_per_day, hour_w, day_w, horizon_min, start_weekday, rng
+            t = t0_min + arrival_times(
+                rate * total_rate_per_day, hour_w, day_w, MINUTES_PER_DAY, start_weekday, rng
             )
             centre = inc["centre"][rng.integers(0, n_inc, t.size)]
         t_parts.append(t)

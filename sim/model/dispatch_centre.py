@@ -80,6 +80,7 @@ class DispatchCentres:
         police: Police,
         *,
         mci: MassCasualty | None = None,
+        calls_expected: bool = False,
     ) -> None:
         self.env, self.log, self.state = env, log, state
         self.spec, self.fleet, self.police = spec, fleet, police
@@ -88,6 +89,9 @@ class DispatchCentres:
         self.seats = [Seats(env, c.seats) for c in world.facilities.centres]
         self.nd = state.calls
         self.mci = mci  # mass-casualty incidents (sim/model/mci.py), None without [demand.mci]
+        # Whether the scenario has calls that dispatch nothing (then their process may load
+        # the next demand window too; their times follow no incident's).
+        self.nd_expected = calls_expected
 
     def start(self) -> None:
         """Start the incidents due now and schedule the next (each arrival schedules the next)."""
@@ -99,9 +103,15 @@ class DispatchCentres:
         # A hand-built state may carry no such calls (no "t_placed" column).
         env, t_placed = self.env, self.nd.get("t_placed", ())
         n = len(t_placed)
-        while j < n and not t_placed[j] > env.now:
-            self._nd_placed(j)
-            j += 1
+        while True:
+            while j < n and not t_placed[j] > env.now:
+                self._nd_placed(j)
+                j += 1
+            # Out of loaded calls: the next window's come next (only if there are such calls
+            # at all, else this would load every window at once).
+            if j < n or not (self.nd_expected and self.state.more()):
+                break
+            n = len(t_placed)
         if j < n:
             nxt = j
 
@@ -143,13 +153,20 @@ class DispatchCentres:
         """Start incidents ``i``, ``i + 1``... already due, then wait for the next one.
 
         One event per incident, its delay taken from the current time as a process looping
-        over the (sorted) injury times would take it.
+        over the (sorted) injury times would take it. When the loaded incidents are used up
+        the next demand window is loaded (:meth:`PatientState.more`).
         """
-        env, t_injury = self.env, self.state.inc["t_injury"]
+        env, st = self.env, self.state
+        t_injury = st.inc["t_injury"]
         n = len(t_injury)
-        while i < n and not t_injury[i] > env.now:
-            self._injured(i)
-            i += 1
+        while True:
+            while i < n and not t_injury[i] > env.now:
+                self._injured(i)
+                i += 1
+            st.arrived = i
+            if i < n or not st.more():
+                break
+            n = len(t_injury)  # the same list, extended in place
         if i < n:
             nxt = i
             after(env, t_injury[nxt] - env.now, lambda: self._arrival(nxt))

@@ -71,8 +71,6 @@ class MassCasualty:
             self._aid_base = ids.index(aid.base_hospital)
             n_local = len(fleet.units)
             self._aid_free = list(range(n_local, n_local + aid.units))
-            n_p = state.n_patients
-            self._activation = aid.activation_min.sample(streams["mci_mutual_aid_min"], n_p)
 
     def is_mci(self, i: int) -> bool:
         """Whether incident ``i`` is a mass-casualty incident."""
@@ -127,7 +125,7 @@ class MassCasualty:
         world = self.fleet.world
         i = st.pat["incident"][p]
         now = env.now
-        act = float(self._activation[p])
+        act = float(self.state.pat["mci_aid_activation_min"][p])
         log.append(now, E.MUTUAL_AID_DISPATCHED, i, p, unit, self._aid_base, act)
         log.append(now, E.AMBULANCE_DISPATCHED, i, p, unit, -1)
         log.append(now + act, E.WHEELS_ROLLING, i, p, unit)

@@ -7,6 +7,7 @@ replication's pre-generated demand and an empty event log, and returns a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import simpy
@@ -44,12 +45,13 @@ class TraumaSystem:
         """Simulate until ``horizon_min`` (incidents in progress then stay in progress)."""
         self.env.run(until=horizon_min)
         self.fleet.finish(horizon_min)
+        self.state.drain()  # windows not reached (none, bar rounding at the horizon)
 
 
 def build_system(
     scenario: Scenario,
     world: World,
-    demand: Demand,
+    demand: Demand | Iterable[Demand],
     log: EventLog,
     *,
     lazy_settle: bool = True,
@@ -65,7 +67,9 @@ def build_system(
     world
         Network, facilities and travel tables (shared by replications).
     demand
-        This replication's incidents and patients, drawn before the run.
+        This replication's incidents and patients: all of them, drawn before the run, or
+        its demand windows in time order (:func:`sim.demand.generate.demand_windows`), the
+        first loaded now and each next one when the arrivals reach it.
     log
         An empty event log the processes append to.
     lazy_settle
@@ -85,7 +89,11 @@ def build_system(
     """
     env = simpy.Environment()
     mech = scenario.mechanisms
-    state = PatientState.from_demand(demand)
+    state = (
+        PatientState.from_demand(demand)
+        if isinstance(demand, Demand)
+        else PatientState.from_windows(demand)
+    )
     experts = (
         ExpertPool(env, log, mech.expert_consultation, state)
         if mech.expert_consultation.enabled
@@ -125,8 +133,18 @@ def build_system(
             raise ValueError(msg)
         fleet.mci = MassCasualty(env, log, state, scenario.demand.mci, fleet, hospitals, streams)
     police = Police(env, log, world, mech.police_linkage, state)
+    nd_rates = scenario.demand.non_dispatch_calls.per_dispatch_call()
     centres = DispatchCentres(
-        env, log, world, scenario.calls, mech, state, fleet, police, mci=fleet.mci
+        env,
+        log,
+        world,
+        scenario.calls,
+        mech,
+        state,
+        fleet,
+        police,
+        mci=fleet.mci,
+        calls_expected=any(r > 0 for r in nd_rates.values()),
     )
     centres.start()
     if any(s.shift == "day" for s in world.facilities.stations):

@@ -28,7 +28,13 @@ from sim.config.scenario import Scenario
 from sim.core.events import EventLog
 from sim.core.rng import RandomStreams
 from sim.core.units import MINUTES_PER_DAY
-from sim.demand.generate import Demand, generate_demand
+from sim.demand.generate import (
+    DEFAULT_WINDOW_DAYS,
+    Demand,
+    demand_windows,
+    generate_demand,
+    join_demand,
+)
 from sim.demand.trace import trace_demand
 from sim.model.system import build_system
 from sim.runs.world import World, build_world, cached_world
@@ -66,6 +72,36 @@ def draw_demand(scenario: Scenario, world: World, streams: RandomStreams) -> Dem
     return generate_demand(*args)
 
 
+def demand_source(
+    scenario: Scenario,
+    world: World,
+    streams: RandomStreams,
+    *,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+) -> Iterator[Demand]:
+    """The replication's demand window by window (the same incidents as :func:`draw_demand`).
+
+    A replayed call log is already in memory whole: it is one window.
+    """
+    if world.trace is not None:
+        yield draw_demand(scenario, world, streams)
+        return
+    yield from demand_windows(
+        scenario.demand,
+        scenario.calls,
+        scenario.fleet,
+        scenario.destination,
+        scenario.hospital,
+        scenario.mechanisms,
+        world.places,
+        world.snapper,
+        scenario.run.horizon_days * MINUTES_PER_DAY,
+        scenario.run.start_weekday,
+        streams,
+        window_days=window_days,
+    )
+
+
 def replication_record(
     scenario: Scenario,
     world: World,
@@ -73,6 +109,7 @@ def replication_record(
     *,
     lazy_settle: bool = True,
     check_transitions: bool = False,
+    demand_window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> RunResult:
     """Simulate one replication and return its raw record (demand arrays and event log).
 
@@ -88,6 +125,8 @@ def replication_record(
         False runs the eager reference mode (see :func:`sim.model.system.build_system`).
     check_transitions
         Debug mode asserting the ambulance job's state transitions (same results).
+    demand_window_days
+        Calendar days of demand drawn at a time (memory only: any value, same results).
 
     Returns
     -------
@@ -96,12 +135,13 @@ def replication_record(
     t0 = time.perf_counter()
     with _without_cyclic_gc():
         streams = RandomStreams(scenario.run.seed, replication)
-        demand = draw_demand(scenario, world, streams)
+        windows: list[Demand] = []
+        source = demand_source(scenario, world, streams, window_days=demand_window_days)
         log = EventLog()
         system = build_system(
             scenario,
             world,
-            demand,
+            _recorded(source, windows),
             log,
             lazy_settle=lazy_settle,
             check_transitions=check_transitions,
@@ -110,7 +150,15 @@ def replication_record(
         horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
         system.run(horizon_min)
         events = log.to_arrays(until=horizon_min)
+        demand = join_demand(windows)  # the output covers the whole horizon
     return RunResult(replication, demand, events, tuple(streams.names), time.perf_counter() - t0)
+
+
+def _recorded(windows: Iterator[Demand], into: list[Demand]) -> Iterator[Demand]:
+    """``windows``, each also appended to ``into`` as the model loads it."""
+    for w in windows:
+        into.append(w)
+        yield w
 
 
 @contextmanager
