@@ -103,12 +103,12 @@ OVERLOAD = [
     "demand.fall_incidents_per_day=40",
     "demand.non_trauma_incidents_per_day=200",
 ]
-HORIZON_DAYS = 60
-WINDOW_DAYS = 7
+HORIZON_DAYS = 30
+WINDOW_DAYS = 3
 
 
 def _peak_pending(sc: Scenario, world: World, demand: Demand | Iterable[Demand]) -> int:
-    """Most loaded incidents not yet arrived, sampled every hour of an overloaded run."""
+    """Most loaded incidents not yet arrived, sampled every hour of the run."""
     system = build_system(sc, world, demand, EventLog())
     env, state = system.env, system.state
     peak = [0]
@@ -122,12 +122,12 @@ def _peak_pending(sc: Scenario, world: World, demand: Demand | Iterable[Demand])
 
     env.process(probe())
     system.run(HORIZON_DAYS * 1440.0)
+    assert state.peak_pending_incidents >= peak[0]  # the state's own count (at each load)
     return peak[0]
 
 
 def test_overload_backlog_grows_while_held_demand_stays_within_a_window() -> None:
     sc, world = _county(HORIZON_DAYS, *OVERLOAD)
-    streams = RandomStreams(sc.run.seed, 0)
     res = replication_record(sc, world, 0, demand_window_days=WINDOW_DAYS)
     n_total = res.demand.n_incidents
     per_day = n_total / HORIZON_DAYS
@@ -139,11 +139,12 @@ def test_overload_backlog_grows_while_held_demand_stays_within_a_window() -> Non
     assert days["backlog_patients"].is_monotonic_increasing
     assert totals["backlog_unbounded"]
     assert days["backlog_patients"].iloc[-1] > 0.8 * res.demand.n_patients
-    # Windowed: never more than about one window (+ one day's slack) of future incidents.
+    # Windowed: never more than about one window (+ a day's slack) of future incidents.
     bound = (WINDOW_DAYS + 1) * per_day * 1.2
-    windowed = _peak_pending(sc, world, demand_source(sc, world, streams, window_days=7))
+    windows = demand_source(sc, world, RandomStreams(sc.run.seed, 0), window_days=WINDOW_DAYS)
+    windowed = _peak_pending(sc, world, windows)
     assert windowed < bound < 0.2 * n_total
     # Drawn up front (as before windows), the whole horizon is held from the start.
-    upfront = _peak_pending(sc, world, draw_demand(sc, world, RandomStreams(sc.run.seed, 0)))
-    assert upfront > bound
-    assert upfront >= n_total - 1
+    whole = draw_demand(sc, world, RandomStreams(sc.run.seed, 0))
+    upfront = build_system(sc, world, whole, EventLog()).state
+    assert len(upfront.inc["t_injury"]) == n_total > bound
