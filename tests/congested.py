@@ -33,7 +33,7 @@ CONGESTED_EXTRA: dict[str, Any] = {
         "expert_consultation": {
             "enabled": True,
             "experts": 1,
-            "consult_min": {"dist": "lognormal", "median": 90.0, "sigma": 0.4},
+            "consult_min": {"dist": "lognormal", "median": 60.0, "sigma": 0.4},
             "on_call_hours": [[0, 24]],
             "trigger_min_iss": 9,
             "transfer_avoided_share": 0.2,

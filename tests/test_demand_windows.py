@@ -1,7 +1,8 @@
 """Demand drawn window by window: same results for any window, bounded not-yet-arrived demand.
 
-Every draw of calendar day d comes from that day's streams (sim/core/rng.py chunk streams),
-so the event log does not depend on how many days are drawn at a time; the model loads the
+Every draw of demand chunk c (the week [7c, 7c + 7) days) comes from that chunk's streams
+(sim/core/rng.py chunk streams), so the event log does not depend on how many weeks are drawn
+at a time; the model loads the
 next window when its arrivals run out, so incidents days away are not in memory.
 """
 
@@ -25,7 +26,7 @@ from sim.runs.tables import replication_tables
 from sim.runs.world import World, build_world
 
 SCENARIOS = {
-    "county_baseline": (COUNTY_BASELINE, ["run.horizon_days=9"]),
+    "county_baseline": (COUNTY_BASELINE, []),
     "county_integrated": (COUNTY_BASELINE.with_name("county_integrated.toml"), []),
     "county_mci": (COUNTY_BASELINE.with_name("county_mci.toml"), []),
 }
@@ -34,17 +35,17 @@ SCENARIOS = {
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_window_size_does_not_change_event_log(name: str) -> None:
     path, sets = SCENARIOS[name]
-    sc = load_scenario(path, ["run.horizon_days=9", "run.warm_up_days=0", *sets])
+    sc = load_scenario(path, ["run.horizon_days=15", "run.warm_up_days=0", *sets])
     world = build_world(sc)
-    one_day = replication_record(sc, world, 1, demand_window_days=1)
-    four_days = replication_record(sc, world, 1, demand_window_days=4)
-    whole = replication_record(sc, world, 1, demand_window_days=30)
-    assert one_day.demand.n_incidents > 20
+    one_week = replication_record(sc, world, 1, demand_window_days=7)  # 3 windows
+    two_weeks = replication_record(sc, world, 1, demand_window_days=14)  # 2 windows
+    whole = replication_record(sc, world, 1, demand_window_days=21)  # 1 window
+    assert one_week.demand.n_incidents > 20
     digest = events_digest(whole.events)
-    assert events_digest(one_day.events) == digest
-    assert events_digest(four_days.events) == digest
+    assert events_digest(one_week.events) == digest
+    assert events_digest(two_weeks.events) == digest
     for col, values in whole.demand.patients.items():
-        np.testing.assert_array_equal(one_day.demand.patients[col], values, err_msg=col)
+        np.testing.assert_array_equal(one_week.demand.patients[col], values, err_msg=col)
 
 
 def _county(horizon_days: float, *sets: str) -> tuple[Scenario, World]:
@@ -53,16 +54,17 @@ def _county(horizon_days: float, *sets: str) -> tuple[Scenario, World]:
 
 
 def test_windows_cover_their_days_and_join_to_the_whole_demand() -> None:
-    sc, world = _county(10)
-    windows = list(demand_source(sc, world, RandomStreams(sc.run.seed, 0), window_days=3))
-    assert len(windows) == 4  # days 0-2, 3-5, 6-8, 9
+    sc, world = _county(17)
+    windows = list(demand_source(sc, world, RandomStreams(sc.run.seed, 0), window_days=7))
+    assert len(windows) == 3  # days 0-6, 7-13, 14-16
     for k, w in enumerate(windows):
         t = w.incidents["t_injury"]
-        assert np.all((t >= k * 3 * 1440.0) & (t < min(k * 3 + 3, 10) * 1440.0))
+        assert t.size > 0
+        assert np.all((t >= k * 7 * 1440.0) & (t < min(k * 7 + 7, 17) * 1440.0))
         placed = w.calls["t_placed"]
-        assert np.all(placed >= k * 3 * 1440.0)
-        if k < 3:  # a call placed after its window's end goes with the next window
-            assert np.all(placed < (k * 3 + 3) * 1440.0)
+        assert np.all(placed >= k * 7 * 1440.0)
+        if k < 2:  # a call placed after its window's end goes with the next window
+            assert np.all(placed < (k * 7 + 7) * 1440.0)
     whole = draw_demand(sc, world, RandomStreams(sc.run.seed, 0))
     joined = join_demand(windows)
     for part in ("incidents", "patients", "calls"):
@@ -78,8 +80,8 @@ def test_windows_cover_their_days_and_join_to_the_whole_demand() -> None:
 
 
 def test_a_shorter_horizon_sees_a_prefix_of_the_same_incidents() -> None:
-    sc5, world = _county(5)
-    sc3, _ = _county(3)
+    sc5, world = _county(12)
+    sc3, _ = _county(10)
     d5 = draw_demand(sc5, world, RandomStreams(1, 0))
     d3 = draw_demand(sc3, world, RandomStreams(1, 0))
     n = d3.n_incidents
@@ -88,12 +90,26 @@ def test_a_shorter_horizon_sees_a_prefix_of_the_same_incidents() -> None:
     np.testing.assert_array_equal(d5.incidents["node"][:n], d3.incidents["node"])
 
 
-def test_day_streams_differ_by_day_and_from_replication_streams() -> None:
+def test_chunk_streams_differ_by_chunk_and_from_replication_streams() -> None:
     s = RandomStreams(7, 2)
-    whole, day0, day1 = s["x"].random(), s.chunk(0)["x"].random(), s.chunk(1)["x"].random()
-    assert len({whole, day0, day1}) == 3
-    assert RandomStreams(7, 2).chunk(1)["x"].random() == day1
+    whole, c0, c1 = s["x"].random(), s.chunk(0)["x"].random(), s.chunk(1)["x"].random()
+    assert len({whole, c0, c1}) == 3
+    assert RandomStreams(7, 2).chunk(1)["x"].random() == c1
+    assert RandomStreams(7, 3).chunk(1)["x"].random() != c1
+    assert RandomStreams(8, 2).chunk(1)["x"].random() != c1
     assert s.names == ["x"]
+    # One chunk at a time: a chunk's generator taken over by another chunk is refused.
+    a = s.chunk(4)
+    a["y"].random()
+    s.chunk(5)["y"].random()
+    with pytest.raises(RuntimeError, match="re-seeded by another chunk"):
+        a["y"]
+
+
+def test_window_must_be_whole_chunks() -> None:
+    sc, world = _county(3)
+    with pytest.raises(ValueError, match="multiple of 7"):
+        next(demand_source(sc, world, RandomStreams(1, 0), window_days=3))
 
 
 OVERLOAD = [
@@ -103,8 +119,8 @@ OVERLOAD = [
     "demand.fall_incidents_per_day=40",
     "demand.non_trauma_incidents_per_day=200",
 ]
-HORIZON_DAYS = 30
-WINDOW_DAYS = 3
+HORIZON_DAYS = 35
+WINDOW_DAYS = 7
 
 
 def _peak_pending(sc: Scenario, world: World, demand: Demand | Iterable[Demand]) -> int:
@@ -143,7 +159,7 @@ def test_overload_backlog_grows_while_held_demand_stays_within_a_window() -> Non
     bound = (WINDOW_DAYS + 1) * per_day * 1.2
     windows = demand_source(sc, world, RandomStreams(sc.run.seed, 0), window_days=WINDOW_DAYS)
     windowed = _peak_pending(sc, world, windows)
-    assert windowed < bound < 0.2 * n_total
+    assert windowed < bound < 0.3 * n_total
     # Drawn up front (as before windows), the whole horizon is held from the start.
     whole = draw_demand(sc, world, RandomStreams(sc.run.seed, 0))
     upfront = build_system(sc, world, whole, EventLog()).state
