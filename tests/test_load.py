@@ -46,8 +46,10 @@ def test_non_dispatch_calls_hold_seats_and_delay_answers(tmp_path: Path) -> None
     assert int((kinds == EventKind.NON_DISPATCH_CALL_ENDED).sum()) >= n_nd - 1
     # Same incidents and pick-up draws (common random numbers): only the seat queue differs.
     assert quiet.shape == loaded.shape
-    assert (loaded >= quiet - 1e-9).all()
-    assert loaded.mean() > quiet.mean() + 0.2
+    assert not np.isnan(quiet).any()
+    # NaN: still waiting for the seat at the horizon, a longer wait than any answer.
+    assert (np.isnan(loaded) | (loaded >= quiet - 1e-9)).all()
+    assert np.nanmean(loaded) > quiet.mean() + 0.2
     assert (loaded > 10 / 60).mean() > (quiet > 10 / 60).mean()
 
 
