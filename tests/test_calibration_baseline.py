@@ -21,8 +21,8 @@ KNOWN_MISSES: dict[str, str] = {
     "rtc_death_share_before_rescuers": "hazard priors bind at their upper bound",
     "rtc_death_share_within_10min": "same cause: too few early prehospital deaths",
     "rtc_death_share_despite_treatment": "the complement of the two shares above",
-    "rtc_deaths_per_100k_per_year": "2.6x GBD: case mix / demand rate too severe for the grid",
-    "tbs_hospital_mortality": "at the edge (0.292 vs 0.30): TBS shares TBN's intercept",
+    "rtc_deaths_per_100k_per_year": "2.5x GBD: case mix / demand rate too severe for the grid",
+    "tbs_hospital_mortality": "at the edge (0.290 vs 0.30): TBS shares TBN's intercept",
 }
 
 

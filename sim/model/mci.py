@@ -27,7 +27,6 @@ import simpy
 from sim.core.entities import NON_TRAUMA, EventKind, member_lookup
 from sim.core.errors import UserError
 from sim.core.events import EventLog
-from sim.core.rng import RandomStreams
 from sim.core.units import hour_of
 from sim.demand.spec import MciSpec
 from sim.model.clock import after
@@ -52,7 +51,6 @@ class MassCasualty:
         spec: MciSpec,
         fleet: Fleet,
         hospitals: Hospitals,
-        streams: RandomStreams,
     ) -> None:
         self.env, self.log, self.state, self.spec = env, log, state, spec
         self.fleet, self.hospitals = fleet, hospitals

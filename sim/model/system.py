@@ -128,10 +128,7 @@ def build_system(
             scenario.run.horizon_days * 1440.0,
         )
     if scenario.demand.mci is not None:
-        if streams is None:
-            msg = "mass-casualty incidents need the replication's streams"
-            raise ValueError(msg)
-        fleet.mci = MassCasualty(env, log, state, scenario.demand.mci, fleet, hospitals, streams)
+        fleet.mci = MassCasualty(env, log, state, scenario.demand.mci, fleet, hospitals)
     police = Police(env, log, world, mech.police_linkage, state)
     nd_rates = scenario.demand.non_dispatch_calls.per_dispatch_call()
     centres = DispatchCentres(
