@@ -1,4 +1,4 @@
-"""Demand for one replication, generated *before* the run from named random streams.
+"""Demand for one replication, generated ahead of its arrivals from named random streams.
 
 Every random quantity an incident or patient may need during the run — arrival time, place,
 case mix, caller behaviour, and every service duration (turnout, scene, handover, hospital
@@ -7,7 +7,10 @@ from its own stream. Scenarios that differ only in fleet, policy or mechanisms t
 identical incidents and identical service times (common random numbers), and adding a new
 stream never changes the draws of the existing ones.
 
-The result is plain numpy arrays (struct of arrays); the SimPy model only reads them.
+The result is plain numpy arrays (struct of arrays); the SimPy model only reads them. It is
+drawn in weekly chunks on a fixed calendar grid, each from streams of its own, and handed to
+the model a window of whole weeks at a time (:func:`demand_windows`), so memory holds about
+one window of future incidents, not the horizon's, and the window never changes the draws.
 """
 
 from __future__ import annotations
@@ -301,7 +304,8 @@ class Demand:
     iss, rts, age_years, male, severe, true_priority, triage_priority, transport_needed,
     entrapped, turnout_min, on_scene_min, handover_min, definitive_min_<tier>,
     surgery_min, transfer_decision_min, u_undertriage, u_overtriage, consult_min,
-    preactivation_saving_min, u_transfer_avoided, u_prenotify, prenotify_saving_min_<tier>.
+    preactivation_saving_min, u_transfer_avoided, u_prenotify, prenotify_saving_min_<tier>;
+    with ``[demand.mci]`` also start_tag, and mci_aid_activation_min with mutual aid.
     """
 
     incidents: dict[str, np.ndarray]
