@@ -1,1 +1,1 @@
-"""Demand: incidents and patients drawn before the run."""
+"""Demand: incidents and patients, drawn in weekly chunks ahead of their arrivals."""

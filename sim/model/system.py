@@ -67,7 +67,7 @@ def build_system(
     world
         Network, facilities and travel tables (shared by replications).
     demand
-        This replication's incidents and patients: all of them, drawn before the run, or
+        This replication's incidents and patients: all of them (drawn up front), or
         its demand windows in time order (:func:`sim.demand.generate.demand_windows`), the
         first loaded now and each next one when the arrivals reach it.
     log
