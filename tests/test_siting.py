@@ -81,7 +81,7 @@ def test_bad_inputs_raise() -> None:
         solve_siting("nope", DRIVE, WEIGHT, COVER, 2)  # type: ignore[arg-type]
 
 
-def test_county_sited_never_worse_than_greedy() -> None:
+def test_county_exact_siting_never_worse_than_greedy_on_its_objective() -> None:
     sc = load_scenario(COUNTY_BASELINE, ["run.horizon_days=14"])
     exact = site(sc, 6, "mclp", evaluate=True, replications=2)
     greedy = site(sc, 6, "mclp", evaluate=True, replications=2, greedy=True)
@@ -90,9 +90,13 @@ def test_county_sited_never_worse_than_greedy() -> None:
     ev_exact, ev_greedy = exact.evaluation.to_dict("index"), greedy.evaluation.to_dict("index")
     # Same baseline (CRN): the current layouts simulate identically.
     assert ev_exact["current"] == ev_greedy["current"]
+    # The exact solver is never worse than the heuristic on the static objective it optimises.
+    # Simulated shares are not compared: static coverage ignores busy units and queueing, and
+    # under other draws the greedy layout can simulate slightly better (it did, 0.344 vs 0.336).
     assert exact.siting.objective >= greedy.siting.objective - 1e-9
-    sited_share = float(ev_exact["sited"]["within_target_share"])
-    assert sited_share >= float(ev_greedy["sited"]["within_target_share"])
+    # Both evaluations simulate the same calls, and the sited layouts really differ from now.
+    assert ev_exact["sited"]["calls"] == ev_greedy["sited"]["calls"] == ev_exact["current"]["calls"]
+    assert ev_exact["sited"] != ev_exact["current"]
     assert sum(r["als"] + r["bls"] for r in exact.rows) == exact.problem.n_units
 
 
