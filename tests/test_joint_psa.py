@@ -138,3 +138,37 @@ def test_headline_interval_covers_all_assumptions_and_is_saved(
     assert len(ev) == 10
     assert (ev["evppi_yuan_per_year"] >= 0).all()
     assert (ev["evppi_yuan_per_year"] <= ev["evpi_yuan_per_year"] + 1e-6).all()
+
+
+def test_headline_and_cost_rows_carry_the_all_assumptions_interval(
+    pair: tuple[Scenario, Scenario], joint: Comparison
+) -> None:
+    c = joint.comparison
+    rows = c[c["scenario"] == pair[1].name].set_index("metric")
+    headline = [
+        "deaths_averted_per_year",
+        "severe_disabilities_averted_per_year",
+        "moderate_disabilities_averted_per_year",
+        "dalys_averted_per_year",
+        "incremental_cost_yuan_per_year",
+        "cost_per_daly_averted_yuan",
+    ]
+    for m in headline:
+        lo, hi = rows.loc[m, "psa_all_low"], rows.loc[m, "psa_all_high"]
+        assert not np.isnan(lo), m
+        assert lo <= hi, m
+    # Each joint draw is priced at its own replication's quantities: the cost intervals are
+    # those of the joint sample's costs and DALYs, the same columns the EVPPI uses.
+    sample = joint.joint_psa[joint.joint_psa["scenario"] == pair[1].name]
+    cost = sample["incremental_cost_yuan_per_year"].to_numpy(float)
+    nmb = (
+        pair[0].costs.gdp_per_capita_yuan * sample["dalys_averted_per_year"].to_numpy(float) - cost
+    )
+    assert rows.loc["nmb_1gdp_yuan", "psa_all_low"] == pytest.approx(
+        float(np.percentile(nmb, 2.5)), rel=1e-9
+    )
+    assert rows.loc["incremental_cost_yuan_per_year", "psa_all_high"] == pytest.approx(
+        float(np.percentile(cost, 97.5)), rel=1e-9
+    )
+    # Draws tied to different replications are priced at different quantities.
+    assert sample.groupby("rep")["incremental_cost_yuan_per_year"].mean().nunique() > 1

@@ -314,6 +314,7 @@ def cost_rows(name: str, table: pd.DataFrame) -> list[dict[str, Any]]:
             "diff_ci_high": r["ci_high"],
             "psa_low": r["psa_low"],
             "psa_high": r["psa_high"],
+            **({k: r[k] for k in JOINT_COLUMNS} if JOINT_COLUMNS[0] in r else {}),
         }
         for metric, r in table.iterrows()
     ]
@@ -465,12 +466,16 @@ def compare_scenarios(
             years=win.years,
             population=pop,
             burden_draws=burden.draws,
+            joint_draws=burden.joint,
         )
         rows += cost_rows(s.name, ce.table)
         if not burden.draws.empty:
             draws = pd.concat([burden.draws, ce.draws], axis=1)
             psa_frames.append(draws.assign(scenario=s.name, draw=range(len(draws))))
         if not burden.joint.empty:
+            # Each joint draw's incremental cost (its replication's quantities, a price
+            # draw): the EVPPI's net benefit then carries the cost as well as the DALYs.
+            burden.joint[COST_COLUMN] = ce.joint["incremental_cost_yuan_per_year"].to_numpy()
             joint_frames.append(burden.joint.assign(scenario=s.name, draw=range(len(burden.joint))))
             joint_candidates[s.name] = int(burden.joint.attrs.get("candidates", 0))
             evppi_frames.append(evppi_of(burden.joint, spec).assign(scenario=s.name))
