@@ -344,7 +344,14 @@ def test_all_assumptions_interval_is_shown_and_labelled_when_computed(
     table["psa_all_high"] = float("nan")
     table.loc[row, ["psa_all_low", "psa_all_high"]] = (0.61, 7.93)
     table.to_csv(copy / "comparison.csv", index=False)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["joint_psa_recentred_targets"] = {
+        "x": {"rtc_death_share_before_rescuers": [0.15, 0.25]}
+    }
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     ctx = brief.brief_context(brief.load_brief_data([copy, base_run, other_run]), lang)
+    notes = " ".join(ctx["notes"])  # type: ignore[arg-type]
+    assert "rtc_death_share_before_rescuers" in notes
     averted = ctx["tables"][-1]  # type: ignore[index]
     cells = [c for r in averted["rows"] for c in r if "4.83" in c]
     assert cells == [
@@ -357,6 +364,7 @@ def test_all_assumptions_interval_is_shown_and_labelled_when_computed(
     plain = _context_with_deaths(fixture_dirs, tmp_path / "b", (3.47, 2.11, 4.83, 1.5, 5.2), lang)
     assert label not in plain["tables"][-1]["caption"]  # type: ignore[index]
     assert "7.93" not in " ".join(plain["conclusion"])  # type: ignore[arg-type]
+    assert "rtc_death_share" not in " ".join(plain["notes"])  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------- maps

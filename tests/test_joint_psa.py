@@ -18,7 +18,7 @@ from sim.core.errors import UserError
 from sim.core.units import MINUTES_PER_DAY
 from sim.outcomes import with_reference_times
 from sim.outcomes.calibration import DEFAULT_TARGETS, calibration_statistics
-from sim.outcomes.joint import abc_draws, fit_targets, joint_parameters
+from sim.outcomes.joint import abc_draws, fit_targets, joint_parameters, refit_calibrated
 from sim.outcomes.models import evaluate, prepare_patients
 from sim.outcomes.params import OutcomeSpec, apply_values
 from sim.runs.compare import Comparison, align, compare_scenarios
@@ -172,3 +172,40 @@ def test_headline_and_cost_rows_carry_the_all_assumptions_interval(
     )
     # Draws tied to different replications are priced at different quantities.
     assert sample.groupby("rep")["incremental_cost_yuan_per_year"].mean().nunique() > 1
+
+
+def test_a_target_the_central_fit_misses_is_held_to_the_central_fit_only_when_asked(
+    pair: tuple[Scenario, Scenario], joint: Comparison
+) -> None:
+    spec, inc = fitted_spec(pair[0], joint)
+    targets = tuple(
+        replace(t, target=0.9, tolerance=0.01)
+        if t.metric == "rtc_death_share_before_rescuers"
+        else t
+        for t in DEFAULT_TARGETS
+    )
+    kept = abc_draws(
+        inc,
+        spec,
+        draws=3,
+        rng=np.random.default_rng(1),
+        targets=targets,
+        max_candidates=30,
+        recentre_missed=True,
+    )
+    # Only the unreachable target is recentred, on the refitted central value, same width.
+    central = refit_calibrated(inc[inc["kind"] == "trauma"], spec)
+    at_centre = calibration_statistics(
+        inc.assign(**evaluate(prepare_patients(inc), central)), central
+    )["rtc_death_share_before_rescuers"]
+    (metric, (lo, hi)), *others = kept.attrs["recentred"].items()
+    assert metric == "rtc_death_share_before_rescuers"
+    assert others == []
+    assert (lo + hi) / 2 == pytest.approx(at_centre, abs=1e-9)
+    assert hi - lo == pytest.approx(0.02)
+    assert kept[metric].between(lo, hi).all()
+    for t in fit_targets(targets):
+        if t.metric != metric:
+            assert kept[t.metric].between(t.low, t.high).all(), t.metric
+    # The county meets every fit target at its centre: the comparison recentred none.
+    assert joint.manifest["joint_psa_recentred_targets"] == {pair[1].name: {}}

@@ -539,6 +539,13 @@ BRIEF: dict[str, Text] = {
         "未提供比较结果（compare 文件夹），以下仅列出单个情景的指标。",
         "No comparison folder was given; only single-scenario measures are listed.",
     ),
+    "note_recentred": Text(
+        "注：中心校准本身未达到的拟合目标（{targets}，已知偏差，见 docs/validation.md），"
+        "全部假设区间的抽样以中心校准值 ± 该目标容差为准。",
+        "Note: fit targets the central calibration itself misses ({targets}, a documented "
+        "miss, docs/validation.md) hold the all-assumptions draws to the central fit's value "
+        "± the target's tolerance instead.",
+    ),
     "note_no_consult_wait": Text(
         "本次模拟中没有伤员等待专家会诊（等待时间均为 0），故不绘制等待时间图。",
         "No patient waited for an expert consultation in this run (all waits were 0), so "

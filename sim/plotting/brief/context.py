@@ -128,6 +128,10 @@ def _notes(data: BriefData, lang: str) -> list[str]:
         disabled = comparison[metric.isin(lb.AVERTED_COUNT_METRICS[1:])]
         if (pd.to_numeric(disabled["mean"], errors="coerce") < 0).any():
             out.append(lb.text("note_negative_disability", lang))
+    recentred = data.manifest.get("joint_psa_recentred_targets") or {}
+    missed = sorted({m for per in recentred.values() if isinstance(per, dict) for m in per})
+    if missed:  # the all-assumptions interval holds these to the central fit, not the target
+        out.append(lb.text("note_recentred", lang, targets=", ".join(missed)))
     stages = data.stages
     if stages is not None and data.base is not None:
         other = stages[stages["scenario"].astype(str) != data.base]
