@@ -324,6 +324,49 @@ def test_conclusion_claims_an_effect_only_when_the_ci_excludes_zero(
     assert "not sampling noise" not in facts
 
 
+@pytest.mark.parametrize(("lang", "label"), [("zh", "全部假设"), ("en", "all assumptions")])
+def test_all_assumptions_interval_is_shown_and_labelled_when_computed(
+    fixture_dirs: tuple[Path, Path, Path], tmp_path: Path, lang: str, label: str
+) -> None:
+    compare, base_run, other_run = fixture_dirs
+    copy = tmp_path / "compare"
+    shutil.copytree(compare, copy)
+    table = fx.comparison_table()
+    row = table["metric"] == "deaths_averted_per_year"
+    table.loc[row, ["mean", "ci_low", "ci_high", "psa_low", "psa_high"]] = (
+        3.47,
+        2.11,
+        4.83,
+        1.5,
+        5.2,
+    )
+    table["psa_all_low"] = float("nan")
+    table["psa_all_high"] = float("nan")
+    table.loc[row, ["psa_all_low", "psa_all_high"]] = (0.61, 7.93)
+    table.to_csv(copy / "comparison.csv", index=False)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["joint_psa_recentred_targets"] = {
+        "x": {"rtc_death_share_before_rescuers": [0.15, 0.25]}
+    }
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    ctx = brief.brief_context(brief.load_brief_data([copy, base_run, other_run]), lang)
+    notes = " ".join(ctx["notes"])  # type: ignore[arg-type]
+    assert "rtc_death_share_before_rescuers" in notes
+    averted = ctx["tables"][-1]  # type: ignore[index]
+    cells = [c for r in averted["rows"] for c in r if "4.83" in c]
+    assert cells == [
+        f"3.47 (2.11, 4.83) [1.50, 5.20]{'；' if lang == 'zh' else '; '}{label} [0.61, 7.93]"
+    ]
+    assert label in averted["caption"]
+    conclusion = " ".join(ctx["conclusion"])  # type: ignore[arg-type]
+    assert "[0.61, 7.93]" in conclusion
+    # Without a joint run neither the interval nor its label appears.
+    plain = _context_with_deaths(fixture_dirs, tmp_path / "b", (3.47, 2.11, 4.83, 1.5, 5.2), lang)
+    assert label not in plain["tables"][-1]["caption"]  # type: ignore[index]
+    assert "7.93" not in " ".join(plain["conclusion"])  # type: ignore[arg-type]
+    assert "rtc_death_share" not in " ".join(plain["notes"])  # type: ignore[arg-type]
+
+
 # ------------------------------------------------------------------------------- maps
 
 #: Captions of the three map figures (Chinese), as the brief prints them.

@@ -154,4 +154,8 @@ def comparison_tables(comp: Comparison, lang: str = "en") -> list[Table]:
                 "–" if lo != lo else _metric_ci(metric, lo, hi, lang, like=better, signed=True)
             )
         head.add_row(*cells)
+    recentred = comp.manifest.get("joint_psa_recentred_targets") or {}
+    missed = sorted({m for per in recentred.values() for m in per})
+    if joint and missed:
+        head.caption = lb.text("note_recentred", lang, targets=", ".join(missed))
     return [stage, head]

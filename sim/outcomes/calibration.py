@@ -24,21 +24,27 @@ at that point: sum(p_death_hospital) / sum(1 - p_death_prehospital).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import optimize
+from scipy.special import expit
 
 from sim.core.errors import UserError
 from sim.outcomes.models import (
     OUTCOME_COLUMNS,
+    PatientArrays,
     evaluate,
+    per_class,
+    prehospital_death,
     prehospital_death_within,
     prepare_patients,
+    stage2_terms,
 )
-from sim.outcomes.params import HAZARD_PRIORS, Z95, OutcomeSpec, hazard_prior
+from sim.outcomes.params import CLASS_CODE, HAZARD_PRIORS, Z95, OutcomeSpec, hazard_prior
 
 SEVERE_TBI_CLASSES: tuple[str, ...] = ("TBS", "TBN")
 
@@ -218,6 +224,137 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else float("nan")
 
 
+@dataclass(frozen=True)
+class CalibrationData:
+    """A baseline's patients prepared once for many evaluations (a fit, ABC candidates).
+
+    ``patients`` are the model's arrays (:func:`sim.outcomes.models.prepare_patients`),
+    ``rtc`` marks road-crash rows (``mechanism == "rtc"``), aligned with them.
+    """
+
+    patients: PatientArrays
+    rtc: np.ndarray
+
+
+def calibration_data(table: pd.DataFrame) -> CalibrationData:
+    """Prepare a per-patient table (needs ``mechanism``) for :func:`statistics_of`.
+
+    Parameters
+    ----------
+    table
+        Per-patient table of the baseline (:data:`sim.outcomes.models.REQUIRED_COLUMNS` and
+        ``mechanism``).
+
+    Returns
+    -------
+    CalibrationData
+    """
+    if "mechanism" not in table.columns:
+        raise UserError("patients table: missing columns ['mechanism']")
+    return CalibrationData(prepare_patients(table), table["mechanism"].to_numpy() == "rtc")
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Row masks of the calibration statistics, restricted to rows with an outcome."""
+
+    rtc: np.ndarray
+    rtc_imm: np.ndarray
+    rtc_not_imm: np.ndarray
+    tbi: np.ndarray
+    tbs: np.ndarray
+    major: np.ndarray
+    minor: np.ndarray
+
+
+def _groups(data: CalibrationData, inc: np.ndarray) -> _Groups:
+    p = data.patients
+    imm = p.cls == CLASS_CODE["IMM"]
+    rtc = data.rtc & inc
+    return _Groups(
+        rtc=rtc,
+        rtc_imm=rtc & imm,
+        rtc_not_imm=rtc & ~imm,
+        tbi=inc & np.isin(p.cls, [CLASS_CODE[c] for c in SEVERE_TBI_CLASSES]),
+        tbs=inc & (p.cls == CLASS_CODE["TBS"]),
+        major=inc & (p.iss >= 16) & ~imm,
+        minor=inc & (p.iss <= 15),
+    )
+
+
+def _mortality_statistics(
+    pre: np.ndarray, hosp: np.ndarray, death: np.ndarray, g: _Groups
+) -> dict[str, float]:
+    """The death-split and hospital-mortality statistics (the ones the intercepts meet)."""
+    rtc_deaths = float(death[g.rtc].sum())
+    alive_at_care = 1.0 - pre
+    return {
+        "rtc_deaths": rtc_deaths,
+        "rtc_death_share_on_spot": _ratio(float(death[g.rtc_imm].sum()), rtc_deaths),
+        "rtc_death_share_before_rescuers": _ratio(float(pre[g.rtc_not_imm].sum()), rtc_deaths),
+        "rtc_death_share_despite_treatment": _ratio(float(hosp[g.rtc].sum()), rtc_deaths),
+        "severe_tbi_hospital_mortality": _ratio(
+            float(hosp[g.tbi].sum()), float(alive_at_care[g.tbi].sum())
+        ),
+        "tbs_hospital_mortality": _ratio(
+            float(hosp[g.tbs].sum()), float(alive_at_care[g.tbs].sum())
+        ),
+        "iss16_hospital_mortality": _ratio(
+            float(hosp[g.major].sum()), float(alive_at_care[g.major].sum())
+        ),
+        "iss15_hospital_mortality": _ratio(
+            float(hosp[g.minor].sum()), float(alive_at_care[g.minor].sum())
+        ),
+    }
+
+
+def statistics_of(
+    data: CalibrationData, values: Mapping[str, np.ndarray], spec: OutcomeSpec
+) -> dict[str, float]:
+    """Calibration statistics from prepared patients and their expected outcomes.
+
+    The array form of :func:`calibration_statistics` (same numbers): no table is copied or
+    validated again, so ABC candidates (:func:`sim.outcomes.joint.abc_draws`) are cheap.
+
+    Parameters
+    ----------
+    data
+        From :func:`calibration_data`.
+    values
+        Output of :func:`sim.outcomes.models.evaluate` on ``data.patients``.
+    spec
+        The spec used (for ``gr_lower_share`` and the time-of-death profile).
+
+    Returns
+    -------
+    dict of str to float
+        As :func:`calibration_statistics`.
+    """
+    p = data.patients
+    death = values["p_death"]
+    g = _groups(data, np.isfinite(death))
+    pre, hosp = values["p_death_prehospital"], values["p_death_hospital"]
+    out = _mortality_statistics(pre, hosp, death, g)
+    within_10 = prehospital_death_within(p, spec, 10.0)
+    within_60 = prehospital_death_within(p, spec, 60.0)
+    p_gr, p_md, p_sd, p_vs = (values[f"p_{b}"] for b in ("gr", "md", "sd", "vs"))
+    limitation = p_md + p_sd + p_vs + spec.gr_lower_share * p_gr
+    rtc_deaths = out["rtc_deaths"]
+    out |= {
+        "rtc_death_share_within_10min": _ratio(float(within_10[g.rtc].sum()), rtc_deaths),
+        "rtc_death_share_10_to_60min": _ratio(
+            float((within_60 - within_10)[g.rtc].sum()), rtc_deaths
+        ),
+        "iss16_survivor_limitation_share": _ratio(
+            float(limitation[g.major].sum()), float((1.0 - death[g.major]).sum())
+        ),
+        "severe_tbi_death_or_gose4_share": _ratio(
+            float((hosp + p_sd + p_vs)[g.tbi].sum()), float((1.0 - pre[g.tbi]).sum())
+        ),
+    }
+    return out
+
+
 def calibration_statistics(outcomes: pd.DataFrame, spec: OutcomeSpec) -> dict[str, float]:
     """Calibration statistics of an outcomes table.
 
@@ -240,52 +377,8 @@ def calibration_statistics(outcomes: pd.DataFrame, spec: OutcomeSpec) -> dict[st
         raise UserError(f"outcomes table: missing columns {missing} (run expected_outcomes)")
     inc = np.isfinite(outcomes["p_death"].to_numpy(dtype=float))
     df = outcomes.loc[inc]
-    arrays = prepare_patients(df)
-    within_10 = prehospital_death_within(arrays, spec, 10.0)
-    within_60 = prehospital_death_within(arrays, spec, 60.0)
-    cls = df["injury_class"].to_numpy()
-    iss = df["iss"].to_numpy(dtype=float)
-    pre = df["p_death_prehospital"].to_numpy(dtype=float)
-    hosp = df["p_death_hospital"].to_numpy(dtype=float)
-    death = df["p_death"].to_numpy(dtype=float)
-    p_gr, p_md, p_sd, p_vs = (df[f"p_{b}"].to_numpy(dtype=float) for b in ("gr", "md", "sd", "vs"))
-    alive_at_care = 1.0 - pre
-
-    rtc = df["mechanism"].to_numpy() == "rtc"
-    imm = cls == "IMM"
-    rtc_deaths = float(death[rtc].sum())
-    tbi = np.isin(cls, SEVERE_TBI_CLASSES)
-    major = (iss >= 16) & ~imm
-    minor = iss <= 15
-    limitation = p_md + p_sd + p_vs + spec.gr_lower_share * p_gr
-    return {
-        "rtc_deaths": rtc_deaths,
-        "rtc_death_share_on_spot": _ratio(float(death[rtc & imm].sum()), rtc_deaths),
-        "rtc_death_share_before_rescuers": _ratio(float(pre[rtc & ~imm].sum()), rtc_deaths),
-        "rtc_death_share_despite_treatment": _ratio(float(hosp[rtc].sum()), rtc_deaths),
-        "rtc_death_share_within_10min": _ratio(float(within_10[rtc].sum()), rtc_deaths),
-        "rtc_death_share_10_to_60min": _ratio(
-            float((within_60 - within_10)[rtc].sum()), rtc_deaths
-        ),
-        "severe_tbi_hospital_mortality": _ratio(
-            float(hosp[tbi].sum()), float(alive_at_care[tbi].sum())
-        ),
-        "tbs_hospital_mortality": _ratio(
-            float(hosp[cls == "TBS"].sum()), float(alive_at_care[cls == "TBS"].sum())
-        ),
-        "iss16_hospital_mortality": _ratio(
-            float(hosp[major].sum()), float(alive_at_care[major].sum())
-        ),
-        "iss15_hospital_mortality": _ratio(
-            float(hosp[minor].sum()), float(alive_at_care[minor].sum())
-        ),
-        "iss16_survivor_limitation_share": _ratio(
-            float(limitation[major].sum()), float((1.0 - death[major]).sum())
-        ),
-        "severe_tbi_death_or_gose4_share": _ratio(
-            float((hosp + p_sd + p_vs)[tbi].sum()), float(alive_at_care[tbi].sum())
-        ),
-    }
+    values = {c: df[c].to_numpy(dtype=float) for c in OUTCOME_COLUMNS}
+    return statistics_of(calibration_data(df), values, spec)
 
 
 def calibration_table(
@@ -337,6 +430,134 @@ def calibration_table(
     return pd.DataFrame(rows)
 
 
+#: The four fit targets the calibrated block meets (intercepts, hazard level) and the weight
+#: of each residual: ISS<=15 mortality is ~0.004, so its residual is scaled up.
+MORTALITY_FIT: tuple[tuple[str, float], ...] = (
+    ("rtc_death_share_before_rescuers", 1.0),
+    ("iss16_hospital_mortality", 1.0),
+    ("severe_tbi_hospital_mortality", 1.0),
+    ("iss15_hospital_mortality", 20.0),
+)
+
+
+def shifted_hazards(spec: OutcomeSpec, start: Mapping[str, float], z: float) -> dict[str, float]:
+    """``spec``'s hazards with ``start[c] exp(sigma_c z)`` for the classes in ``start``.
+
+    Each shifted class is clipped to its 95 % evidence prior (:data:`HAZARD_PRIORS`), so one
+    common shift keeps the between-class pattern of ``start`` and every class inside its
+    prior; the other classes keep their value.
+    """
+    lam = dict(spec.hazard_per_min)
+    for c, value in start.items():
+        lo, hi = HAZARD_PRIORS[c]
+        lam[c] = float(np.clip(value * np.exp(hazard_prior(c)[1] * z), lo, hi))
+    return lam
+
+
+def fit_mortality(
+    data: CalibrationData,
+    spec: OutcomeSpec,
+    *,
+    hazard_start: Mapping[str, float],
+    z_bound: float,
+    rounds: int,
+    targets: tuple[CalibrationTarget, ...] = DEFAULT_TARGETS,
+) -> OutcomeSpec:
+    """Fit the intercepts and one common hazard shift to the four mortality fit targets.
+
+    Four unknowns for :data:`MORTALITY_FIT`: offsets of ``alpha_cal`` (ISS>=16 in-hospital
+    mortality), of ``alpha_class`` TBS and TBN together (severe-TBI in-hospital mortality) and
+    of ``alpha_class.MN`` (ISS<=15 mortality), and one common shift ``z`` of the hazards
+    (:func:`shifted_hazards` of ``hazard_start``; crash deaths before rescuers arrive), with
+    ``|z| <= z_bound``. Solved in ``rounds`` of two blocks in turn, so the intercepts answer
+    only to the absolute mortalities and the hazard only to its share: one joint solve let
+    the intercepts drop hospital deaths to raise the before-rescuers share when the prior
+    bound held the hazard back. Used by :func:`fit_calibration` (start: the prior medians)
+    and :func:`sim.outcomes.joint.refit_calibrated` (start: a PSA draw's hazards).
+
+    Fast because nothing else moves: the residuals evaluate only the two death stages, with
+    the parts of the logit that the intercepts do not change (:func:`sim.outcomes.models.
+    stage2_terms`) computed once, on arrays prepared once; the numbers are those of
+    :func:`sim.outcomes.models.evaluate` (tested).
+
+    Parameters
+    ----------
+    data
+        The baseline (:func:`calibration_data`).
+    spec
+        Starting spec; every other parameter is kept.
+    hazard_start
+        Class -> hazard per minute at ``z = 0`` (classes with a prior).
+    z_bound
+        Bound of the common shift (standard scores of the priors).
+    rounds
+        Rounds of the two blocks.
+    targets
+        Where the target values come from (matched by metric name).
+
+    Returns
+    -------
+    OutcomeSpec
+        Copy with the fitted intercepts and hazards (not validated again: the hazards stay
+        inside their priors, the intercepts are free).
+    """
+    want = {t.metric: t.target for t in targets}
+    keys = [k for k, _ in MORTALITY_FIT]
+    weights = np.array([w for _, w in MORTALITY_FIT])
+    unknown = [c for c in hazard_start if c not in HAZARD_PRIORS]
+    if unknown:
+        raise UserError(f"fit_calibration: hazard_classes: unknown classes {unknown}")
+    p = data.patients
+
+    def alpha_of(a_tbi: float, a_mn: float) -> dict[str, float]:
+        alpha = dict(spec.alpha_class)
+        alpha.update(
+            TBS=spec.alpha_class["TBS"] + a_tbi,
+            TBN=spec.alpha_class["TBN"] + a_tbi,
+            MN=spec.alpha_class["MN"] + a_mn,
+        )
+        return alpha
+
+    def make(x: np.ndarray) -> OutcomeSpec:
+        a_cal, a_tbi, a_mn, z = (float(v) for v in x)
+        return spec.model_copy(
+            update={
+                "alpha_cal": spec.alpha_cal + a_cal,
+                "alpha_class": alpha_of(a_tbi, a_mn),
+                "hazard_per_min": shifted_hazards(spec, hazard_start, z),
+            }
+        )
+
+    # Constant over the fit: the logit's other terms (only a hazard of 0 changes the
+    # interval-specific time term, and no shifted class reaches 0) and the rows with an outcome.
+    start = make(np.zeros(4))
+    neg_b, path_terms, _ = stage2_terms(p, start)
+    groups = _groups(data, np.isfinite(evaluate(p, start)["p_death"]))
+
+    def residuals(x: np.ndarray, which: slice) -> np.ndarray:
+        a_cal, a_tbi, a_mn, z = (float(v) for v in x)
+        lam = per_class(shifted_hazards(spec, hazard_start, z))[p.cls]
+        pre = prehospital_death(p, start, lam)
+        alpha = per_class(alpha_of(a_tbi, a_mn))[p.cls]
+        logit = neg_b + (spec.alpha_cal + a_cal) + alpha + path_terms
+        hosp = (1.0 - pre) * expit(logit)
+        st = _mortality_statistics(pre, hosp, pre + hosp, groups)
+        out: np.ndarray = (weights * np.array([st[k] - want[k] for k in keys]))[which]
+        return out
+
+    x = np.zeros(4)
+    for _ in range(rounds):
+        x[:3] = optimize.least_squares(
+            lambda a: residuals(np.append(a, x[3]), slice(1, 4)), x[:3], bounds=(-4, 4)
+        ).x
+        x[3] = optimize.least_squares(
+            lambda z: residuals(np.append(x[:3], z), slice(0, 1)),
+            x[3:],
+            bounds=(-z_bound, z_bound),
+        ).x[0]
+    return make(x)
+
+
 def fit_calibration(
     baseline: pd.DataFrame,
     spec: OutcomeSpec,
@@ -346,15 +567,16 @@ def fit_calibration(
 ) -> OutcomeSpec:
     """Re-fit the calibrated parameters of ``spec`` on a baseline patient table.
 
-    Solves four unknowns for four targets by least squares: ``alpha_cal`` (ISS>=16 in-hospital
-    mortality), one common offset ``alpha_class`` of TBS and TBN (severe-TBI in-hospital
-    mortality), ``alpha_class.MN`` (ISS<=15 mortality) and one common standard score ``z`` of
-    the hazard priors, ``hazard_per_min[c] = median_c exp(sigma_c z)`` for ``hazard_classes``
-    (crash deaths before rescuers arrive), with ``|z| <= 1.96`` so every class stays inside
-    its 95 % evidence interval (:data:`sim.outcomes.params.HAZARD_PRIORS`). The
-    on-the-spot share then follows from the IMM share of the case mix, which is not an outcome
-    parameter. Call :func:`sim.outcomes.with_reference_times` first so the time slopes are
-    centred on the same baseline.
+    Solves four unknowns for four targets by least squares (:func:`fit_mortality`):
+    ``alpha_cal`` (ISS>=16 in-hospital mortality), one common offset ``alpha_class`` of TBS
+    and TBN (severe-TBI in-hospital mortality), ``alpha_class.MN`` (ISS<=15 mortality) and
+    one common standard score ``z`` of the hazard priors, ``hazard_per_min[c] = median_c
+    exp(sigma_c z)`` for ``hazard_classes`` (crash deaths before rescuers arrive), with
+    ``|z| <= 1.96`` so every class stays inside its 95 % evidence interval
+    (:data:`sim.outcomes.params.HAZARD_PRIORS`). The on-the-spot share then follows from the
+    IMM share of the case mix, which is not an outcome parameter. Call
+    :func:`sim.outcomes.with_reference_times` first so the time slopes are centred on the
+    same baseline.
 
     Parameters
     ----------
@@ -372,62 +594,18 @@ def fit_calibration(
     OutcomeSpec
         Validated copy with the fitted values (rounded to 3 decimals / 4 significant digits).
     """
-    want = {t.metric: t.target for t in targets}
-    keys = (
-        "rtc_death_share_before_rescuers",
-        "iss16_hospital_mortality",
-        "severe_tbi_hospital_mortality",
-        "iss15_hospital_mortality",
-    )
-    weights = (1.0, 1.0, 1.0, 20.0)  # ISS<=15 mortality is ~0.004: scale its residual up
-    p = prepare_patients(baseline)
-    cols = baseline.copy()
     unknown = [c for c in hazard_classes if c not in HAZARD_PRIORS]
     if unknown:
         raise UserError(f"fit_calibration: hazard_classes: unknown classes {unknown}")
-
-    def make(x: np.ndarray) -> OutcomeSpec:
-        a_cal, a_tbi, a_mn, z = (float(v) for v in x)
-        lam = dict(spec.hazard_per_min)
-        for c in hazard_classes:
-            median, sigma = hazard_prior(c)
-            lam[c] = median * float(np.exp(sigma * z))
-        alpha = dict(spec.alpha_class)
-        alpha.update(
-            TBS=spec.alpha_class["TBS"] + a_tbi,
-            TBN=spec.alpha_class["TBN"] + a_tbi,
-            MN=spec.alpha_class["MN"] + a_mn,
-        )
-        return spec.model_copy(
-            update={
-                "alpha_cal": spec.alpha_cal + a_cal,
-                "alpha_class": alpha,
-                "hazard_per_min": lam,
-            }
-        )
-
-    def residuals(x: np.ndarray, which: slice) -> np.ndarray:
-        s = make(x)
-        frame = cols.assign(**evaluate(p, s))
-        st = calibration_statistics(frame, s)
-        return np.array([w * (st[k] - want[k]) for k, w in zip(keys, weights, strict=True)])[which]
-
-    # Two blocks in turn, so the intercepts answer only to the absolute mortalities and the
-    # hazard only to its share: one joint solve let the intercepts drop hospital deaths to
-    # raise the before-rescuers share when the prior bound held the hazard back.
     # Rounding below can push a bound value a hair outside its prior: stay just inside.
-    z_max = Z95 * (1 - 1e-3)
-    x = np.zeros(4)
-    for _ in range(3):
-        r_a = optimize.least_squares(
-            lambda a: residuals(np.append(a, x[3]), slice(1, 4)), x[:3], bounds=(-4, 4)
-        )
-        x[:3] = r_a.x
-        r_z = optimize.least_squares(
-            lambda z: residuals(np.append(x[:3], z), slice(0, 1)), x[3:], bounds=(-z_max, z_max)
-        )
-        x[3] = r_z.x[0]
-    fitted = make(x)
+    fitted = fit_mortality(
+        calibration_data(baseline),
+        spec,
+        hazard_start={c: hazard_prior(c)[0] for c in hazard_classes},
+        z_bound=Z95 * (1 - 1e-3),
+        rounds=3,
+        targets=targets,
+    )
     data = fitted.model_dump()
     data["alpha_cal"] = round(fitted.alpha_cal, 3)
     data["alpha_class"] = {c: round(v, 3) for c, v in fitted.alpha_class.items()}

@@ -235,7 +235,8 @@ def prepare_patients(table: pd.DataFrame) -> PatientArrays:
     )
 
 
-def _per_class(mapping: dict[str, float]) -> np.ndarray:
+def per_class(mapping: dict[str, float]) -> np.ndarray:
+    """A per-class map as a vector indexed by class code (:data:`OUTCOME_CLASSES` order)."""
     return np.array([mapping[c] for c in OUTCOME_CLASSES], dtype=float)
 
 
@@ -262,8 +263,8 @@ def time_term_logit_linear(p: PatientArrays, spec: OutcomeSpec) -> np.ndarray:
     ``T`` is EMS on scene -> definitive care (or hospital arrival + the fallback minutes): the
     minutes before EMS arrival belong to the prehospital hazard (no double counting).
     """
-    beta = _per_class(spec.beta_per_min)[p.cls]
-    t_ref = _per_class(spec.t_ref_min)[p.cls]
+    beta = per_class(spec.beta_per_min)[p.cls]
+    t_ref = per_class(spec.t_ref_min)[p.cls]
     term: np.ndarray = beta * _delta(_time_to_definitive(p, spec), t_ref)
     return term
 
@@ -280,7 +281,7 @@ def time_term_interval_specific(p: PatientArrays, spec: OutcomeSpec) -> np.ndarr
     applies = np.isin(p.cls, [CLASS_CODE[c] for c in spec.interval_classes])
     # Response minutes lie inside the hazard's window: charge them here only where the class
     # has no prehospital hazard, never twice.
-    no_hazard = _per_class(spec.hazard_per_min)[p.cls] == 0.0
+    no_hazard = per_class(spec.hazard_per_min)[p.cls] == 0.0
     pre = np.where(
         no_hazard, spec.beta_response_per_min * _delta(p.response_min, spec.response_ref_min), 0.0
     )
@@ -297,7 +298,7 @@ def time_term_interval_specific(p: PatientArrays, spec: OutcomeSpec) -> np.ndarr
         p.hospital_min,
         spec.fallback_hospital_to_definitive_min,
     )
-    beta = _per_class(spec.beta_per_min)[p.cls]
+    beta = per_class(spec.beta_per_min)[p.cls]
     term: np.ndarray = np.where(applies, pre, 0.0) + beta * (hosp - spec.hospital_ref_min)
     return term
 
@@ -431,8 +432,8 @@ def prehospital_death_within(p: PatientArrays, spec: OutcomeSpec, minutes: float
     numpy.ndarray
         Per-patient probability (NaN for rows not included).
     """
-    lam = _per_class(spec.hazard_per_min)[p.cls]
-    fa = _per_class(spec.first_aid_hazard_factor)[p.cls]
+    lam = per_class(spec.hazard_per_min)[p.cls]
+    fa = per_class(spec.first_aid_hazard_factor)[p.cls]
     stop = np.minimum(p.exposure_min, minutes)
 
     def cum(before: np.ndarray) -> np.ndarray:
@@ -446,6 +447,70 @@ def prehospital_death_within(p: PatientArrays, spec: OutcomeSpec, minutes: float
     prob = np.where((p.cls == _IMM) | p.dead_on_scene, 1.0, prob)
     result: np.ndarray = np.where(p.included, prob, np.nan)
     return result
+
+
+def prehospital_death(p: PatientArrays, spec: OutcomeSpec, lam: np.ndarray) -> np.ndarray:
+    """Stage 1: probability of death before effective care, per patient (unconditional).
+
+    Parameters
+    ----------
+    p
+        Arrays from :func:`prepare_patients`.
+    spec
+        Outcome parameters (first aid, bystander share, ``time_effects``; the hazard comes
+        from ``lam``).
+    lam
+        Prehospital hazard per minute of each patient (its class's ``hazard_per_min``);
+        passed in so a calibration can vary it without copying the spec.
+
+    Returns
+    -------
+    numpy.ndarray
+        1 for IMM and dead-on-scene rows; not yet NaN for rows not included.
+    """
+    if spec.time_effects:
+        fa = per_class(spec.first_aid_hazard_factor)[p.cls]
+        aided = p.exposure_min - p.before_aid_min
+        cum_hazard = lam * (p.before_aid_min + fa * aided)
+        # Unguided bystander aid from the call, in a share of patients (expected value over
+        # the mixture, so no random draw): aid starts at the earlier of the call and t_first_aid.
+        first = np.minimum(p.before_aid_min, p.before_call_min)
+        cum_bystander = lam * (first + fa * (p.exposure_min - first))
+        s = spec.bystander_first_aid_share
+        p_pre = s * -np.expm1(-cum_bystander) + (1.0 - s) * -np.expm1(-cum_hazard)
+    else:
+        p_pre = -np.expm1(-lam * spec.t_on_scene_ref_min)
+    out: np.ndarray = np.where((p.cls == _IMM) | p.dead_on_scene, 1.0, p_pre)
+    return out
+
+
+def stage2_terms(p: PatientArrays, spec: OutcomeSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The parts of the stage-2 logit that do not depend on the intercepts.
+
+    ``logit = neg_b + alpha_cal + alpha_class[c] + path_terms``: a calibration that moves only
+    the intercepts computes these once (:func:`sim.outcomes.calibration.fit_mortality`).
+
+    Parameters
+    ----------
+    p
+        Arrays from :func:`prepare_patients`.
+    spec
+        Outcome parameters.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(neg_b, path_terms, tau)``: minus the TRISS linear predictor, the time and care
+        terms of patients taken to hospital (0 otherwise) and the time term itself.
+    """
+    tau = TIME_TERMS[spec.model](p, spec) if spec.time_effects else np.zeros(p.n)
+    age_index = (p.age_years >= spec.age_index_years).astype(float)
+    b = spec.triss_b0 + spec.triss_b1 * p.rts + spec.triss_b2 * p.iss + spec.triss_b3 * age_index
+    care = (p.not_capable & (p.iss >= spec.capable_care_min_iss)) * np.log(
+        spec.care_level_or()
+    ) + p.transferred * np.log(spec.transfer_or)
+    path_terms: np.ndarray = np.where(p.hospital_path, tau + care, 0.0)
+    return -b, path_terms, tau
 
 
 def evaluate(p: PatientArrays, spec: OutcomeSpec) -> dict[str, np.ndarray]:
@@ -464,32 +529,9 @@ def evaluate(p: PatientArrays, spec: OutcomeSpec) -> dict[str, np.ndarray]:
         :data:`OUTCOME_COLUMNS` (NaN for rows not included).
     """
     cls = p.cls
-    is_imm = cls == _IMM
-    lam = _per_class(spec.hazard_per_min)[cls]
-    if spec.time_effects:
-        fa = _per_class(spec.first_aid_hazard_factor)[cls]
-        aided = p.exposure_min - p.before_aid_min
-        cum_hazard = lam * (p.before_aid_min + fa * aided)
-        # Unguided bystander aid from the call, in a share of patients (expected value over
-        # the mixture, so no random draw): aid starts at the earlier of the call and t_first_aid.
-        first = np.minimum(p.before_aid_min, p.before_call_min)
-        cum_bystander = lam * (first + fa * (p.exposure_min - first))
-        s = spec.bystander_first_aid_share
-        p_pre = s * -np.expm1(-cum_bystander) + (1.0 - s) * -np.expm1(-cum_hazard)
-        tau = TIME_TERMS[spec.model](p, spec)
-    else:
-        p_pre = -np.expm1(-lam * spec.t_on_scene_ref_min)
-        tau = np.zeros(p.n)
-    p_pre = np.where(is_imm | p.dead_on_scene, 1.0, p_pre)
-
-    age_index = (p.age_years >= spec.age_index_years).astype(float)
-    b = spec.triss_b0 + spec.triss_b1 * p.rts + spec.triss_b2 * p.iss + spec.triss_b3 * age_index
-    care = (p.not_capable & (p.iss >= spec.capable_care_min_iss)) * np.log(
-        spec.care_level_or()
-    ) + p.transferred * np.log(spec.transfer_or)
-    logit = -b + spec.alpha_cal + _per_class(spec.alpha_class)[cls]
-    logit = logit + np.where(p.hospital_path, tau + care, 0.0)
-    p_hosp_cond = expit(logit)
+    p_pre = prehospital_death(p, spec, per_class(spec.hazard_per_min)[cls])
+    neg_b, path_terms, tau = stage2_terms(p, spec)
+    p_hosp_cond = expit(neg_b + spec.alpha_cal + per_class(spec.alpha_class)[cls] + path_terms)
     p_death_hospital = (1.0 - p_pre) * p_hosp_cond
     p_death = p_pre + p_death_hospital
     alive = 1.0 - p_death

@@ -10,7 +10,7 @@ cost_effect_table`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -28,8 +28,9 @@ from sim.runs.tables import WorldInfo
 class CostEffect:
     """One scenario's cost rows against the base, and its PSA draws."""
 
-    table: pd.DataFrame  # index metric: mean, ci_low, ci_high, psa_low, psa_high
+    table: pd.DataFrame  # index metric: mean, ci_low, ci_high, psa_low, psa_high[, psa_all_*]
     draws: pd.DataFrame  # one row per PSA draw (empty without PSA)
+    joint: pd.DataFrame = field(default_factory=pd.DataFrame)  # per joint draw (--joint-psa)
 
 
 def quantities_by_rep(
@@ -72,6 +73,7 @@ def cost_effect(
     years: float,
     population: float,
     burden_draws: pd.DataFrame,
+    joint_draws: pd.DataFrame | None = None,
 ) -> CostEffect:
     """Cost rows of ``other`` against ``base`` (paired by replication, PSA paired by draw).
 
@@ -88,6 +90,10 @@ def cost_effect(
     burden_draws
         The outcome PSA draws of ``other`` (``dalys_averted_per_year``,
         ``deaths_averted_per_year`` per draw); empty: no PSA interval.
+    joint_draws
+        The joint draws of every assumption (:func:`sim.runs.compare.burden_of`, with
+        ``rep``): each is priced at its own replication's quantities with one more price
+        draw (stream ``"joint_psa_costs"``), which gives ``psa_all_low``/``psa_all_high``.
 
     Returns
     -------
@@ -111,11 +117,34 @@ def cost_effect(
             "dalys_draws": burden_draws["dalys_averted_per_year"].to_numpy(float),
             "deaths_draws": burden_draws["deaths_averted_per_year"].to_numpy(float),
         }
-    table, draws = cost_effect_table(
-        incr,
-        by_rep["dalys_averted_per_year"].to_numpy(float),
-        by_rep["deaths_averted_per_year"].to_numpy(float),
-        gdp_per_capita_yuan=base.costs.gdp_per_capita_yuan,
-        **kwargs,
-    )
-    return CostEffect(table, draws)
+    dalys_rep = by_rep["dalys_averted_per_year"].to_numpy(float)
+    deaths_rep = by_rep["deaths_averted_per_year"].to_numpy(float)
+    gdp = base.costs.gdp_per_capita_yuan
+    table, draws = cost_effect_table(incr, dalys_rep, deaths_rep, gdp_per_capita_yuan=gdp, **kwargs)
+    joint = pd.DataFrame()
+    if joint_draws is not None and not joint_draws.empty:
+        k = len(joint_draws)
+        u = RandomStreams(base.run.seed, 0)["joint_psa_costs"].random((k, len(COST_ITEMS)))
+        cost_k = np.empty(k)
+        for i, r in enumerate(joint_draws["rep"].to_numpy(np.int64).tolist()):
+            # A draw tied to a replication is priced at what that replication used.
+            used_o, used_b = (
+                q.loc[r] if r >= 0 else q.mean() for q in (other_quantities, base_quantities)
+            )
+            one = u[i : i + 1]
+            cost_k[i] = float(
+                cost_draws(other.costs, {str(a): float(v) for a, v in used_o.items()}, one)[0]
+                - cost_draws(base.costs, {str(a): float(v) for a, v in used_b.items()}, one)[0]
+            )
+        all_table, joint = cost_effect_table(
+            incr,
+            dalys_rep,
+            deaths_rep,
+            gdp_per_capita_yuan=gdp,
+            cost_draws=cost_k,
+            dalys_draws=joint_draws["dalys_averted_per_year"].to_numpy(float),
+            deaths_draws=joint_draws["deaths_averted_per_year"].to_numpy(float),
+        )
+        table["psa_all_low"] = all_table["psa_low"]
+        table["psa_all_high"] = all_table["psa_high"]
+    return CostEffect(table, draws, joint)

@@ -128,6 +128,10 @@ def _notes(data: BriefData, lang: str) -> list[str]:
         disabled = comparison[metric.isin(lb.AVERTED_COUNT_METRICS[1:])]
         if (pd.to_numeric(disabled["mean"], errors="coerce") < 0).any():
             out.append(lb.text("note_negative_disability", lang))
+    recentred = data.manifest.get("joint_psa_recentred_targets") or {}
+    missed = sorted({m for per in recentred.values() if isinstance(per, dict) for m in per})
+    if missed:  # the all-assumptions interval holds these to the central fit, not the target
+        out.append(lb.text("note_recentred", lang, targets=", ".join(missed)))
     stages = data.stages
     if stages is not None and data.base is not None:
         other = stages[stages["scenario"].astype(str) != data.base]
@@ -203,6 +207,10 @@ def _averted_table(data: BriefData, lang: str) -> dict[str, Any] | None:
     others += [s for s in dict.fromkeys(rows_in["scenario"].astype(str)) if s not in others]
     others = [s for s in others if s in set(rows_in["scenario"].astype(str))]
     has_psa = {"psa_low", "psa_high"} <= set(rows_in.columns)
+    # compare --joint-psa: the interval over every assumption, shown after the PSA one.
+    has_all = {"psa_all_low", "psa_all_high"} <= set(rows_in.columns) and bool(
+        rows_in["psa_all_low"].notna().any()
+    )
     header = [lb.text("col_metric", lang)] + [
         lb.text("col_averted", lang, scenario=s) for s in others
     ]
@@ -237,9 +245,22 @@ def _averted_table(data: BriefData, lang: str) -> dict[str, Any] | None:
                     like=r["mean"].iloc[0],
                 )
                 cell = f"{cell} {psa}".strip()
+            if has_all:
+                every = fmt_interval(
+                    None,
+                    r["psa_all_low"].iloc[0],
+                    r["psa_all_high"].iloc[0],
+                    square=True,
+                    metric=metric,
+                    like=r["mean"].iloc[0],
+                )
+                if every:
+                    sep = "；" if lang == "zh" else "; "
+                    cell = f"{cell}{sep}{lb.text('all_assumptions_inline', lang)} {every}"
             row.append(cell)
         rows.append(row)
-    return {"caption": lb.text("averted_caption", lang), "header": header, "rows": rows}
+    caption = "averted_caption_joint" if has_all else "averted_caption"
+    return {"caption": lb.text(caption, lang), "header": header, "rows": rows}
 
 
 def _kpi_tables(data: BriefData, lang: str) -> list[dict[str, Any]]:
@@ -335,6 +356,13 @@ def _conclusion(data: BriefData, lang: str) -> list[str]:
                             lang,
                             low=fmt_value(r["psa_low"], like=r["mean"]),
                             high=fmt_value(r["psa_high"], like=r["mean"]),
+                        )
+                    if _finite(r.get("psa_all_low"), r.get("psa_all_high")):
+                        sentence += ("" if lang == "zh" else " ") + lb.text(
+                            "conclusion_psa_all",
+                            lang,
+                            low=fmt_value(r["psa_all_low"], like=r["mean"]),
+                            high=fmt_value(r["psa_all_high"], like=r["mean"]),
                         )
                     parts.append(sentence)
         if parts:
