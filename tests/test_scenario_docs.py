@@ -72,14 +72,28 @@ OWN_EVIDENCE = re.compile(r"docs/evidence\.md|\[[^\]]*\]\(evidence\.md\)")
 SECTION_CITE = re.compile(r"evidence(?:\.md)? §(\d+(?:\.\d+)?)")
 
 
+def _shipped_text_files() -> list[Path]:
+    """Every shipped file a reader or the code may cite a source in."""
+    folders = ("sim", "docs", "tests", "scenarios", "notebooks", "tools")
+    suffixes = {".py", ".md", ".toml", ".json", ".ipynb", ".csv"}
+    files = [p for f in folders for p in (REPO / f).rglob("*") if p.suffix in suffixes]
+    return [*files, REPO / "README.md"]
+
+
 def test_no_reference_outside_the_project_to_the_evidence_brief() -> None:
+    """No scenario, doc or docstring names the brief or ../shared/reference as its source."""
+    files = _shipped_text_files()
+    assert {"county_baseline.toml", "README.md", "schema.json", "parameters.md"} <= {
+        p.name for p in files
+    }
     offenders = [
         str(p.relative_to(REPO))
-        for folder in ("sim", "docs", "tests")
-        for p in (REPO / folder).rglob("*")
-        if p.suffix in {".py", ".md", ".toml"}
-        and p.name != "test_scenario_docs.py"
-        and "evidence.md" in OWN_EVIDENCE.sub("", p.read_text(encoding="utf-8"))
+        for p in files
+        if p.name != "test_scenario_docs.py"
+        and (
+            "evidence.md" in OWN_EVIDENCE.sub("", text := p.read_text(encoding="utf-8"))
+            or "shared/reference" in text
+        )
     ]
     assert offenders == []
 

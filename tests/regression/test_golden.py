@@ -10,15 +10,21 @@ import math
 from pathlib import Path
 
 import pytest
+from congested import events_digest
 from update_golden import (
     CONGESTED_DIGEST_FILE,
     GOLDEN_FILE,
     INTEGRATED_DIGEST_FILE,
+    INTEGRATED_SCENARIO,
     congested_digest,
     golden_kpis,
     integrated_digest,
     read_golden,
 )
+
+from sim.config.scenario import load_scenario
+from sim.runs.replications import replication_record
+from sim.runs.world import build_world
 
 REL_TOL = 1e-9
 
@@ -60,3 +66,20 @@ def test_integrated_event_log_digest() -> None:
     assert integrated_digest() == golden, (
         "the integrated event log changed (refresh with update_golden.py only if intended)"
     )
+
+
+def test_event_log_digest_hashes_the_log_not_the_scenario_wording() -> None:
+    """A new title or description changes the content hash (run ids, checkpoint keys) only.
+
+    The shipped county scenarios inherit county_baseline's description, so rewording it moves
+    every county content hash; the golden digests must not follow.
+    """
+    scenario = load_scenario(INTEGRATED_SCENARIO, ["run.horizon_days=2", "run.warm_up_days=0"])
+    data = scenario.model_dump(mode="json")
+    reworded = scenario.with_data(
+        {**data, "title": "another title", "description": "another description"}
+    )
+    assert reworded.content_hash() != scenario.content_hash()
+    world = build_world(scenario)
+    digests = {events_digest(replication_record(s, world, 0).events) for s in (scenario, reworded)}
+    assert len(digests) == 1
