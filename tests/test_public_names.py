@@ -8,6 +8,8 @@ helper must agree with the travel tables' own look-ups.
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -127,10 +129,15 @@ def test_compare_module_keeps_every_name_it_had() -> None:
 
 
 def test_cli_split_keeps_the_commands_and_their_order() -> None:
-    import typer.main
-
-    from sim.cli import _register, app
-
-    _register()
-    group = typer.main.get_command(app)
-    assert list(group.list_commands(None)) == COMMANDS_IN_HELP_ORDER  # type: ignore[attr-defined]
+    # A fresh interpreter, as `trauma-sim` starts: other tests import command modules in
+    # their own order, and a command registers when its module is first imported.
+    code = (
+        "import typer.main\n"
+        "from sim.cli import _register, app\n"
+        "_register()\n"
+        "print(' '.join(typer.main.get_command(app).list_commands(None)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.split() == COMMANDS_IN_HELP_ORDER
