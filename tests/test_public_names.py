@@ -8,6 +8,8 @@ helper must agree with the travel tables' own look-ups.
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -87,3 +89,55 @@ def test_period_of_agrees_with_the_travel_tables(world: World) -> None:
     t_min = np.array([0.0, 479.0, 480.0, 1440.0 + 1020.0])
     got = [period_of(hour_of(x), t.period_of_hour) for x in t_min]
     assert got == [int(t.period_of_hour[h]) for h in (0, 7, 8, 17)]
+
+
+#: The module-level names of ``sim/runs/compare.py`` before it was split (study, sweep,
+#: sensitivity and tests import them from there).
+COMPARE_NAMES_BEFORE_SPLIT = tuple(
+    """
+    COST_COLUMN IDLE_COVERAGE_METRIC JOINT_COLUMNS KPI_FOR_COMPARISON Burden Comparison Window
+    align burden_of burden_rows check_same_incidents compare_scenarios cost_rows evppi_of
+    idle_coverage_by_rep kpi_rows reattach reference_spec response_offsets side_tables
+    stage_table window_of
+    """.split()  # noqa: SIM905 - a frozen snapshot, easier to read as words
+)
+
+#: ``trauma-sim --help`` lists commands in this order (and the groups after them).
+COMMANDS_IN_HELP_ORDER = [
+    "validate",
+    "run",
+    "calibration",
+    "compare",
+    "demo",
+    "brief",
+    "metrics-docs",
+    "scenario-docs",
+    "validate-against",
+    "site",
+    "sweep",
+    "sweep-report",
+    "sensitivity",
+    "bench",
+    "network",
+]
+
+
+def test_compare_module_keeps_every_name_it_had() -> None:
+    compare = importlib.import_module("sim.runs.compare")
+    assert [n for n in COMPARE_NAMES_BEFORE_SPLIT if not hasattr(compare, n)] == []
+    assert set(COMPARE_NAMES_BEFORE_SPLIT) <= set(compare.__all__)
+
+
+def test_cli_split_keeps_the_commands_and_their_order() -> None:
+    # A fresh interpreter, as `trauma-sim` starts: other tests import command modules in
+    # their own order, and a command registers when its module is first imported.
+    code = (
+        "import typer.main\n"
+        "from sim.cli import _register, app\n"
+        "_register()\n"
+        "print(' '.join(typer.main.get_command(app).list_commands(None)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.split() == COMMANDS_IN_HELP_ORDER

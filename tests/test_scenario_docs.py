@@ -65,16 +65,54 @@ def test_update_refuses_a_file_without_its_marker(tmp_path: Path) -> None:
         update_parameters_doc(tmp_path / "missing.md")
 
 
+EVIDENCE = REPO / "docs" / "evidence.md"
+#: The project's own evidence page, named as the docs name it; any other "evidence.md" is the
+#: brief outside the repository.
+OWN_EVIDENCE = re.compile(r"docs/evidence\.md|\[[^\]]*\]\(evidence\.md\)")
+SECTION_CITE = re.compile(r"evidence(?:\.md)? §(\d+(?:\.\d+)?)")
+
+
+def _shipped_text_files() -> list[Path]:
+    """Every shipped file a reader or the code may cite a source in."""
+    folders = ("sim", "docs", "tests", "scenarios", "notebooks", "tools")
+    suffixes = {".py", ".md", ".toml", ".json", ".ipynb", ".csv"}
+    files = [p for f in folders for p in (REPO / f).rglob("*") if p.suffix in suffixes]
+    return [*files, REPO / "README.md"]
+
+
 def test_no_reference_outside_the_project_to_the_evidence_brief() -> None:
+    """No scenario, doc or docstring names the brief or ../shared/reference as its source."""
+    files = _shipped_text_files()
+    assert {"county_baseline.toml", "README.md", "schema.json", "parameters.md"} <= {
+        p.name for p in files
+    }
     offenders = [
         str(p.relative_to(REPO))
-        for folder in ("sim", "docs", "tests")
-        for p in (REPO / folder).rglob("*")
-        if p.suffix in {".py", ".md", ".toml"}
-        and p.name != "test_scenario_docs.py"
-        and "evidence.md" in p.read_text(encoding="utf-8")
+        for p in files
+        if p.name != "test_scenario_docs.py"
+        and (
+            "evidence.md" in OWN_EVIDENCE.sub("", text := p.read_text(encoding="utf-8"))
+            or "shared/reference" in text
+        )
     ]
     assert offenders == []
+
+
+def test_every_evidence_section_cited_is_a_section_of_the_projects_evidence_page() -> None:
+    headings = set(re.findall(r"^#{2,3} (\d+(?:\.\d+)?)\.? ", EVIDENCE.read_text("utf-8"), re.M))
+    assert {"0", "1.1", "1.3", "2.4", "3", "4.2", "7.2", "9", "10"} <= headings
+    cited = {
+        (str(p.relative_to(REPO)), n)
+        for folder in ("sim", "docs", "scenarios")
+        for p in (REPO / folder).rglob("*")
+        if p.suffix in {".py", ".md", ".toml"}
+        for n in SECTION_CITE.findall(p.read_text(encoding="utf-8"))
+    }
+    assert len(cited) > 20, "the citation pattern no longer matches how the code cites sections"
+    missing = sorted(c for c in cited if c[1] not in headings)
+    assert missing == [], f"cite a section docs/evidence.md does not have: {missing}"
+    index = PARAMETERS.read_text(encoding="utf-8").partition(PARAMETERS_MARKER)[0]
+    assert set(re.findall(r"^\| §(\d+(?:\.\d+)?) \|", index, re.M)) == headings
 
 
 def test_cli_updates_the_parameter_table_and_refuses_a_missing_one(

@@ -86,7 +86,7 @@ def test_sweep_point_equals_a_separate_comparison(serial: tuple[Path, pd.DataFra
 def test_serial_equals_process_pool_equals_dask(
     serial: tuple[Path, pd.DataFrame], tmp_path: Path
 ) -> None:
-    distributed = pytest.importorskip("dask.distributed")
+    import dask.distributed as distributed  # a dev dependency: missing it fails, never skips
     tmp, table = serial
     spec = load_sweep(tmp / "sweep.toml")
     pooled = run_sweep(spec, tmp_path / "pool", jobs=2)

@@ -51,9 +51,27 @@ def _root(
     """Emergency trauma-response simulation (120, 警医联动, 专家会诊) on real roads."""
 
 
+#: The command modules, in the order their commands appear in ``trauma-sim --help``.
+COMMAND_MODULES = (
+    "bench",
+    "scenario",
+    "compare",
+    "brief",
+    "docs",
+    "network",
+    "ops",
+    "sensitivity",
+    "sweep",
+)
+
+
 def _register() -> None:
-    # Imported here so each area's commands live in their own module.
-    from sim.cli import bench, model, network, ops, sensitivity, sweep  # noqa: F401
+    # Imported here so each area's commands live in their own module; a loop, not an import
+    # statement, because the import sorter would reorder the commands of the help.
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"sim.cli.{name}")
 
 
 def _usage_line(exc: click_exc.UsageError) -> str:

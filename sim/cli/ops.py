@@ -10,7 +10,15 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.cli import app
-from sim.cli.model import CacheDirOpt, DataDirOpt, DaysOpt, RepsOpt, SeedOpt, SetOpt, _overrides
+from sim.cli.options import (
+    CacheDirOpt,
+    DataDirOpt,
+    DaysOpt,
+    RepsOpt,
+    SeedOpt,
+    SetOpt,
+    option_overrides,
+)
 
 console = Console(soft_wrap=True, width=max(140, Console().width))
 
@@ -106,7 +114,7 @@ def site_cmd(
     if method not in METHODS:
         console.print(f"--method: '{method}' (allowed: {', '.join(METHODS)})")
         raise typer.Exit(2)
-    sc = load_scenario(scenario, _overrides(sets, seed, horizon_days))
+    sc = load_scenario(scenario, option_overrides(sets, seed, horizon_days))
     m: Method = method  # type: ignore[assignment]  # checked against METHODS above
     res = site(sc, stations, m, candidates_file=candidates, evaluate=evaluate,
                replications=reps, greedy=greedy, data_dir=data_dir,

@@ -8,16 +8,15 @@ from typing import Annotated
 import typer
 
 from sim.cli import app
-from sim.cli.model import (
+from sim.cli.console import console, progress_bar
+from sim.cli.options import (
     CacheDirOpt,
     DataDirOpt,
     DaysOpt,
     JobsOpt,
     RepsOpt,
     SetOpt,
-    _overrides,
-    console,
-    progress_bar,
+    option_overrides,
 )
 from sim.cli.sweep import dask_executor
 
@@ -60,7 +59,7 @@ def sensitivity(
     from sim.runs.sensitivity import sensitivity as run
 
     language = check_lang(lang)
-    ov = _overrides(sets, None, horizon_days)
+    ov = option_overrides(sets, None, horizon_days)
     b, a = load_scenario(base, ov), load_scenario(alternative, ov)
     out.mkdir(parents=True, exist_ok=True)
     with dask_executor(scheduler) as executor, progress_bar() as prog:

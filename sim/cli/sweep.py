@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from sim.cli import app
-from sim.cli.model import CacheDirOpt, DataDirOpt, JobsOpt, console, progress_bar
+from sim.cli.console import console, progress_bar
+from sim.cli.options import CacheDirOpt, DataDirOpt, JobsOpt
 from sim.core.errors import UserError
 
 

@@ -179,7 +179,7 @@ class ExpertConsultSpec(Spec):
         default=True, description="Request at a county-tier hospital on arrival."
     )
     undertriage_reduction: float = Field(
-        json_schema_extra=u_range(0.2, 0.8, "[U]; telemedicine reviews, docs/parameters.md 4.3"),
+        json_schema_extra=u_range(0.2, 0.8, "[U]; telemedicine reviews, docs/evidence.md §4.3"),
         default=0.5,
         ge=0,
         le=1,

@@ -41,7 +41,7 @@ class CallSpec(Spec):
         "location (B3: 60-180 s, Gamma mean 90 s).",
     )
     location_problem_share: float = Field(
-        json_schema_extra=u_range(0.05, 0.3, "[U]; UK mobile calls, docs/parameters.md 4.1 [S]"),
+        json_schema_extra=u_range(0.05, 0.3, "[U]; UK mobile calls, docs/evidence.md §4.1 [S]"),
         default=0.15,
         ge=0,
         le=1,
@@ -50,7 +50,7 @@ class CallSpec(Spec):
     )
     location_problem_min: Duration = Field(
         json_schema_extra=u_range(
-            0.5, 3.0, "[U]; UK: up to 3 min locating, docs/parameters.md 4.1 [S]"
+            0.5, 3.0, "[U]; UK: up to 3 min locating, docs/evidence.md §4.1 [S]"
         ),
         default=Lognormal(median=1.5, sigma=0.6),
         description="Extra minutes to locate a hard-to-find caller [U].",
@@ -76,7 +76,7 @@ class CallSpec(Spec):
     )
     transfer_min: Duration = Field(
         json_schema_extra=u_range(
-            0.5, 3.3, "[U]; Kunshan cross-district +3.3 min, docs/parameters.md 3 [V]"
+            0.5, 3.3, "[U]; Kunshan cross-district +3.3 min, docs/evidence.md §3 [V]"
         ),
         default=Triangular(low=0.5, mode=1.0, high=3.0),
         description="Inter-centre transfer of a wrongly routed call [U] (Kunshan: cross-district "

@@ -82,7 +82,7 @@ class TravelSpec(Spec):
             "applied to every response and transport leg of that priority; give all of 1, 2, "
             "3. Default {1: 0.85, 2: 0.9, 3: 1.0}: lights and sirens save about 10-30 % of "
             "urban response drive time (Ho 1998 Ann Emerg Med: 3.02 min, 38.5 %; Brown 2000 "
-            "Prehosp Emerg Care: 1.76 min; docs/parameters.md section 4.2), taken conservatively "
+            "Prehosp Emerg Care: 1.76 min; docs/evidence.md §4.2), taken conservatively "
             "because the profile already sets peak-hour delays."
         ),
     )

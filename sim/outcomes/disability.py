@@ -4,7 +4,7 @@ Pure, vectorised functions of minutes (NaN means "not reached": the caller subst
 reference time, so a missing interval never moves an outcome). Each gives the probability of a
 permanent state among *survivors*; :func:`sim.outcomes.models.evaluate` turns them into
 unconditional band probabilities, counts and YLDs. Every other class keeps the generic
-time coupling ``kappa`` of docs/parameters.md §7.3. Sources and derivations: docs/outcomes.md §4.
+time coupling ``kappa`` of docs/evidence.md §7.3. Sources and derivations: docs/outcomes.md §4.
 
 * Severe TBI with a surgical lesion (TBS): GOS-E bands shift on the logit scale by
   ``gamma (T_evac - T_ref)``, T_evac = injury -> evacuation (definitive care). Seelig 1981

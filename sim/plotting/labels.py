@@ -688,7 +688,7 @@ BRIEF: dict[str, Text] = {
 }
 
 #: Main assumptions shown when the results do not list their own (manifest ``assumptions``).
-#: Values and sources follow the project's evidence brief (docs/parameters.md).
+#: Values and sources: the parameter table (docs/parameters.md) and docs/evidence.md.
 DEFAULT_ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         Text(

@@ -11,6 +11,10 @@ tests/regression/golden/congested_events.sha256: any change to any event, time o
 The integrated golden run (scenarios/county_integrated.toml, every mechanism on: live unit
 positions, guided routes, police, consultations) is stored the same way in
 tests/regression/golden/integrated_events.sha256; speed-ups must leave it unchanged.
+The Hangzhou golden run (scenarios/hangzhou_integrated.toml on the real hangzhou_west roads,
+2 days, the fleet cut to 14 units so calls queue and returning units are sent on) is stored
+in tests/regression/golden/hangzhou_events.sha256: the speed-ups' claim of identical logs on
+real roads, under load, as a test (docs/performance.md).
 
 Refresh path, when a model or scenario change is *meant* to move the numbers::
 
@@ -27,6 +31,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 # The congested scenario lives with the test helpers (tests/), also when run as a script.
@@ -47,6 +52,14 @@ CONGESTED_DIGEST_FILE = Path(__file__).resolve().parent / "golden" / "congested_
 INTEGRATED_SCENARIO = REPO_ROOT / "scenarios" / "county_integrated.toml"
 INTEGRATED_OVERRIDES = ["run.horizon_days=14", "run.warm_up_days=0", "run.seed=20260101"]
 INTEGRATED_DIGEST_FILE = Path(__file__).resolve().parent / "golden" / "integrated_events.sha256"
+HANGZHOU_SCENARIO = REPO_ROOT / "scenarios" / "hangzhou_integrated.toml"
+HANGZHOU_OVERRIDES = [
+    "run.horizon_days=2",
+    "run.warm_up_days=0",
+    "run.seed=20260101",
+    "fleet.ambulances=14",
+]
+HANGZHOU_DIGEST_FILE = Path(__file__).resolve().parent / "golden" / "hangzhou_events.sha256"
 
 
 def golden_kpis() -> pd.DataFrame:
@@ -68,6 +81,12 @@ def integrated_digest() -> str:
     return events_digest(replication_record(scenario, build_world(scenario), 0).events)
 
 
+def hangzhou_events() -> dict[str, np.ndarray]:
+    """The Hangzhou golden run's event log (replication 0; needs the shared OSM extract)."""
+    scenario = load_scenario(HANGZHOU_SCENARIO, HANGZHOU_OVERRIDES)
+    return replication_record(scenario, build_world(scenario), 0).events
+
+
 def read_golden(path: Path = GOLDEN_FILE) -> pd.DataFrame:
     """The stored golden KPI table."""
     return pd.read_csv(path)
@@ -86,6 +105,9 @@ def main() -> None:
     digest = integrated_digest()
     INTEGRATED_DIGEST_FILE.write_text(digest + "\n", encoding="utf-8")
     print(f"wrote {INTEGRATED_DIGEST_FILE} ({digest})")
+    digest = events_digest(hangzhou_events())
+    HANGZHOU_DIGEST_FILE.write_text(digest + "\n", encoding="utf-8")
+    print(f"wrote {HANGZHOU_DIGEST_FILE} ({digest})")
 
 
 if __name__ == "__main__":
