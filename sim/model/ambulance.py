@@ -527,6 +527,8 @@ class Fleet:
         """
         if not self._returning:
             return out
+        if not self.live_positions and self._nearest_suffice:
+            return self._add_returning_at_station(out, node, priority, hour)
         tables, world = self.tables, self.world
         returning: list[tuple[float, Unit]] = []
         for u in self._returning.values():
@@ -587,6 +589,36 @@ class Fleet:
             eta = self._search_drive(bound, node, priority, hour, best)
             out.append(Candidate(index, u.station, eta, False))
             best = min(best, eta)
+        return out
+
+    def _add_returning_at_station(
+        self, out: list[Candidate], node: int, priority: int, hour: int
+    ) -> list[Candidate]:
+        """Returning units as if at their station, only those that can win (no live positions).
+
+        For the policies in ``NEAREST_CANDIDATES_SUFFICE`` a unit slower than the best so far
+        cannot be chosen, so it is left out before its shift is checked; each station's time
+        is read once (the same float ``from_facility_min`` gives).
+        """
+        from_view, period, factor = (
+            self._from_view,
+            period_of(hour, self._period_of_hour),
+            self._factor[priority],
+        )
+        station_fac, turnout, on_shift = self._station_fac, self.turnout_mean_min, self._on_shift
+        best = min((c.eta_min for c in out), default=math.inf)
+        eta_at: dict[int, float] = {}
+        for u in self._returning.values():
+            station = u.station
+            eta = eta_at.get(station)
+            if eta is None:
+                eta = eta_at[station] = (
+                    turnout + from_view[period, station_fac[station], node] * factor
+                )
+            if eta > best or not on_shift(u):
+                continue
+            out.append(Candidate(u.index, station, eta, False))
+            best = eta
         return out
 
     def _nearest_stations(self, node: int, hour: int) -> list[int]:
