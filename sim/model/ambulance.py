@@ -24,7 +24,7 @@ import heapq
 import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import simpy
@@ -37,6 +37,7 @@ from sim.core.units import hour_of, hours_of, period_of
 from sim.model.clock import Soon, after, after_steps, at_time
 from sim.model.spec import DestinationSpec, FleetSpec
 from sim.model.state import PatientState
+from sim.network.tables import LandmarkBounds
 from sim.policies.destination import DestinationPolicy
 from sim.policies.dispatch import NEAREST_CANDIDATES_SUFFICE, Candidate, DispatchPolicy
 from sim.policies.diversion import open_destination
@@ -95,7 +96,22 @@ class Unit:
     t_origin: float = 0.0
     trip: int = 0  # bumped on every dispatch: a pending arrival home of an older trip is void
     path: list[int] = field(default_factory=list)
-    path_min: np.ndarray | None = None
+    # Minutes along ``path`` from the return's start (shared between units: never mutated).
+    path_min: list[float] | None = None
+
+
+class _ReturnBound(NamedTuple):
+    """What the dispatcher knows of a returning unit before any route search.
+
+    ``eta_min`` bounds the unit's minutes to the scene from below (exact when ``exact``);
+    ``pos``, ``via_home_min`` (no emergency factor) and ``bounds`` feed the search.
+    """
+
+    eta_min: float
+    exact: bool
+    pos: int
+    via_home_min: float
+    bounds: LandmarkBounds | None
 
 
 class Fleet:
@@ -163,6 +179,8 @@ class Fleet:
         # Minutes from every node to each hospital, one row per (period, node): the
         # destination choice reads one row instead of one table lookup per hospital.
         self._hospital_rows = world.tables.to_facilities_rows(world.hospital_fac)
+        # Routes home out of a facility, by (facility, station node, period): see _position.
+        self._return_routes: dict[tuple[int, int, int], tuple[list[int], list[float]]] = {}
         self._nearest_suffice = dispatch_policy in NEAREST_CANDIDATES_SUFFICE
         # Mechanism settings read at every scene departure, looked up once.
         ec, pl, pn = (
@@ -358,30 +376,37 @@ class Fleet:
         """Node a returning unit has reached along its route, and minutes left to its station.
 
         Estimated from the elapsed time along the shortest route home (computed once per
-        return, only when a dispatch decision needs it).
+        return, only when a dispatch decision needs it; a route out of a facility once per
+        facility, station and period, as many returns share it).
         """
         if u.path_min is None:
             t0h = hour_of(u.t_origin)
             station_node = self.world.station_node[u.station]
-            # Minutes along the route as from/to_facility_min give them (priority 3), for all
-            # nodes at once.
+            # Minutes along the route as from/to_facility_min give them (priority 3).
             tables = self.tables
             period, factor = period_of(t0h, self._period_of_hour), tables.emergency_factor[3]
             if u.origin_fac >= 0:
-                u.path = tables.route_nodes(u.origin_fac, station_node, hour=t0h)
-                u.path_min = tables.from_fac[period, u.origin_fac, u.path].astype(np.float64)
-                u.path_min *= factor
+                key = (u.origin_fac, station_node, period)
+                hit = self._return_routes.get(key)
+                if hit is None:
+                    path = tables.route_nodes(u.origin_fac, station_node, hour=t0h)
+                    along = tables.from_fac[period, u.origin_fac, path].astype(np.float64)
+                    along *= factor
+                    hit = self._return_routes[key] = (path, along.tolist())
+                u.path, u.path_min = hit
             else:
                 sk = self.world.station_fac[u.station]
                 u.path = tables.route_nodes(sk, u.origin_node, hour=t0h, direction="to")
                 left = tables.to_facility_min(sk, u.origin_node, t0h)
-                u.path_min = left - tables.to_fac[period, sk, u.path].astype(np.float64) * factor
-        if not u.path:
+                along = left - tables.to_fac[period, sk, u.path].astype(np.float64) * factor
+                u.path_min = along.tolist()
+        path, path_min = u.path, u.path_min
+        if not path:
             start = u.origin_node if u.origin_fac < 0 else self.world.station_node[u.station]
             return start, 0.0
-        j = int(np.searchsorted(u.path_min, self.env.now - u.t_origin, side="right")) - 1
-        j = max(0, min(j, len(u.path) - 1))
-        return u.path[j], float(u.path_min[-1] - u.path_min[j])
+        j = bisect.bisect_right(path_min, self.env.now - u.t_origin) - 1
+        j = max(0, min(j, len(path) - 1))
+        return path[j], path_min[-1] - path_min[j]
 
     def _drive_min(
         self, u: Unit, node: int, priority: int, hour: int, beat: float = math.inf
@@ -393,29 +418,52 @@ class Fleet:
         searched to the end).
         """
         tables = self.tables
-        k = self.world.station_fac[u.station]
         if u.status == S.IDLE_AT_STATION:
-            return tables.from_facility_min(k, node, hour, priority)
+            return tables.from_facility_min(self._station_fac[u.station], node, hour, priority)
+        bound = self._returning_bound(u, node, priority, hour)
+        if bound.exact:
+            return bound.eta_min
+        if beat < math.inf and bound.eta_min > beat * (1.0 + 1e-9):
+            return bound.via_home_min * tables.emergency_factor[priority]
+        return self._search_drive(bound, node, priority, hour, beat)
+
+    def _returning_bound(self, u: Unit, node: int, priority: int, hour: int) -> _ReturnBound:
+        """A lower bound on a returning unit's minutes to ``node``, from its live position.
+
+        Exact (no search needed) when the unit has just left a facility. Costs the unit's
+        position and a landmark bound (table reads), never a route search.
+        """
+        tables = self.tables
+        factor = tables.emergency_factor[priority]
         if u.t_origin == self.env.now and u.origin_fac >= 0:
-            return tables.from_facility_min(u.origin_fac, node, hour, priority)
+            eta = tables.from_facility_min(u.origin_fac, node, hour, priority)
+            return _ReturnBound(eta, True, -1, 0.0, None)
         pos, left_min = self._position(u)
         # Going home first and out again is never faster than the best route, so it bounds
-        # (and localises) the search from the unit's position. The result is
-        # min(direct, via_home) whatever the search limit, so a tighter limit (a route through
-        # any facility, strictly above the direct minutes) only makes the search cheaper.
-        # With ``beat``, a unit that provably cannot beat it is not searched at all, and the
-        # search may stop at ``beat``: beyond it the unit gets via_home minutes, then above
-        # ``beat`` as well (the margins cover the rounding of the factor).
-        via_home = left_min + tables.from_facility_min(k, node, hour)
-        factor = tables.emergency_factor[priority]
+        # (and localises) the search from the unit's position.
+        via_home = left_min + tables.from_facility_min(self._station_fac[u.station], node, hour)
         bounds = tables.landmark_bounds_min(pos, node, hour)
-        if beat < math.inf and min(bounds.lower_min, via_home) * factor > beat * (1.0 + 1e-9):
-            return via_home * factor
-        limit = min(via_home, bounds.upper_min, beat / factor * (1.0 + 1e-9))
+        return _ReturnBound(min(bounds.lower_min, via_home) * factor, False, pos, via_home, bounds)
+
+    def _search_drive(
+        self, bound: _ReturnBound, node: int, priority: int, hour: int, beat: float
+    ) -> float:
+        """The exact drive from the unit's position (a guided search), as ``_drive_min``.
+
+        The result is min(direct, via_home) whatever the search limit, so a tighter limit (a
+        route through any facility, strictly above the direct minutes) only makes the search
+        cheaper; with ``beat`` the search may stop there: beyond it the unit gets via_home
+        minutes, then above ``beat`` as well (the margins cover the rounding of the factor).
+        """
+        tables = self.tables
+        factor = tables.emergency_factor[priority]
+        bounds = bound.bounds
+        assert bounds is not None
+        limit = min(bound.via_home_min, bounds.upper_min, beat / factor * (1.0 + 1e-9))
         direct = self.engine.guided_min(
-            pos, node, hour, priority, limit_min=limit, tables=tables, bounds=bounds
+            bound.pos, node, hour, priority, limit_min=limit, tables=tables, bounds=bounds
         )
-        return min(direct, via_home * factor)
+        return min(direct, bound.via_home_min * factor)
 
     def _candidates(
         self, node: int, priority: int, hour: int, nearest: list[int]
@@ -479,6 +527,8 @@ class Fleet:
         """
         if not self._returning:
             return out
+        if not self.live_positions and self._nearest_suffice:
+            return self._add_returning_at_station(out, node, priority, hour)
         tables, world = self.tables, self.world
         returning: list[tuple[float, Unit]] = []
         for u in self._returning.values():
@@ -500,14 +550,75 @@ class Fleet:
         if not returning:
             return out
         best = min((c.eta_min for c in out), default=math.inf)
-        for lb, u in sorted(returning, key=lambda x: (x[0], x[1].index)):
-            if lb >= best:
-                break
-            # Only a unit that can beat (or tie) the best so far needs its exact time.
-            beat = best if self._nearest_suffice else math.inf
-            eta = self._drive_min(u, node, priority, hour, beat)
-            out.append(Candidate(u.index, u.station, eta, False))
+        if not self._nearest_suffice:
+            for lb, u in sorted(returning, key=lambda x: (x[0], x[1].index)):
+                if lb >= best:
+                    break
+                eta = self._drive_min(u, node, priority, hour)
+                out.append(Candidate(u.index, u.station, eta, False))
+                best = min(best, eta)
+            return out
+        # Cheapest bounds first: a unit's table bound (no position), then its landmark bound
+        # from its position, and a route search only for a unit whose bound can still beat
+        # the best exact time so far. Units come off the heap by bound, so the search goes
+        # first to the unit most likely to win, and its time prunes the others. The choice is
+        # the one over every unit's exact time: a unit is dropped only when a bound shows it
+        # slower than the best (ties are searched, and lower unit numbers win them).
+        heap: list[tuple[float, int, int, _ReturnBound | None]] = [
+            (lb, u.index, 0, None) for lb, u in returning
+        ]
+        heapq.heapify(heap)
+        units = self.units
+        while heap:
+            key, index, _, bound = heapq.heappop(heap)
+            if key > best * (1.0 + 1e-9):
+                break  # every bound left is above the best: none of them can win
+            u = units[index]
+            if bound is None:
+                if key >= best:
+                    continue
+                bound = self._returning_bound(u, node, priority, hour)
+                if bound.exact:
+                    out.append(Candidate(index, u.station, bound.eta_min, False))
+                    best = min(best, bound.eta_min)
+                else:
+                    heapq.heappush(heap, (max(key, bound.eta_min), index, 1, bound))
+                continue
+            if bound.eta_min > best * (1.0 + 1e-9):
+                continue
+            eta = self._search_drive(bound, node, priority, hour, best)
+            out.append(Candidate(index, u.station, eta, False))
             best = min(best, eta)
+        return out
+
+    def _add_returning_at_station(
+        self, out: list[Candidate], node: int, priority: int, hour: int
+    ) -> list[Candidate]:
+        """Returning units as if at their station, only those that can win (no live positions).
+
+        For the policies in ``NEAREST_CANDIDATES_SUFFICE`` a unit slower than the best so far
+        cannot be chosen, so it is left out before its shift is checked; each station's time
+        is read once (the same float ``from_facility_min`` gives).
+        """
+        from_view, period, factor = (
+            self._from_view,
+            period_of(hour, self._period_of_hour),
+            self._factor[priority],
+        )
+        station_fac, turnout, on_shift = self._station_fac, self.turnout_mean_min, self._on_shift
+        best = min((c.eta_min for c in out), default=math.inf)
+        eta_at: dict[int, float] = {}
+        for u in self._returning.values():
+            station = u.station
+            eta = eta_at.get(station)
+            if eta is None:
+                eta = eta_at[station] = (
+                    turnout + from_view[period, station_fac[station], node] * factor
+                )
+            if eta > best or not on_shift(u):
+                continue
+            out.append(Candidate(u.index, station, eta, False))
+            best = eta
         return out
 
     def _nearest_stations(self, node: int, hour: int) -> list[int]:

@@ -44,8 +44,9 @@ class GuidedRouter:
         self._network = network
         self._weights = weights
         self._forward = forward
-        self._weight_mvs = [w.data for w in weights]
-        self._csr_lists: tuple[list[int], list[int]] | None = None
+        # Per period: the fastest edge's minutes between two joined nodes, keyed a * n + b
+        # (built on first use; a dict lookup per step instead of scanning a node's edges).
+        self._edge_min: dict[int, dict[int, float]] = {}
         self._edge_ends: tuple[np.ndarray, np.ndarray] | None = None
         self._reduced = threading.local()  # per thread: {period: csr matrix of A* costs}
 
@@ -137,18 +138,24 @@ class GuidedRouter:
         ValueError
             If two consecutive nodes are not joined by an edge.
         """
-        if self._csr_lists is None:
-            self._csr_lists = (self._network.indptr.tolist(), self._network.indices.tolist())
-        indptr, indices = self._csr_lists
-        weights = self._weight_mvs[period]
+        edge_min = self._edge_min.get(period)
+        if edge_min is None:
+            edge_min = self._edge_min[period] = self._fastest_edges(period)
+        n = self._network.n_nodes
         minutes = 0.0
         for a, b in itertools.pairwise(route):
-            edge_min = math.inf
-            for e in range(indptr[a], indptr[a + 1]):
-                if indices[e] == b and weights[e] < edge_min:
-                    edge_min = weights[e]
-            if edge_min == math.inf:
+            m = edge_min.get(a * n + b)
+            if m is None:
                 msg = f"no edge from node {a} to node {b}"
                 raise ValueError(msg)
-            minutes += edge_min
+            minutes += m
         return minutes
+
+    def _fastest_edges(self, period: int) -> dict[int, float]:
+        """``{a * n + b: minutes}`` of the fastest edge from a to b in ``period``."""
+        net = self._network
+        keys = net.edge_sources().astype(np.int64) * net.n_nodes + net.indices
+        weights = self._weights[period]
+        # Slowest first, so the fastest of parallel edges is the one the dict keeps.
+        order = np.argsort(-weights, kind="stable")
+        return dict(zip(keys[order].tolist(), weights[order].tolist(), strict=True))
