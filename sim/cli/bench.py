@@ -56,6 +56,13 @@ def bench_model(
             help="Also run half the horizon (the linearity figure).",
         ),
     ] = True,
+    stream_events: Annotated[
+        bool,
+        typer.Option(
+            "--stream-events",
+            help="Stream the event log to a temporary Parquet file (bounded memory).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Simulate a year of one replication; print incidents per second and memory.
@@ -73,6 +80,7 @@ def bench_model(
             horizon_days=horizon_days,
             repeat=repeat,
             half_horizon=half_horizon,
+            stream_events=stream_events,
         )
         for f in files
     ]

@@ -202,10 +202,19 @@ def run(
         typer.Option("--calls", help="Replay this call log CSV instead of generated demand."),
     ] = None,
     lang: LangOpt = "zh",
+    stream_events: Annotated[
+        bool,
+        typer.Option(
+            "--stream-events",
+            help="Write each replication's event log to disk as Parquet row groups while it "
+            "runs (memory stays bounded on long horizons; same results, same events.parquet).",
+        ),
+    ] = False,
 ) -> None:
     """Run a scenario's replications and write results/<scenario>/<run-id>/."""
     from sim.cli.report import kpi_table
     from sim.config.scenario import load_scenario
+    from sim.io.event_stream import EventStream
     from sim.plotting import labels as lb
     from sim.runs.study import run_scenario_tables, save_run
     from sim.runs.world import build_world
@@ -232,6 +241,8 @@ def run(
             progress=lambda done, total: prog.update(sc.name, done, total),
             checkpoint=store,
             argv=sys.argv,
+            # Beside the checkpoints: a resumed run finds its replications' logs there.
+            stream=EventStream(store / "events") if stream_events else None,
         )
     folder = save_run(tables, out, sc)
     _drop_checkpoints(store)  # the results folder now holds everything

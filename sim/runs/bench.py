@@ -200,6 +200,7 @@ def model_benchmark(
     repeat: int = 3,
     *,
     half_horizon: bool = True,
+    stream_events: bool = False,
 ) -> dict[str, object]:
     """Time the simulation itself: one replication of a year (demand + SimPy run + log).
 
@@ -211,7 +212,9 @@ def model_benchmark(
     beside it. Runs over half the horizon show whether cost is linear in the horizon
     (``half_horizon=False`` skips them). After each full run the bare SimPy ambulance model
     (:func:`bare_simpy_benchmark`) runs once, so ``ratio_to_bare_simpy`` (fastest model rate
-    over fastest bare rate) compares like with like on a shared machine.
+    over fastest bare rate) compares like with like on a shared machine. With
+    ``stream_events`` the event log is streamed to a temporary Parquet file
+    (:mod:`sim.io.event_stream`) and read back, as ``trauma-sim run --stream-events`` does.
 
     Returns
     -------
@@ -221,10 +224,12 @@ def model_benchmark(
         ``events_per_incident``, ``world_build_s``, ``run_s`` (fastest), ``run_s_median``,
         ``repeat``, ``half_horizon_run_s``, ``linearity`` (run_s / (2 x half-horizon
         run_s); 1 = linear; both None without half-horizon runs), ``cost_per_incident_us``,
-        ``bare_simpy_incidents_per_s``, ``ratio_to_bare_simpy`` and ``peak_memory_mb``
-        (peak resident set size of the process: worlds, demand, event log and tables).
+        ``bare_simpy_incidents_per_s``, ``ratio_to_bare_simpy``, ``stream_events`` and
+        ``peak_memory_mb`` (peak resident set size of the process: worlds, demand, event log
+        and tables).
     """
     from sim.config.scenario import load_scenario
+    from sim.io.event_stream import EventStream
     from sim.runs.replications import replication_record
     from sim.runs.world import build_world
 
@@ -238,6 +243,8 @@ def model_benchmark(
         scenario_file = root / ("hangzhou_baseline.toml" if has_hz else "county_baseline.toml")
     runs = {}
     bare: list[float] = []
+    tmp = tempfile.TemporaryDirectory(prefix="trauma-sim-bench-events-")
+    stream = EventStream(Path(tmp.name)) if stream_events else None
     for days in (horizon_days / 2, horizon_days) if half_horizon else (horizon_days,):
         scenario = load_scenario(scenario_file, [f"run.horizon_days={days}"])
         t0 = time.perf_counter()
@@ -248,13 +255,14 @@ def model_benchmark(
         for _ in range(repeat):
             result = None  # every run starts from the same memory state
             t0 = time.perf_counter()
-            result = replication_record(scenario, world, 0)
+            result = replication_record(scenario, world, 0, stream=stream)
             times.append(time.perf_counter() - t0)
             if days == horizon_days:
                 # Interleaved with the model's runs, so both see the same machine load.
                 n_bare = min(50_000, max(5_000, result.demand.n_incidents))
                 bare.append(bare_simpy_benchmark(n_bare)["bare_simpy_incidents_per_s"])
         runs[days] = (sorted(times), t_world, scenario, result)
+    tmp.cleanup()
     times, t_world, scenario, result = runs[horizon_days]
     assert result is not None
     half_s = runs[horizon_days / 2][0][0] if half_horizon else math.inf
@@ -281,6 +289,7 @@ def model_benchmark(
         "cost_per_incident_us": round(run_s / max(n_inc, 1) * 1e6, 2),
         "bare_simpy_incidents_per_s": bare_rate,
         "ratio_to_bare_simpy": round(n_inc / run_s / bare_rate, 3),
+        "stream_events": stream_events,
         "peak_memory_mb": round(_peak_memory_mb(), 1),
     }
 

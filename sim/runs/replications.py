@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 
 from sim.config.scenario import Scenario
-from sim.core.events import EventLog
 from sim.core.rng import RandomStreams
 from sim.core.units import MINUTES_PER_DAY
 from sim.demand.generate import Demand, generate_demand
 from sim.demand.trace import trace_demand
+from sim.io.event_stream import EventStream, StreamedEventLog, open_event_log
 from sim.model.system import build_system
 from sim.runs.world import World, build_world, cached_world
 
@@ -43,6 +43,8 @@ class RunResult:
     events: dict[str, np.ndarray]
     streams: tuple[str, ...]
     wall_s: float
+    #: The streamed event log (the same records as ``events``), if it was streamed.
+    events_file: Path | None = None
 
 
 def draw_demand(scenario: Scenario, world: World, streams: RandomStreams) -> Demand:
@@ -73,6 +75,8 @@ def replication_record(
     *,
     lazy_settle: bool = True,
     check_transitions: bool = False,
+    stream: EventStream | None = None,
+    stream_tag: str = "run",
 ) -> RunResult:
     """Simulate one replication and return its raw record (demand arrays and event log).
 
@@ -88,16 +92,18 @@ def replication_record(
         False runs the eager reference mode (see :func:`sim.model.system.build_system`).
     check_transitions
         Debug mode asserting the ambulance job's state transitions (same results).
+    stream, stream_tag
+        Stream the event log to ``stream.file_for(stream_tag, replication)`` as the run
+        proceeds (bounded memory, :mod:`sim.io.event_stream`); same results.
 
     Returns
     -------
     RunResult
     """
     t0 = time.perf_counter()
-    with _without_cyclic_gc():
+    with _without_cyclic_gc(), open_event_log(stream, stream_tag, replication) as log:
         streams = RandomStreams(scenario.run.seed, replication)
         demand = draw_demand(scenario, world, streams)
-        log = EventLog()
         system = build_system(
             scenario,
             world,
@@ -107,10 +113,14 @@ def replication_record(
             check_transitions=check_transitions,
             streams=streams,
         )
+        if isinstance(log, StreamedEventLog):
+            log.watch(system.env, system.low_water_min)
         horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
         system.run(horizon_min)
         events = log.to_arrays(until=horizon_min)
-    return RunResult(replication, demand, events, tuple(streams.names), time.perf_counter() - t0)
+    file = log.path if isinstance(log, StreamedEventLog) else None
+    wall_s = time.perf_counter() - t0
+    return RunResult(replication, demand, events, tuple(streams.names), wall_s, file)
 
 
 @contextmanager
