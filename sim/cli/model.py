@@ -228,7 +228,9 @@ def run(
     sc = load_scenario(scenario, replay + _overrides(sets, seed, horizon_days))
     _prepare_out(out)
     n = reps or sc.run.replications
-    store = _checkpoints(out, f"run-{sc.name}-{sc.content_hash()[:16]}-r{n}", resume)
+    # Streamed and in-memory replications never share checkpoints (their tables differ).
+    kind = "run-streamed" if stream_events else "run"
+    store = _checkpoints(out, f"{kind}-{sc.name}-{sc.content_hash()[:16]}-r{n}", resume)
     world = build_world(sc, data_dir=data_dir, cache_dir=cache_dir)
     with _LazyProgress() as prog:
         tables = run_scenario_tables(

@@ -114,7 +114,8 @@ class StreamedEventLog(EventLog):
         if batch_records < 1:
             msg = f"batch_records must be at least 1, got {batch_records}"
             raise ValueError(msg)
-        super().__init__(initial_records=batch_records)
+        # Room for a batch plus what comes in before the next check writes it out.
+        super().__init__(initial_records=2 * batch_records)
         self.batch_records = batch_records
         self._path = Path(path)
         self._rep = replication
@@ -224,9 +225,7 @@ class EventStream:
 
 
 @contextmanager
-def open_event_log(
-    stream: EventStream | None, tag: str, replication: int
-) -> Iterator[EventLog]:
+def open_event_log(stream: EventStream | None, tag: str, replication: int) -> Iterator[EventLog]:
     """The log of one replication: in memory, or streamed (removed again if the run fails).
 
     Parameters
@@ -252,16 +251,23 @@ def open_event_log(
 
 
 def read_event_arrays(path: Path) -> dict[str, np.ndarray]:
-    """A streamed file's columns as :meth:`sim.core.events.EventLog.to_arrays` gives them."""
-    table = pq.read_table(path, columns=["t", "kind", *_INT_COLUMNS, "value"])
-    kind = table.column("kind").combine_chunks()
-    codes = kind.indices.to_numpy(zero_copy_only=False)
-    out: dict[str, np.ndarray] = {"t": table.column("t").to_numpy().astype(np.float64)}
-    out["kind"] = _VALUE_OF_CODE[codes].astype(np.int16)
+    """A streamed file's columns as :meth:`sim.core.events.EventLog.to_arrays` gives them.
+
+    Read one column at a time, so at most one column is held twice (Arrow and numpy).
+    """
+    pf = pq.ParquetFile(path)
+
+    def column(name: str) -> pa.ChunkedArray:
+        return pf.read(columns=[name]).column(name)
+
+    kind = column("kind").combine_chunks()
+    out: dict[str, np.ndarray] = {"t": column("t").to_numpy().astype(np.float64, copy=False)}
+    out["kind"] = _VALUE_OF_CODE[kind.indices.to_numpy(zero_copy_only=False)]
+    del kind
     for c in _INT_COLUMNS:
-        out[c] = table.column(c).to_numpy().astype(np.int32)
-    out["value"] = table.column("value").to_numpy().astype(np.float64)
-    return out
+        out[c] = column(c).to_numpy().astype(np.int32, copy=False)
+    out["value"] = column("value").to_numpy().astype(np.float64, copy=False)
+    return {c: out[c] for c in ("t", "kind", *_INT_COLUMNS, "value")}
 
 
 def merge_event_files(files: Sequence[Path], dest: Path) -> None:
@@ -276,4 +282,3 @@ def merge_event_files(files: Sequence[Path], dest: Path) -> None:
             for i in range(pf.num_row_groups):
                 # Read back, the names may come as large strings: the written type is kept.
                 writer.write_table(pf.read_row_group(i).cast(schema))
-

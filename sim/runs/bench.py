@@ -12,11 +12,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.core.units import EARTH_RADIUS_M
 from sim.network.core import RoadNetwork
+
+if TYPE_CHECKING:
+    from sim.config.facilities import Centre
+    from sim.config.scenario import Scenario
+    from sim.runs.world import World
 
 _HANGZHOU_FILE = "hangzhou_west.osm.bz2"
 _DATA_ENV = "TRAUMA_SIM_DATA"
@@ -367,3 +373,169 @@ def sweep_benchmark(
             out[f"{backend}_{n}_reps_per_s"] = round(len(tasks) / wall_s, 3)
             out[f"{backend}_{n}_speedup"] = round(ref_s / wall_s, 3)
     return out
+
+
+#: Defaults of ``trauma-sim bench scaling``: short horizons, so the whole report takes minutes.
+SCALING_HORIZONS_DAYS = (2.0, 4.0, 8.0, 16.0)
+SCALING_FLEET_SHARES = (0.5, 1.0, 2.0)
+SCALING_CENTRES = (1, 2, 4)
+SCALING_DAYS = 7.0
+
+
+def _scaling_point(
+    factor: str, level: float, scenario: Scenario, world: World, world_build_s: float, repeat: int
+) -> dict[str, object]:
+    """One row of the scaling report: the fastest of ``repeat`` runs of replication 0."""
+    from sim.runs.replications import replication_record
+    from sim.runs.world import fleet_allocation
+
+    times = []
+    result = None
+    for _ in range(repeat):
+        result = None  # every run starts from the same memory state
+        t0 = time.perf_counter()
+        result = replication_record(scenario, world, 0)
+        times.append(time.perf_counter() - t0)
+    assert result is not None
+    run_s = min(times)
+    n_inc = result.demand.n_incidents
+    return {
+        "factor": factor,
+        "level": level,
+        "scenario": scenario.name,
+        "network": world.network.name,
+        "nodes": world.network.n_nodes,
+        "centres": len(world.facilities.centres),
+        "ambulances": len(fleet_allocation(world.facilities, scenario.fleet.ambulances)),
+        "horizon_days": scenario.run.horizon_days,
+        "incidents": n_inc,
+        "events": int(result.events["t"].shape[0]),
+        "world_build_s": round(world_build_s, 3),
+        "run_s": round(run_s, 3),
+        "cost_per_incident_us": round(run_s / max(n_inc, 1) * 1e6, 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "attribution": world.network.attribution,
+    }
+
+
+def _with_centres(scenario: Scenario, centres: list[Centre], n: int) -> Scenario:
+    """The scenario with its first ``n`` 120 centres, sharing the same seats between them."""
+    seats = sum(c.seats for c in centres)
+    data = scenario.model_dump(mode="json")
+    data["name"] = f"{scenario.name}_{n}_centres"
+    data["facilities"]["centres"] = {
+        "rows": [
+            {"id": c.id, "name": c.name, "lon": c.lon, "lat": c.lat, "seats": seats // n}
+            for c in centres[:n]
+        ]
+    }
+    return scenario.with_data(data)
+
+
+def scaling_benchmark(
+    scenario_file: Path,
+    network_files: tuple[Path, ...] = (),
+    *,
+    horizons_days: tuple[float, ...] = SCALING_HORIZONS_DAYS,
+    fleet_shares: tuple[float, ...] = SCALING_FLEET_SHARES,
+    centres: tuple[int, ...] = SCALING_CENTRES,
+    days: float = SCALING_DAYS,
+    repeat: int = 1,
+    data_dir: Path | None = None,
+) -> dict[str, object]:
+    """How one replication's cost grows with horizon, fleet, network size and centres.
+
+    Every point is measured in this one call, side by side on the same machine load: the
+    base scenario over each horizon; over ``days`` with the fleet scaled by each share (the
+    same incidents, more or fewer units: ``fleet.ambulances``); with its first ``n`` 120
+    centres sharing its seats (fewer jurisdictions, fewer transfers; the world is rebuilt, as
+    centres are part of it); and each of ``network_files`` (other regions, e.g. the synthetic
+    county and Hangzhou west beside the province) over ``days``. A point's cost is the fastest
+    of ``repeat`` runs of replication 0 (demand + SimPy run + log to arrays); world building
+    is reported apart (``world_build_s``: network, snapping, travel tables).
+
+    Parameters
+    ----------
+    scenario_file
+        The base scenario (e.g. scenarios/province_baseline.toml).
+    network_files
+        Scenarios on other networks for the network-size points (the base is one of them).
+    horizons_days, fleet_shares, centres, days
+        The levels of each factor; ``days`` is the horizon of the fleet, centre and
+        network points. Centre counts above the base's are skipped.
+    repeat
+        Runs per point (the fastest counts).
+    data_dir
+        Folder with network files (else ``$TRAUMA_SIM_DATA``).
+
+    Returns
+    -------
+    dict
+        ``base``, ``cpu_count``, ``load_average_start``, ``load_average_end``, ``wall_s``,
+        ``bare_simpy_incidents_per_s`` (the reference at the start, as in
+        :func:`model_benchmark`) and ``points``: one dict per point with ``factor``
+        (``horizon``, ``fleet``, ``centres`` or ``network``), ``level``, ``scenario``,
+        ``network``, ``nodes``, ``centres``, ``ambulances``, ``horizon_days``, ``incidents``,
+        ``events``, ``world_build_s``, ``run_s``, ``cost_per_incident_us``,
+        ``load_average_1min`` and ``attribution`` (the network's credit line).
+    """
+    from sim.config.scenario import load_scenario
+    from sim.runs.world import build_world, fleet_allocation
+
+    if repeat < 1:
+        msg = f"repeat must be at least 1, got {repeat}"
+        raise ValueError(msg)
+    folder = _data_dir(data_dir)
+    t_start = time.perf_counter()
+    load_start = os.getloadavg()[0]
+    bare = bare_simpy_benchmark(20_000)["bare_simpy_incidents_per_s"]
+
+    def world_of(sc: Scenario) -> tuple[World, float]:
+        t0 = time.perf_counter()
+        w = build_world(sc, data_dir=folder)
+        return w, time.perf_counter() - t0
+
+    def short(h: float) -> list[str]:
+        return [f"run.horizon_days={h}", f"run.warm_up_days={min(1.0, h / 2)}"]
+
+    base = load_scenario(scenario_file, short(days))
+    base_world, base_build_s = world_of(base)
+    points: list[dict[str, object]] = []
+    for h in horizons_days:
+        sc = base.with_overrides(short(h))
+        points.append(_scaling_point("horizon", h, sc, base_world, base_build_s, repeat))
+    n_units = len(fleet_allocation(base_world.facilities, base.fleet.ambulances))
+    for share in fleet_shares:
+        sc = base.with_overrides([f"fleet.ambulances={max(1, round(n_units * share))}"])
+        points.append(_scaling_point("fleet", share, sc, base_world, base_build_s, repeat))
+    listed = list(base_world.facilities.centres)
+    for n in centres:
+        if n > len(listed):
+            continue
+        if n == len(listed):
+            points.append(_scaling_point("centres", n, base, base_world, base_build_s, repeat))
+            continue
+        sc = _with_centres(base, listed, n)
+        w, build_s = world_of(sc)
+        points.append(_scaling_point("centres", n, sc, w, build_s, repeat))
+        del w
+    points.append(
+        _scaling_point(
+            "network", base_world.network.n_nodes, base, base_world, base_build_s, repeat
+        )
+    )
+    del base_world
+    for f in network_files:
+        sc = load_scenario(f, short(days))
+        w, build_s = world_of(sc)
+        points.append(_scaling_point("network", w.network.n_nodes, sc, w, build_s, repeat))
+        del w
+    return {
+        "base": base.name,
+        "cpu_count": os.cpu_count(),
+        "load_average_start": round(load_start, 2),
+        "load_average_end": round(os.getloadavg()[0], 2),
+        "wall_s": round(time.perf_counter() - t_start, 1),
+        "bare_simpy_incidents_per_s": bare,
+        "points": points,
+    }

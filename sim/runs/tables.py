@@ -257,6 +257,10 @@ def assemble_tables(
     RunTables
     """
     reps = sorted(reps, key=lambda r: r.replication)
+    streamed = [r.events_file is not None for r in reps]
+    if any(streamed) and not all(streamed):
+        msg = "replications with streamed and with in-memory event logs cannot be joined"
+        raise ValueError(msg)
     info = reps[0].info
     horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
     warm_min = scenario.run.warm_up_days * MINUTES_PER_DAY
