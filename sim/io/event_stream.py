@@ -253,21 +253,30 @@ def open_event_log(stream: EventStream | None, tag: str, replication: int) -> It
 def read_event_arrays(path: Path) -> dict[str, np.ndarray]:
     """A streamed file's columns as :meth:`sim.core.events.EventLog.to_arrays` gives them.
 
-    Read one column at a time, so at most one column is held twice (Arrow and numpy).
+    Filled row group by row group into arrays allocated once, so reading holds the columns
+    plus one row group, never the whole file twice.
     """
     pf = pq.ParquetFile(path)
-
-    def column(name: str) -> pa.ChunkedArray:
-        return pf.read(columns=[name]).column(name)
-
-    kind = column("kind").combine_chunks()
-    out: dict[str, np.ndarray] = {"t": column("t").to_numpy().astype(np.float64, copy=False)}
-    out["kind"] = _VALUE_OF_CODE[kind.indices.to_numpy(zero_copy_only=False)]
-    del kind
-    for c in _INT_COLUMNS:
-        out[c] = column(c).to_numpy().astype(np.int32, copy=False)
-    out["value"] = column("value").to_numpy().astype(np.float64, copy=False)
-    return {c: out[c] for c in ("t", "kind", *_INT_COLUMNS, "value")}
+    n = pf.metadata.num_rows
+    out: dict[str, np.ndarray] = {
+        "t": np.empty(n, np.float64),
+        "kind": np.empty(n, np.int16),
+        **{c: np.empty(n, np.int32) for c in _INT_COLUMNS},
+        "value": np.empty(n, np.float64),
+    }
+    start = 0
+    for i in range(pf.num_row_groups):
+        group = pf.read_row_group(i, columns=list(out))
+        end = start + group.num_rows
+        for name in out:
+            col = group.column(name)
+            if name == "kind":
+                codes = col.combine_chunks().indices.to_numpy(zero_copy_only=False)
+                out[name][start:end] = _VALUE_OF_CODE[codes]
+            else:
+                out[name][start:end] = col.to_numpy()
+        start = end
+    return out
 
 
 def merge_event_files(files: Sequence[Path], dest: Path) -> None:

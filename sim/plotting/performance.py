@@ -42,9 +42,16 @@ def _panel(
     ax.set_ylabel("µs per incident", color="C0")
     ax.set_ylim(bottom=0)
     if rows["factor"].iloc[0] == "network":
-        ax.set_xscale("log")
+        ax.set_xlim(0, float(x.max()) * 1.1)
         for xi, yi, name in zip(x, rows["cost_per_incident_us"], rows["network"], strict=True):
-            ax.annotate(str(name), (xi, yi), textcoords="offset points", xytext=(4, 6), fontsize=7)
+            ax.annotate(
+                str(name).replace("synthetic_", "synthetic\n"),
+                (xi, yi),
+                textcoords="offset points",
+                xytext=(0, -22),
+                ha="center",
+                fontsize=6,
+            )
     if second is not None and label is not None:
         twin = ax.twinx()
         twin.plot(x, rows[second], "s--", color="C1")
