@@ -25,6 +25,8 @@ POINT_KEYS = {
     "world_build_s",
     "run_s",
     "cost_per_incident_us",
+    "bare_simpy_incidents_per_s",
+    "cost_per_incident_us_load_corrected",
     "load_average_1min",
     "attribution",
 }

@@ -30,6 +30,7 @@ _PANELS = (
     ("centres", "120 centres (same seats in total)", None, None),
 )
 _COLUMNS = ("factor", "level", "cost_per_incident_us", "run_s", "world_build_s", "network")
+_COST = "cost_per_incident_us_load_corrected"
 
 
 def _panel(
@@ -37,13 +38,16 @@ def _panel(
 ) -> None:
     rows = rows.sort_values("level")
     x = rows["level"].to_numpy(float)
-    ax.plot(x, rows["cost_per_incident_us"], "o-", color="C0", label="µs per incident")
+    # The load-corrected cost where the bench measured it (points from older files: raw).
+    cost = rows[_COST] if _COST in rows else rows["cost_per_incident_us"]
+    ax.plot(x, rows["cost_per_incident_us"], "o:", color="C0", alpha=0.4, label="as measured")
+    ax.plot(x, cost, "o-", color="C0", label="load-corrected")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("µs per incident", color="C0")
     ax.set_ylim(bottom=0)
     if rows["factor"].iloc[0] == "network":
         ax.set_xlim(0, float(x.max()) * 1.1)
-        for xi, yi, name in zip(x, rows["cost_per_incident_us"], rows["network"], strict=True):
+        for xi, yi, name in zip(x, cost, rows["network"], strict=True):
             ax.annotate(
                 str(name).replace("synthetic_", "synthetic\n"),
                 (xi, yi),
@@ -52,6 +56,8 @@ def _panel(
                 ha="center",
                 fontsize=6,
             )
+    if rows["factor"].iloc[0] == "horizon":
+        ax.legend(loc="lower right", fontsize=6, frameon=False)
     if second is not None and label is not None:
         twin = ax.twinx()
         twin.plot(x, rows[second], "s--", color="C1")
@@ -66,7 +72,9 @@ def scaling_figure(points: pd.DataFrame, *, title: str = "") -> Figure:
     ----------
     points
         One row per measured point with ``factor``, ``level``, ``cost_per_incident_us``,
-        ``run_s``, ``world_build_s`` and ``network`` (``scaling_benchmark()["points"]``).
+        ``run_s``, ``world_build_s`` and ``network`` (``scaling_benchmark()["points"]``),
+        and ``cost_per_incident_us_load_corrected`` if measured (drawn solid; the cost as
+        measured is drawn faint beside it).
     title
         Figure title (e.g. the machine load the points were measured under).
 

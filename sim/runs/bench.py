@@ -380,6 +380,7 @@ SCALING_HORIZONS_DAYS = (2.0, 4.0, 8.0, 16.0)
 SCALING_FLEET_SHARES = (0.5, 1.0, 2.0)
 SCALING_CENTRES = (1, 2, 4)
 SCALING_DAYS = 7.0
+_SCALING_BARE_INCIDENTS = 5_000
 
 
 def _scaling_point(
@@ -390,12 +391,15 @@ def _scaling_point(
     from sim.runs.world import fleet_allocation
 
     times = []
+    bare = []
     result = None
     for _ in range(repeat):
         result = None  # every run starts from the same memory state
         t0 = time.perf_counter()
         result = replication_record(scenario, world, 0)
         times.append(time.perf_counter() - t0)
+        # Right after the run, so both see the same machine load (see model_benchmark).
+        bare.append(bare_simpy_benchmark(_SCALING_BARE_INCIDENTS)["bare_simpy_incidents_per_s"])
     assert result is not None
     run_s = min(times)
     n_inc = result.demand.n_incidents
@@ -413,6 +417,7 @@ def _scaling_point(
         "world_build_s": round(world_build_s, 3),
         "run_s": round(run_s, 3),
         "cost_per_incident_us": round(run_s / max(n_inc, 1) * 1e6, 2),
+        "bare_simpy_incidents_per_s": max(bare),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "attribution": world.network.attribution,
     }
@@ -452,7 +457,10 @@ def scaling_benchmark(
     centres are part of it); and each of ``network_files`` (other regions, e.g. the synthetic
     county and Hangzhou west beside the province) over ``days``. A point's cost is the fastest
     of ``repeat`` runs of replication 0 (demand + SimPy run + log to arrays); world building
-    is reported apart (``world_build_s``: network, snapping, travel tables).
+    is reported apart (``world_build_s``: network, snapping, travel tables). After each run
+    the bare SimPy model (:func:`bare_simpy_benchmark`, 5,000 calls) runs once; a point's
+    ``cost_per_incident_us_load_corrected`` is its cost times its fastest bare rate over the
+    median bare rate of all points, which takes out most of a shared machine's changing load.
 
     Parameters
     ----------
@@ -473,10 +481,12 @@ def scaling_benchmark(
     dict
         ``base``, ``cpu_count``, ``load_average_start``, ``load_average_end``, ``wall_s``,
         ``bare_simpy_incidents_per_s`` (the reference at the start, as in
-        :func:`model_benchmark`) and ``points``: one dict per point with ``factor``
+        :func:`model_benchmark`), ``bare_simpy_median_incidents_per_s`` and ``points``: one
+        dict per point with ``factor``
         (``horizon``, ``fleet``, ``centres`` or ``network``), ``level``, ``scenario``,
         ``network``, ``nodes``, ``centres``, ``ambulances``, ``horizon_days``, ``incidents``,
         ``events``, ``world_build_s``, ``run_s``, ``cost_per_incident_us``,
+        ``bare_simpy_incidents_per_s``, ``cost_per_incident_us_load_corrected``,
         ``load_average_1min`` and ``attribution`` (the network's credit line).
     """
     from sim.config.scenario import load_scenario
@@ -530,6 +540,14 @@ def scaling_benchmark(
         w, build_s = world_of(sc)
         points.append(_scaling_point("network", w.network.n_nodes, sc, w, build_s, repeat))
         del w
+    # A point measured while the machine was slower has a slower bare reference too:
+    # scaling each cost by its reference over the median one takes that out.
+    ref = float(np.median([float(str(p["bare_simpy_incidents_per_s"])) for p in points]))
+    for p in points:
+        cost = float(str(p["cost_per_incident_us"]))
+        p["cost_per_incident_us_load_corrected"] = round(
+            cost * float(str(p["bare_simpy_incidents_per_s"])) / ref, 2
+        )
     return {
         "base": base.name,
         "cpu_count": os.cpu_count(),
@@ -537,5 +555,6 @@ def scaling_benchmark(
         "load_average_end": round(os.getloadavg()[0], 2),
         "wall_s": round(time.perf_counter() - t_start, 1),
         "bare_simpy_incidents_per_s": bare,
+        "bare_simpy_median_incidents_per_s": ref,
         "points": points,
     }
