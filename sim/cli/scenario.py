@@ -75,10 +75,19 @@ def run(
         typer.Option("--calls", help="Replay this call log CSV instead of generated demand."),
     ] = None,
     lang: LangOpt = "zh",
+    stream_events: Annotated[
+        bool,
+        typer.Option(
+            "--stream-events",
+            help="Write each replication's event log to disk as Parquet row groups while it "
+            "runs (memory stays bounded on long horizons; same results, same events.parquet).",
+        ),
+    ] = False,
 ) -> None:
     """Run a scenario's replications and write results/<scenario>/<run-id>/."""
     from sim.cli.report import kpi_table
     from sim.config.scenario import load_scenario
+    from sim.io.event_stream import EventStream
     from sim.plotting import labels as lb
     from sim.runs.study import run_scenario_tables, save_run
     from sim.runs.world import build_world
@@ -92,7 +101,9 @@ def run(
     sc = load_scenario(scenario, replay + option_overrides(sets, seed, horizon_days))
     prepare_out(out)
     n = reps or sc.run.replications
-    store = checkpoint_folder(out, f"run-{sc.name}-{sc.content_hash()[:16]}-r{n}", resume)
+    # Streamed and in-memory replications never share checkpoints (their tables differ).
+    kind = "run-streamed" if stream_events else "run"
+    store = checkpoint_folder(out, f"{kind}-{sc.name}-{sc.content_hash()[:16]}-r{n}", resume)
     world = build_world(sc, data_dir=data_dir, cache_dir=cache_dir)
     with LazyProgress() as prog:
         tables = run_scenario_tables(
@@ -105,6 +116,8 @@ def run(
             progress=lambda done, total: prog.update(sc.name, done, total),
             checkpoint=store,
             argv=sys.argv,
+            # Beside the checkpoints: a resumed run finds its replications' logs there.
+            stream=EventStream(store / "events") if stream_events else None,
         )
     folder = save_run(tables, out, sc)
     drop_checkpoints(store)  # the results folder now holds everything

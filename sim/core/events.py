@@ -56,8 +56,8 @@ class EventLog:
 
     __slots__ = ("_buf", "_end")
 
-    def __init__(self) -> None:
-        self._buf = bytearray(_RECORD.size * _INITIAL_RECORDS)
+    def __init__(self, initial_records: int = _INITIAL_RECORDS) -> None:
+        self._buf = bytearray(_RECORD.size * max(1, initial_records))
         self._end = 0  # bytes used
 
     def append(
@@ -74,7 +74,8 @@ class EventLog:
         end = self._end
         buf = self._buf
         if end == len(buf):
-            buf.extend(bytes(end))  # double: amortised O(1) per record
+            self._grow()  # rare: the hot path is the packing below
+            end, buf = self._end, self._buf
         try:
             _PACK_INTO(buf, end, t, kind, incident, patient, unit, place, value)
         except struct.error as exc:  # a bug in the caller, named clearly
@@ -88,12 +89,28 @@ class EventLog:
     def __len__(self) -> int:
         return self._end // _RECORD.size
 
+    def _grow(self) -> None:
+        """The buffer is full: double it (amortised O(1) per record).
+
+        A subclass may write records out instead (:class:`sim.io.event_stream.StreamedEventLog`).
+        """
+        self._buf.extend(bytes(len(self._buf)))
+
+    def _records(self) -> np.ndarray:
+        """The records held, as a numpy record array viewing the buffer (append order)."""
+        return np.frombuffer(self._buf, dtype=_RECORD_DTYPE, count=len(self))
+
+    def _reset(self, data: bytes) -> None:
+        """Hold only ``data`` (packed records, fewer than the buffer holds) from now on."""
+        self._buf[: len(data)] = data
+        self._end = len(data)
+
     def to_arrays(self, until: float = float("inf")) -> dict[str, np.ndarray]:
         """Columns as numpy arrays, sorted by time (stable), without records after ``until``.
 
         Records appended ahead of the clock that the run's end cut off never happened.
         """
-        records = np.frombuffer(self._buf, dtype=_RECORD_DTYPE, count=len(self))
+        records = self._records()
         t = records["t"]
         order = np.argsort(t, kind="stable")
         order = order[t[order] <= until]

@@ -40,6 +40,9 @@ class RunTables:
     scenario_toml: str = ""
     #: Per replication and day: patients injured and not yet reached (``backlog.csv``).
     backlog: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Streamed event logs, one per replication in order (then ``events`` is empty and
+    #: ``events.parquet`` is written from these files, row group by row group).
+    event_files: list[Path] = field(default_factory=list)
 
 
 def check_output_root(root: Path, option: str = "--out") -> None:
@@ -187,7 +190,12 @@ def write_run_files(folder: Path, tables: RunTables) -> None:
     """Write a run's tables into ``folder`` (inside an :func:`atomic_dir` block)."""
     folder.mkdir(parents=True, exist_ok=True)
     tables.incidents.to_parquet(folder / "incidents.parquet", index=False)
-    tables.events.to_parquet(folder / "events.parquet", index=False)
+    if tables.event_files:
+        from sim.io.event_stream import merge_event_files
+
+        merge_event_files(tables.event_files, folder / "events.parquet")
+    else:
+        tables.events.to_parquet(folder / "events.parquet", index=False)
     tables.units.to_parquet(folder / "units.parquet", index=False)
     tables.kpis.to_csv(folder / "kpis.csv", index=False)
     tables.kpis_by_rep.to_csv(folder / "kpis_by_rep.csv", index=False)

@@ -47,6 +47,21 @@ class TraumaSystem:
         self.fleet.finish(horizon_min)
         self.state.drain()  # windows not reached (none, bar rounding at the horizon)
 
+    def low_water_min(self) -> float:
+        """The earliest time an event record can still be appended at, sim minutes.
+
+        Records are appended at the clock or ahead of it, except what the fleet settles
+        lazily (crews freed at a hospital, arrivals home): those come later at their own
+        times, the earliest of which heads the fleet's two heaps. A streamed log writes the
+        records before this time (:class:`sim.io.event_stream.StreamedEventLog`).
+        """
+        t: float = self.env.now
+        # The fleet's pending settlements (sim/model/ambulance.py keeps them as heaps).
+        for heap in (self.fleet._freeing, self.fleet._homecoming):
+            if heap:
+                t = min(t, heap[0][0])
+        return t
+
 
 def build_system(
     scenario: Scenario,

@@ -12,11 +12,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.core.units import EARTH_RADIUS_M
 from sim.network.core import RoadNetwork
+
+if TYPE_CHECKING:
+    from sim.config.facilities import Centre
+    from sim.config.scenario import Scenario
+    from sim.runs.world import World
 
 _HANGZHOU_FILE = "hangzhou_west.osm.bz2"
 _DATA_ENV = "TRAUMA_SIM_DATA"
@@ -200,6 +206,7 @@ def model_benchmark(
     repeat: int = 3,
     *,
     half_horizon: bool = True,
+    stream_events: bool = False,
 ) -> dict[str, object]:
     """Time the simulation itself: one replication of a year (demand + SimPy run + log).
 
@@ -211,7 +218,9 @@ def model_benchmark(
     beside it. Runs over half the horizon show whether cost is linear in the horizon
     (``half_horizon=False`` skips them). After each full run the bare SimPy ambulance model
     (:func:`bare_simpy_benchmark`) runs once, so ``ratio_to_bare_simpy`` (fastest model rate
-    over fastest bare rate) compares like with like on a shared machine.
+    over fastest bare rate) compares like with like on a shared machine. With
+    ``stream_events`` the event log is streamed to a temporary Parquet file
+    (:mod:`sim.io.event_stream`) and read back, as ``trauma-sim run --stream-events`` does.
 
     Returns
     -------
@@ -221,10 +230,12 @@ def model_benchmark(
         ``events_per_incident``, ``world_build_s``, ``run_s`` (fastest), ``run_s_median``,
         ``repeat``, ``half_horizon_run_s``, ``linearity`` (run_s / (2 x half-horizon
         run_s); 1 = linear; both None without half-horizon runs), ``cost_per_incident_us``,
-        ``bare_simpy_incidents_per_s``, ``ratio_to_bare_simpy`` and ``peak_memory_mb``
-        (peak resident set size of the process: worlds, demand, event log and tables).
+        ``bare_simpy_incidents_per_s``, ``ratio_to_bare_simpy``, ``stream_events`` and
+        ``peak_memory_mb`` (peak resident set size of the process: worlds, demand, event log
+        and tables).
     """
     from sim.config.scenario import load_scenario
+    from sim.io.event_stream import EventStream
     from sim.runs.replications import replication_record
     from sim.runs.world import build_world
 
@@ -238,6 +249,8 @@ def model_benchmark(
         scenario_file = root / ("hangzhou_baseline.toml" if has_hz else "county_baseline.toml")
     runs = {}
     bare: list[float] = []
+    tmp = tempfile.TemporaryDirectory(prefix="trauma-sim-bench-events-")
+    stream = EventStream(Path(tmp.name)) if stream_events else None
     for days in (horizon_days / 2, horizon_days) if half_horizon else (horizon_days,):
         scenario = load_scenario(scenario_file, [f"run.horizon_days={days}"])
         t0 = time.perf_counter()
@@ -248,13 +261,14 @@ def model_benchmark(
         for _ in range(repeat):
             result = None  # every run starts from the same memory state
             t0 = time.perf_counter()
-            result = replication_record(scenario, world, 0)
+            result = replication_record(scenario, world, 0, stream=stream)
             times.append(time.perf_counter() - t0)
             if days == horizon_days:
                 # Interleaved with the model's runs, so both see the same machine load.
                 n_bare = min(50_000, max(5_000, result.demand.n_incidents))
                 bare.append(bare_simpy_benchmark(n_bare)["bare_simpy_incidents_per_s"])
         runs[days] = (sorted(times), t_world, scenario, result)
+    tmp.cleanup()
     times, t_world, scenario, result = runs[horizon_days]
     assert result is not None
     half_s = runs[horizon_days / 2][0][0] if half_horizon else math.inf
@@ -281,6 +295,7 @@ def model_benchmark(
         "cost_per_incident_us": round(run_s / max(n_inc, 1) * 1e6, 2),
         "bare_simpy_incidents_per_s": bare_rate,
         "ratio_to_bare_simpy": round(n_inc / run_s / bare_rate, 3),
+        "stream_events": stream_events,
         "peak_memory_mb": round(_peak_memory_mb(), 1),
     }
 
@@ -358,3 +373,188 @@ def sweep_benchmark(
             out[f"{backend}_{n}_reps_per_s"] = round(len(tasks) / wall_s, 3)
             out[f"{backend}_{n}_speedup"] = round(ref_s / wall_s, 3)
     return out
+
+
+#: Defaults of ``trauma-sim bench scaling``: short horizons, so the whole report takes minutes.
+SCALING_HORIZONS_DAYS = (2.0, 4.0, 8.0, 16.0)
+SCALING_FLEET_SHARES = (0.5, 1.0, 2.0)
+SCALING_CENTRES = (1, 2, 4)
+SCALING_DAYS = 7.0
+_SCALING_BARE_INCIDENTS = 5_000
+
+
+def _scaling_point(
+    factor: str, level: float, scenario: Scenario, world: World, world_build_s: float, repeat: int
+) -> dict[str, object]:
+    """One row of the scaling report: the fastest of ``repeat`` runs of replication 0."""
+    from sim.runs.replications import replication_record
+    from sim.runs.world import fleet_allocation
+
+    times = []
+    bare = []
+    result = None
+    for _ in range(repeat):
+        result = None  # every run starts from the same memory state
+        t0 = time.perf_counter()
+        result = replication_record(scenario, world, 0)
+        times.append(time.perf_counter() - t0)
+        # Right after the run, so both see the same machine load (see model_benchmark).
+        bare.append(bare_simpy_benchmark(_SCALING_BARE_INCIDENTS)["bare_simpy_incidents_per_s"])
+    assert result is not None
+    run_s = min(times)
+    n_inc = result.demand.n_incidents
+    return {
+        "factor": factor,
+        "level": level,
+        "scenario": scenario.name,
+        "network": world.network.name,
+        "nodes": world.network.n_nodes,
+        "centres": len(world.facilities.centres),
+        "ambulances": len(fleet_allocation(world.facilities, scenario.fleet.ambulances)),
+        "horizon_days": scenario.run.horizon_days,
+        "incidents": n_inc,
+        "events": int(result.events["t"].shape[0]),
+        "world_build_s": round(world_build_s, 3),
+        "run_s": round(run_s, 3),
+        "cost_per_incident_us": round(run_s / max(n_inc, 1) * 1e6, 2),
+        "bare_simpy_incidents_per_s": max(bare),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "attribution": world.network.attribution,
+    }
+
+
+def _with_centres(scenario: Scenario, centres: list[Centre], n: int) -> Scenario:
+    """The scenario with its first ``n`` 120 centres, sharing the same seats between them."""
+    seats = sum(c.seats for c in centres)
+    data = scenario.model_dump(mode="json")
+    data["name"] = f"{scenario.name}_{n}_centres"
+    data["facilities"]["centres"] = {
+        "rows": [
+            {"id": c.id, "name": c.name, "lon": c.lon, "lat": c.lat, "seats": seats // n}
+            for c in centres[:n]
+        ]
+    }
+    return scenario.with_data(data)
+
+
+def scaling_benchmark(
+    scenario_file: Path,
+    network_files: tuple[Path, ...] = (),
+    *,
+    horizons_days: tuple[float, ...] = SCALING_HORIZONS_DAYS,
+    fleet_shares: tuple[float, ...] = SCALING_FLEET_SHARES,
+    centres: tuple[int, ...] = SCALING_CENTRES,
+    days: float = SCALING_DAYS,
+    repeat: int = 1,
+    data_dir: Path | None = None,
+) -> dict[str, object]:
+    """How one replication's cost grows with horizon, fleet, network size and centres.
+
+    Every point is measured in this one call, side by side on the same machine load: the
+    base scenario over each horizon; over ``days`` with the fleet scaled by each share (the
+    same incidents, more or fewer units: ``fleet.ambulances``); with its first ``n`` 120
+    centres sharing its seats (fewer jurisdictions, fewer transfers; the world is rebuilt, as
+    centres are part of it); and each of ``network_files`` (other regions, e.g. the synthetic
+    county and Hangzhou west beside the province) over ``days``. A point's cost is the fastest
+    of ``repeat`` runs of replication 0 (demand + SimPy run + log to arrays); world building
+    is reported apart (``world_build_s``: network, snapping, travel tables). After each run
+    the bare SimPy model (:func:`bare_simpy_benchmark`, 5,000 calls) runs once; a point's
+    ``cost_per_incident_us_load_corrected`` is its cost times its fastest bare rate over the
+    median bare rate of all points, which takes out most of a shared machine's changing load.
+
+    Parameters
+    ----------
+    scenario_file
+        The base scenario (e.g. scenarios/province_baseline.toml).
+    network_files
+        Scenarios on other networks for the network-size points (the base is one of them).
+    horizons_days, fleet_shares, centres, days
+        The levels of each factor; ``days`` is the horizon of the fleet, centre and
+        network points. Centre counts above the base's are skipped.
+    repeat
+        Runs per point (the fastest counts).
+    data_dir
+        Folder with network files (else ``$TRAUMA_SIM_DATA``).
+
+    Returns
+    -------
+    dict
+        ``base``, ``cpu_count``, ``load_average_start``, ``load_average_end``, ``wall_s``,
+        ``bare_simpy_incidents_per_s`` (the reference at the start, as in
+        :func:`model_benchmark`), ``bare_simpy_median_incidents_per_s`` and ``points``: one
+        dict per point with ``factor``
+        (``horizon``, ``fleet``, ``centres`` or ``network``), ``level``, ``scenario``,
+        ``network``, ``nodes``, ``centres``, ``ambulances``, ``horizon_days``, ``incidents``,
+        ``events``, ``world_build_s``, ``run_s``, ``cost_per_incident_us``,
+        ``bare_simpy_incidents_per_s``, ``cost_per_incident_us_load_corrected``,
+        ``load_average_1min`` and ``attribution`` (the network's credit line).
+    """
+    from sim.config.scenario import load_scenario
+    from sim.runs.world import build_world, fleet_allocation
+
+    if repeat < 1:
+        msg = f"repeat must be at least 1, got {repeat}"
+        raise ValueError(msg)
+    folder = _data_dir(data_dir)
+    t_start = time.perf_counter()
+    load_start = os.getloadavg()[0]
+    bare = bare_simpy_benchmark(20_000)["bare_simpy_incidents_per_s"]
+
+    def world_of(sc: Scenario) -> tuple[World, float]:
+        t0 = time.perf_counter()
+        w = build_world(sc, data_dir=folder)
+        return w, time.perf_counter() - t0
+
+    def short(h: float) -> list[str]:
+        return [f"run.horizon_days={h}", f"run.warm_up_days={min(1.0, h / 2)}"]
+
+    base = load_scenario(scenario_file, short(days))
+    base_world, base_build_s = world_of(base)
+    points: list[dict[str, object]] = []
+    for h in horizons_days:
+        sc = base.with_overrides(short(h))
+        points.append(_scaling_point("horizon", h, sc, base_world, base_build_s, repeat))
+    n_units = len(fleet_allocation(base_world.facilities, base.fleet.ambulances))
+    for share in fleet_shares:
+        sc = base.with_overrides([f"fleet.ambulances={max(1, round(n_units * share))}"])
+        points.append(_scaling_point("fleet", share, sc, base_world, base_build_s, repeat))
+    listed = list(base_world.facilities.centres)
+    for n in centres:
+        if n > len(listed):
+            continue
+        if n == len(listed):
+            points.append(_scaling_point("centres", n, base, base_world, base_build_s, repeat))
+            continue
+        sc = _with_centres(base, listed, n)
+        w, build_s = world_of(sc)
+        points.append(_scaling_point("centres", n, sc, w, build_s, repeat))
+        del w
+    points.append(
+        _scaling_point(
+            "network", base_world.network.n_nodes, base, base_world, base_build_s, repeat
+        )
+    )
+    del base_world
+    for f in network_files:
+        sc = load_scenario(f, short(days))
+        w, build_s = world_of(sc)
+        points.append(_scaling_point("network", w.network.n_nodes, sc, w, build_s, repeat))
+        del w
+    # A point measured while the machine was slower has a slower bare reference too:
+    # scaling each cost by its reference over the median one takes that out.
+    ref = float(np.median([float(str(p["bare_simpy_incidents_per_s"])) for p in points]))
+    for p in points:
+        cost = float(str(p["cost_per_incident_us"]))
+        p["cost_per_incident_us_load_corrected"] = round(
+            cost * float(str(p["bare_simpy_incidents_per_s"])) / ref, 2
+        )
+    return {
+        "base": base.name,
+        "cpu_count": os.cpu_count(),
+        "load_average_start": round(load_start, 2),
+        "load_average_end": round(os.getloadavg()[0], 2),
+        "wall_s": round(time.perf_counter() - t_start, 1),
+        "bare_simpy_incidents_per_s": bare,
+        "bare_simpy_median_incidents_per_s": ref,
+        "points": points,
+    }

@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 
 from sim.config.scenario import Scenario
-from sim.core.events import EventLog
 from sim.core.rng import RandomStreams
 from sim.core.units import MINUTES_PER_DAY
 from sim.demand.generate import (
@@ -36,6 +35,7 @@ from sim.demand.generate import (
     join_demand,
 )
 from sim.demand.trace import trace_demand
+from sim.io.event_stream import EventStream, StreamedEventLog, open_event_log
 from sim.model.system import build_system
 from sim.runs.world import World, build_world, cached_world
 
@@ -49,6 +49,8 @@ class RunResult:
     events: dict[str, np.ndarray]
     streams: tuple[str, ...]
     wall_s: float
+    #: The streamed event log (the same records as ``events``), if it was streamed.
+    events_file: Path | None = None
 
 
 def draw_demand(scenario: Scenario, world: World, streams: RandomStreams) -> Demand:
@@ -110,6 +112,8 @@ def replication_record(
     lazy_settle: bool = True,
     check_transitions: bool = False,
     demand_window_days: int = DEFAULT_WINDOW_DAYS,
+    stream: EventStream | None = None,
+    stream_tag: str = "run",
 ) -> RunResult:
     """Simulate one replication and return its raw record (demand arrays and event log).
 
@@ -127,17 +131,19 @@ def replication_record(
         Debug mode asserting the ambulance job's state transitions (same results).
     demand_window_days
         Calendar days of demand drawn at a time (memory only: any value, same results).
+    stream, stream_tag
+        Stream the event log to ``stream.file_for(stream_tag, replication)`` as the run
+        proceeds (bounded memory, :mod:`sim.io.event_stream`); same results.
 
     Returns
     -------
     RunResult
     """
     t0 = time.perf_counter()
-    with _without_cyclic_gc():
+    with _without_cyclic_gc(), open_event_log(stream, stream_tag, replication) as log:
         streams = RandomStreams(scenario.run.seed, replication)
         windows: list[Demand] = []
         source = demand_source(scenario, world, streams, window_days=demand_window_days)
-        log = EventLog()
         system = build_system(
             scenario,
             world,
@@ -147,11 +153,15 @@ def replication_record(
             check_transitions=check_transitions,
             streams=streams,
         )
+        if isinstance(log, StreamedEventLog):
+            log.watch(system.env, system.low_water_min)
         horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
         system.run(horizon_min)
         events = log.to_arrays(until=horizon_min)
         demand = join_demand(windows)  # the output covers the whole horizon
-    return RunResult(replication, demand, events, tuple(streams.names), time.perf_counter() - t0)
+    file = log.path if isinstance(log, StreamedEventLog) else None
+    wall_s = time.perf_counter() - t0
+    return RunResult(replication, demand, events, tuple(streams.names), wall_s, file)
 
 
 def _recorded(windows: Iterator[Demand], into: list[Demand]) -> Iterator[Demand]:

@@ -28,6 +28,7 @@ import pandas as pd
 from sim.config.scenario import Scenario
 from sim.core.entities import EventKind
 from sim.core.units import MINUTES_PER_DAY
+from sim.io.event_stream import EventStream
 from sim.io.results import RunTables
 from sim.metrics.compute import (
     backlog_table,
@@ -145,6 +146,8 @@ class ReplicationTables:
     backlog_days: pd.DataFrame
     #: This replication's backlog totals (:func:`sim.metrics.compute.backlog_table`).
     backlog_totals: dict[str, float]
+    #: The streamed event log (then ``events`` is empty: the rows are in this file).
+    events_file: Path | None = None
 
 
 def population_of(scenario: Scenario, info: WorldInfo | World) -> float:
@@ -212,7 +215,10 @@ def replication_tables(scenario: Scenario, world: World, res: RunResult) -> Repl
     return ReplicationTables(
         replication=res.replication,
         incidents=inc,
-        events=_events_frame(res.replication, res.events),
+        # A streamed log is already on disk: an in-memory copy would undo the point of it.
+        events=_events_frame(res.replication, res.events)
+        if res.events_file is None
+        else _events_frame(res.replication, {c: v[:0] for c, v in res.events.items()}),
         units=un,
         kpis=dict(k),
         streams=res.streams,
@@ -220,6 +226,7 @@ def replication_tables(scenario: Scenario, world: World, res: RunResult) -> Repl
         info=info,
         backlog_days=days.assign(rep=res.replication)[["rep", "day", "backlog_patients"]],
         backlog_totals=dict(totals),
+        events_file=res.events_file,
     )
 
 
@@ -250,6 +257,10 @@ def assemble_tables(
     RunTables
     """
     reps = sorted(reps, key=lambda r: r.replication)
+    streamed = [r.events_file is not None for r in reps]
+    if any(streamed) and not all(streamed):
+        msg = "replications with streamed and with in-memory event logs cannot be joined"
+        raise ValueError(msg)
     info = reps[0].info
     horizon_min = scenario.run.horizon_days * MINUTES_PER_DAY
     warm_min = scenario.run.warm_up_days * MINUTES_PER_DAY
@@ -301,6 +312,7 @@ def assemble_tables(
         manifest=manifest,
         scenario_toml=scenario.to_toml(),
         backlog=pd.concat([r.backlog_days for r in reps], ignore_index=True),
+        event_files=[r.events_file for r in reps if r.events_file is not None],
     )
 
 
@@ -346,6 +358,7 @@ def run_scenario_tables(
     progress: Callable[[int, int], None] | None = None,
     checkpoint: Path | None = None,
     argv: Sequence[str] = (),
+    stream: EventStream | None = None,
 ) -> RunTables:
     """Run a scenario's replications and return its tables (nothing written but checkpoints).
 
@@ -370,6 +383,10 @@ def run_scenario_tables(
         of re-run (resume), see :mod:`sim.runs.checkpoint`.
     argv
         Recorded in the manifest.
+    stream
+        Stream the event logs to files (bounded memory for long horizons, same tables):
+        ``events`` is then empty and ``event_files`` lists the files, which
+        :func:`sim.io.results.write_run_files` joins into ``events.parquet``.
 
     Returns
     -------
@@ -398,6 +415,7 @@ def run_scenario_tables(
         worlds=None if world is None else {_key(scenario): world},
         store=None if checkpoint is None else Checkpoint(checkpoint),
         progress=progress,
+        stream=stream,
     )
     reps = [done[t.key] for t in tasks]
     return assemble_tables(scenario, reps, wall_s=time.perf_counter() - t0, argv=argv)

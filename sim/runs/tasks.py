@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.config.scenario import Scenario
+from sim.io.event_stream import EventStream
 from sim.runs.checkpoint import Checkpoint
 from sim.runs.replications import replication_record, worker_pool
 from sim.runs.tables import ReplicationTables, replication_tables
@@ -43,11 +44,18 @@ class Task:
 
 
 def _run_task(
-    scenario: Scenario, replication: int, data_dir: Path | None, cache_dir: Path | None
+    task: Task, data_dir: Path | None, cache_dir: Path | None, stream: EventStream | None
 ) -> ReplicationTables:
     """Worker side: the process's world for the scenario, one replication, its tables."""
-    world = cached_world(scenario, data_dir=data_dir, cache_dir=cache_dir)
-    return replication_tables(scenario, world, replication_record(scenario, world, replication))
+    world = cached_world(task.scenario, data_dir=data_dir, cache_dir=cache_dir)
+    return _task_tables(task, world, stream)
+
+
+def _task_tables(task: Task, world: World, stream: EventStream | None) -> ReplicationTables:
+    rec = replication_record(
+        task.scenario, world, task.replication, stream=stream, stream_tag=task.scenario_hash[:16]
+    )
+    return replication_tables(task.scenario, world, rec)
 
 
 def run_tasks(
@@ -61,6 +69,7 @@ def run_tasks(
     store: Checkpoint | None = None,
     progress: Callable[[int, int], None] | None = None,
     on_done: Callable[[Task, ReplicationTables], None] | None = None,
+    stream: EventStream | None = None,
 ) -> dict[str, ReplicationTables]:
     """Run tasks (skipping those in ``store``) and return their tables by task key.
 
@@ -82,6 +91,10 @@ def run_tasks(
         Called as ``progress(done, total)`` after each task (and once for those resumed).
     on_done
         Called with each task and its tables as it finishes (not for resumed ones).
+    stream
+        Stream each replication's event log to a file in ``stream.folder`` (created; on a
+        remote cluster it must be a folder every worker sees). The tables then carry the file
+        (``events_file``) instead of the events.
 
     Returns
     -------
@@ -110,6 +123,8 @@ def run_tasks(
 
     if not pending:
         return out
+    if stream is not None:
+        stream.folder.mkdir(parents=True, exist_ok=True)
     if executor is None and jobs <= 1:
         local = worlds if worlds is not None else {}
         for t in pending:
@@ -118,12 +133,11 @@ def run_tasks(
                 local[k] = build_world(t.scenario, data_dir=data_dir, cache_dir=cache_dir)
             w = local[k]
             check_capabilities(t.scenario, w.facilities)
-            rec = replication_record(t.scenario, w, t.replication)
-            finish(t, replication_tables(t.scenario, w, rec))
+            finish(t, _task_tables(t, w, stream))
         return out
     with worker_pool(jobs, len(pending), executor) as ex:
         futures: dict[Future[ReplicationTables], Task] = {
-            ex.submit(_run_task, t.scenario, t.replication, data_dir, cache_dir): t for t in pending
+            ex.submit(_run_task, t, data_dir, cache_dir, stream): t for t in pending
         }
         for fut in as_completed(futures):
             finish(futures[fut], fut.result())
